@@ -1,0 +1,1 @@
+"""Experiments reproducing the lectures in ../shared/seeds/ on both backends."""

@@ -1,0 +1,1 @@
+"""The parity suite: scratchnet against PyTorch on identical weights."""

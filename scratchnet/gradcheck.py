@@ -1,0 +1,144 @@
+"""Gradient checking by central finite differences (CS229 §6.7).
+
+    dJ/dθ ≈ (J(θ + ε) − J(θ − ε)) / (2ε)
+
+:func:`gradcheck` compares a module's backpropagated gradients with this
+estimate for *every* entry of every parameter and of the input — the
+lecture's ``gradient_check`` looks only at the first ten entries of each — in
+float64, with the defaults of ``torch.autograd.gradcheck`` (ε = 1e-6,
+atol = 1e-5, rtol = 1e-3: an entry passes when
+|analytical − numerical| ≤ atol + rtol·|numerical|).
+
+The scalar being differentiated is J = Σ (output ⊙ G) for a fixed random
+"upstream gradient" G (so every output entry is checked), or, with
+``loss_fn=`` and ``target=``, the loss itself.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .nn.modules.module import Module
+
+
+class GradcheckError(RuntimeError):
+    """Raised by :func:`gradcheck` when a gradient is wrong (as torch's GradcheckError)."""
+
+
+@dataclass
+class GradcheckEntry:
+    name: str
+    shape: tuple
+    max_abs_diff: float
+    max_rel_diff: float
+    passed: bool
+    worst_index: tuple | None = None
+    analytical: float | None = None
+    numerical: float | None = None
+
+
+@dataclass
+class GradcheckReport:
+    """Per-tensor results and the verdict; truthy when every gradient passed."""
+
+    entries: list[GradcheckEntry] = field(default_factory=list)
+    eps: float = 1e-6
+    atol: float = 1e-5
+    rtol: float = 1e-3
+
+    @property
+    def passed(self) -> bool:
+        return all(e.passed for e in self.entries)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def max_rel_diff(self) -> float:
+        return max((e.max_rel_diff for e in self.entries), default=0.0)
+
+    def __str__(self) -> str:
+        lines = [f"{'tensor':<20} {'shape':<14} {'max |a−n|':>11} {'max rel':>11}  verdict"]
+        for e in self.entries:
+            lines.append(f"{e.name:<20} {str(e.shape):<14} {e.max_abs_diff:11.2e} {e.max_rel_diff:11.2e}  "
+                         + ("ok" if e.passed else f"FAIL at {e.worst_index}: analytical {e.analytical:.6g}, "
+                                                  f"numerical {e.numerical:.6g}"))
+        lines.append("gradient check " + ("PASSED" if self.passed else "FAILED")
+                     + f" (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})")
+        return "\n".join(lines)
+
+
+def _compare(name, analytical, numerical, atol, rtol) -> GradcheckEntry:
+    diff = np.abs(analytical - numerical)
+    rel = diff / np.maximum(np.maximum(np.abs(analytical), np.abs(numerical)), 1e-300)
+    ok = diff <= atol + rtol * np.abs(numerical)
+    if diff.size == 0:
+        return GradcheckEntry(name, analytical.shape, 0.0, 0.0, True)
+    worst = np.unravel_index(int(np.argmax(diff - (atol + rtol * np.abs(numerical)))), diff.shape)
+    return GradcheckEntry(name, analytical.shape, float(diff.max()), float(np.where(diff > 0, rel, 0).max()),
+                          bool(ok.all()), tuple(int(i) for i in worst),
+                          float(analytical[worst]), float(numerical[worst]))
+
+
+def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=None, grad_output=None,
+              eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, check_input: bool = True,
+              raise_exception: bool = True, seed: int = 0) -> GradcheckReport:
+    """Check ``module``'s backward pass against central differences.
+
+    The module is copied and converted to float64 first; the original is not
+    touched. Its mode (train/eval) is kept: forward passes must be
+    deterministic (give dropout a fixed mask).
+
+    Returns a :class:`GradcheckReport` (print it for the per-tensor table);
+    with ``raise_exception=True`` (the default, as in torch) a failure raises
+    :class:`GradcheckError` carrying that report.
+    """
+    model = copy.deepcopy(module).double()
+    x = np.array(input, dtype=np.float64, copy=True)
+    rng = np.random.default_rng(seed)
+
+    def objective(xv):
+        out = model(xv)
+        if loss_fn is not None:
+            return float(loss_fn(out, target)), out
+        return float(np.sum(out * G)), out
+
+    out = model(x)
+    if loss_fn is None:
+        G = rng.standard_normal(np.shape(out)) if grad_output is None else np.asarray(grad_output, np.float64)
+    # Analytical gradients.
+    model.zero_grad()
+    out = model(x)
+    if loss_fn is not None:
+        loss_fn(out, target)
+        grad_x = model.backward(loss_fn.backward())
+    else:
+        grad_x = model.backward(G)
+    analytical = {name: (p.grad.copy() if p.grad is not None else np.zeros_like(p.data))
+                  for name, p in model.named_parameters()}
+
+    def numerical_gradient(array: np.ndarray) -> np.ndarray:
+        """Central differences of J with respect to every entry of ``array`` (perturbed in place)."""
+        numerical = np.zeros_like(array)
+        flat, nflat = array.reshape(-1), numerical.reshape(-1)
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps
+            j_plus, _ = objective(x)
+            flat[i] = old - eps
+            j_minus, _ = objective(x)
+            flat[i] = old
+            nflat[i] = (j_plus - j_minus) / (2 * eps)
+        return numerical
+
+    report = GradcheckReport(eps=eps, atol=atol, rtol=rtol)
+    for name, p in model.named_parameters():
+        report.entries.append(_compare(name, analytical[name], numerical_gradient(p.data), atol, rtol))
+    if check_input:
+        report.entries.append(_compare("input", np.asarray(grad_x, dtype=np.float64),
+                                       numerical_gradient(x), atol, rtol))
+    if raise_exception and not report.passed:
+        raise GradcheckError("Jacobian mismatch:\n" + str(report))
+    return report

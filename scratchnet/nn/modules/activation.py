@@ -1,0 +1,161 @@
+"""Activation modules (mirrors ``torch/nn/modules/activation.py``).
+
+Forward: A = g(Z). Backward: dZ = dA ⊙ g'(Z) (CS229 §6.6; Chapter 15
+"Backpropagation", step 4 "apply the chain rule through the activation").
+Each module keeps what its derivative needs — the input Z, or the output A
+where g' is cheaper from A (σ' = A(1 − A), tanh' = 1 − A²), exactly as
+PyTorch's autograd does.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..._dtype import get_default_dtype
+from ..._validation import as_float_array, check_real
+from .. import functional as F
+from .module import Module
+
+
+def _float_input(module: Module, x) -> np.ndarray:
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        return x
+    return as_float_array(x, get_default_dtype(), f"{type(module).__name__} input")
+
+
+class Identity(Module):
+    """A = Z. A placeholder that passes its input through (``torch.nn.Identity``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return _float_input(self, x)
+
+    def backward(self, grad_output):
+        return grad_output
+
+
+class Sigmoid(Module):
+    """A = σ(Z) = 1 / (1 + e^(−Z)); dZ = dA ⊙ A(1 − A).
+
+    σ' ≤ 1/4 everywhere: the source of vanishing gradients in deep sigmoid
+    networks (CS229 exercise 6, Chapter 15 "Common mistakes").
+    """
+
+    def forward(self, x):
+        self._a = F.sigmoid(_float_input(self, x))
+        return self._a
+
+    def backward(self, grad_output):
+        a = self._a
+        return grad_output * (1 - a) * a
+
+
+class Tanh(Module):
+    """A = tanh(Z); dZ = dA ⊙ (1 − A²)."""
+
+    def forward(self, x):
+        self._a = np.tanh(_float_input(self, x))
+        return self._a
+
+    def backward(self, grad_output):
+        a = self._a
+        return grad_output * (1 - a * a)
+
+
+class ReLU(Module):
+    """A = max(0, Z); dZ = dA ⊙ [Z > 0] (0 at exactly Z = 0, as in PyTorch).
+
+    ``inplace`` is accepted for signature parity with PyTorch and ignored:
+    NumPy arrays here are never shared with the caller's autograd graph.
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        self._a = np.maximum(_float_input(self, x), 0)
+        return self._a
+
+    def backward(self, grad_output):
+        # A > 0 exactly where Z > 0; PyTorch also tests the output.
+        return np.where(self._a > 0, grad_output, 0).astype(grad_output.dtype, copy=False)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """A = Z if Z > 0 else negative_slope·Z; dZ = dA ⊙ (1 if Z > 0 else negative_slope)."""
+
+    def __init__(self, negative_slope: float = 1e-2, inplace: bool = False):
+        super().__init__()
+        self.negative_slope = check_real(negative_slope, "negative_slope")
+        self.inplace = inplace
+
+    def forward(self, x):
+        self._z = _float_input(self, x)
+        return F.leaky_relu(self._z, self.negative_slope)
+
+    def backward(self, grad_output):
+        return grad_output * F.leaky_relu_derivative(self._z, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+def _softmax_dim(module: Module, x: np.ndarray) -> int:
+    """The dimension to normalise over; PyTorch's rule when ``dim=None``."""
+    if module.dim is not None:
+        if not -x.ndim <= module.dim < max(x.ndim, 1):
+            raise IndexError(f"{type(module).__name__}: dim {module.dim} is out of range for an input "
+                             f"of rank {x.ndim} (expected in [{-x.ndim}, {x.ndim - 1}])")
+        return module.dim
+    # torch.nn.functional._get_softmax_dim: dim 0 for ranks 0, 1, 3, else 1.
+    warnings.warn(f"Implicit dimension choice for {type(module).__name__.lower()} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", stacklevel=4)
+    return 0 if x.ndim in (0, 1, 3) else 1
+
+
+class Softmax(Module):
+    """A_i = e^(Z_i) / Σ_j e^(Z_j) along ``dim``; dZ = A ⊙ (dA − Σ_j dA_j A_j)."""
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        x = _float_input(self, x)
+        self._d = _softmax_dim(self, x)
+        self._a = F.softmax(x, self._d)
+        return self._a
+
+    def backward(self, grad_output):
+        return F.softmax_backward(grad_output, self._a, self._d)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """A_i = Z_i − log Σ_j e^(Z_j) along ``dim``; dZ = dA − softmax(Z) Σ_j dA_j."""
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        x = _float_input(self, x)
+        self._d = _softmax_dim(self, x)
+        self._a = F.log_softmax(x, self._d)
+        return self._a
+
+    def backward(self, grad_output):
+        return F.log_softmax_backward(grad_output, self._a, self._d)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

@@ -1,0 +1,105 @@
+"""The PyTorch twin of :mod:`scratchnet.models`: same builder, same arguments,
+same layer indices and ``state_dict`` keys. Everything here is plain
+``torch.nn``; nothing re-implements what torch provides."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import torch
+from torch import nn
+
+from scratchnet.models import check_mlp_args
+
+from .device import resolve_device
+
+#: Same keys as ``scratchnet.models.ACTIVATIONS``.
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "identity": nn.Identity,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+}
+
+#: Same keys as ``scratchnet.models.OUTPUTS``.
+OUTPUTS: dict[str, Callable[[], nn.Module]] = {
+    "identity": nn.Identity,
+    "sigmoid": nn.Sigmoid,
+    "softmax": lambda: nn.Softmax(dim=-1),
+    "log_softmax": lambda: nn.LogSoftmax(dim=-1),
+}
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def torch_dtype(dtype) -> torch.dtype:
+    """A torch dtype from a NumPy dtype, a string or a torch dtype (default: float32)."""
+    if dtype is None:
+        return torch.float32
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    import numpy as np
+
+    name = np.dtype(dtype).name
+    if name not in _DTYPES:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}")
+    return _DTYPES[name]
+
+
+def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = None, *,
+        bias: bool = True, dtype=None, device="cpu", generator: torch.Generator | None = None) -> nn.Sequential:
+    """``torch.nn.Sequential`` twin of :func:`scratchnet.models.mlp`."""
+    widths = check_mlp_args(sizes, activation, output)
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        layers.append(nn.Linear(n_in, n_out, bias=bias))
+        if i < len(widths) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    if output is not None:
+        layers.append(OUTPUTS[output]())
+    model = nn.Sequential(*layers)
+    if generator is not None:
+        for layer in model:
+            if isinstance(layer, nn.Linear):
+                _reset_linear(layer, generator)
+    return model.to(device=resolve_device(device), dtype=torch_dtype(dtype))
+
+
+def _reset_linear(layer: nn.Linear, generator: torch.Generator) -> None:
+    import math
+
+    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+    if layer.bias is not None:
+        bound = 1 / math.sqrt(layer.in_features) if layer.in_features > 0 else 0
+        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+
+def twin(scratch_model, device="cpu"):
+    """The torch twin of a scratchnet ``mlp`` with its weights copied exactly.
+
+    Reads the architecture back from the scratchnet model (Linear widths,
+    activation and output names), builds it with :func:`mlp` and loads the
+    weights; the result computes the same function.
+    """
+    import scratchnet
+
+    from .convert import to_torch
+
+    layers = list(scratch_model)
+    linears = [m for m in layers if isinstance(m, scratchnet.nn.Linear)]
+    if not linears:
+        raise ValueError("twin() expects a scratchnet model built by scratchnet.models.mlp")
+    sizes = [linears[0].in_features] + [m.out_features for m in linears]
+    name_of = {cls: name for name, cls in scratchnet.models.ACTIVATIONS.items()}
+    hidden = [m for m in layers[1:-1] if not isinstance(m, scratchnet.nn.Linear)]
+    activation = name_of.get(type(hidden[0]), "relu") if hidden else "relu"
+    last = layers[-1]
+    output = None
+    if not isinstance(last, scratchnet.nn.Linear):
+        output = {scratchnet.nn.Identity: "identity", scratchnet.nn.Sigmoid: "sigmoid",
+                  scratchnet.nn.Softmax: "softmax", scratchnet.nn.LogSoftmax: "log_softmax"}[type(last)]
+    model = mlp(sizes, activation, output, bias=linears[0].bias is not None,
+                dtype=scratch_model.dtype, device=device)
+    model.load_state_dict(to_torch(scratch_model, device=device))
+    return model
