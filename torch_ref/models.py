@@ -21,6 +21,11 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "tanh": nn.Tanh,
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
+    "silu": nn.SiLU,
+    "softplus": nn.Softplus,
 }
 
 #: Same keys as ``scratchnet.models.OUTPUTS``.
@@ -105,6 +110,8 @@ def twin(scratch_model, device="cpu"):
     name_of = {cls: name for name, cls in scratchnet.models.ACTIVATIONS.items()}
     hidden = [m for m in every[1:] if type(m) in name_of and m is not layers[-1]]
     activation = name_of[type(hidden[0])] if hidden else "relu"
+    if activation == "gelu" and hidden[0].approximate == "tanh":
+        activation = "gelu_tanh"
     dropouts = [m.p for m in every if isinstance(m, scratchnet.nn.Dropout)]
     options = dict(dropout=dropouts[0] if dropouts else 0.0,
                    batch_norm=any(isinstance(m, scratchnet.nn.BatchNorm1d) for m in every),

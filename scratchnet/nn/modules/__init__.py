@@ -1,6 +1,6 @@
 """scratchnet's modules, one concept per file as in ``torch/nn/modules/``."""
 
-from .activation import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .batchnorm import BatchNorm1d
 from .container import Sequential
 from .dropout import Dropout
@@ -13,5 +13,5 @@ __all__ = [
     "Module", "Linear", "Identity", "Sequential",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
-    "Dropout", "BatchNorm1d", "Residual",
+    "Dropout", "BatchNorm1d", "Residual", "ELU", "GELU", "SiLU", "Softplus",
 ]
