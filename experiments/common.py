@@ -311,9 +311,13 @@ def weights_gap(scratch_model, torch_model) -> float:
 
 
 # ------------------------------------------------------------------------------ figures
-def save_fig(fig, ctx: Context, name: str) -> pathlib.Path:
+def save_fig(fig, ctx: Context, name: str) -> pathlib.Path | None:
     """Save ``fig`` as ``ctx.out/<name>.png`` (small, for the report), close it,
-    and return the path."""
+    and return the path (``None``, drawing nothing, when ``ctx.plots`` is off;
+    the runner drops those from ``Result.figures``)."""
+    if not ctx.plots:
+        plt.close(fig)
+        return None
     ctx.out.mkdir(parents=True, exist_ok=True)
     path = ctx.out / (name if name.endswith(".png") else f"{name}.png")
     fig.savefig(path, dpi=80 if ctx.quick else 100, bbox_inches="tight")
@@ -322,7 +326,7 @@ def save_fig(fig, ctx: Context, name: str) -> pathlib.Path:
 
 
 def plot_curves(ctx: Context, name: str, curves: dict[str, dict[str, np.ndarray]], *, title: str,
-                xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False) -> pathlib.Path:
+                xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False) -> pathlib.Path | None:
     """Loss curves, both backends overlaid: ``curves = {label: {backend: values}}``
     (scratchnet solid, torch dashed; one colour per label)."""
     fig, ax = plt.subplots(figsize=(7, 4))

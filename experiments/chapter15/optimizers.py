@@ -134,8 +134,10 @@ def run(ctx: Context) -> Result:
         conv_rows.append([name, " → ".join(f"{v:.4f}" for v in conv),
                           " → ".join(f"{ref_hist[k]:.4f}" for k in (1, 5, 10, 20)),
                           *[" → ".join(f"{losses[b][name][k]:.4f}" for k in (1, 5, 10, 20)) for b in run_on]])
-        note = (f"the lecture's code prints {ref_hist[-1]:.6f}" if not np.isclose(ref_hist[-1], final_loss, atol=5e-7)
-                else "")
+        note = f"the lecture's code prints {ref_hist[-1]:.6f}"
+        if f"{f(np.array(final_params)):.6f}" != f"{final_loss:.6f}":
+            note += (f"; the printed params themselves give f = {f(np.array(final_params)):.6f}, so the printed "
+                     "line is not consistent with itself either")
         claims.append(claim_values(SOURCE, WHERE, f"{name}: final loss (after 20 steps)", final_loss,
                                    {b: losses[b][name][-1] for b in run_on}, decimals=6, note=note))
         claims.append(claim_values(SOURCE, WHERE, f"{name}: final params (x, y)", list(final_params),
