@@ -8,11 +8,12 @@ from . import nn
 from ._dtype import get_default_dtype, set_default_dtype
 from .random import get_rng_state, manual_seed, set_rng_state
 from . import models
+from . import diagnostics
 from .gradcheck import GradcheckError, gradcheck
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "nn", "models", "gradcheck", "GradcheckError", "manual_seed", "get_rng_state", "set_rng_state",
+    "nn", "models", "diagnostics", "gradcheck", "GradcheckError", "manual_seed", "get_rng_state", "set_rng_state",
     "get_default_dtype", "set_default_dtype",
 ]
