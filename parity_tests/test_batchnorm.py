@@ -28,18 +28,21 @@ from torch_ref.convert import to_torch
 def _pair(dtype, device, shape_c=5, **kw):
     mine = sn.nn.BatchNorm1d(shape_c, dtype=dtype, **kw)
     theirs = torch.nn.BatchNorm1d(shape_c, **kw).to(device=device, dtype=tdtype(dtype))
+    rng = np.random.default_rng(7)
     if mine.affine:  # non-trivial γ, β
-        rng = np.random.default_rng(7)
         mine.weight.data[...] = rng.uniform(0.5, 1.5, shape_c)
+    if mine.bias is not None:
         mine.bias.data[...] = rng.standard_normal(shape_c)
     theirs.load_state_dict(to_torch(mine, device=device))
     return mine, theirs
 
 
 @pytest.mark.parametrize("shape", [(32, 5), (8, 5, 6)], ids=["NC", "NCL"])
-@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("affine", [True, False, "no bias"])
 def test_batchnorm_train_forward_and_gradients(dtype, device, shape, affine):
-    mine, theirs = _pair(dtype, device, affine=affine)
+    kw = dict(affine=True, bias=False) if affine == "no bias" else dict(affine=affine)
+    mine, theirs = _pair(dtype, device, **kw)
+    assert repr(mine) == repr(theirs) and list(mine.state_dict()) == list(theirs.state_dict())
     rng = np.random.default_rng(0)
     x = (rng.standard_normal(shape) * 3 + 2).astype(dtype)
     g = rng.standard_normal(shape).astype(dtype)
@@ -48,14 +51,16 @@ def test_batchnorm_train_forward_and_gradients(dtype, device, shape, affine):
     out_t.backward(tensor(g, dtype, device))
     out = mine(x)
     grad_x = mine.backward(g)
-    tag = f"{'(N, C, L)' if len(shape) == 3 else '(N, C)'}{'' if affine else ', affine=False'}"
+    tag = f"{'(N, C, L)' if len(shape) == 3 else '(N, C)'}" + {True: "", False: ", affine=False",
+                                                                 "no bias": ", bias=False"}[affine]
     assert_parity(out, out_t, component="BatchNorm1d", quantity=f"train output {tag}", dtype=dtype, device=device)
     assert_parity(grad_x, xt.grad, component="BatchNorm1d", quantity=f"dJ/dinput {tag}", dtype=dtype, device=device)
     if affine:
         assert_parity(mine.weight.grad, theirs.weight.grad, component="BatchNorm1d", quantity=f"dJ/dweight {tag}",
                       dtype=dtype, device=device)
-        assert_parity(mine.bias.grad, theirs.bias.grad, component="BatchNorm1d", quantity=f"dJ/dbias {tag}",
-                      dtype=dtype, device=device)
+        if affine is True:
+            assert_parity(mine.bias.grad, theirs.bias.grad, component="BatchNorm1d", quantity=f"dJ/dbias {tag}",
+                          dtype=dtype, device=device)
     assert_parity(mine.running_var, theirs.running_var, component="BatchNorm1d",
                   quantity=f"running_var after 1 step {tag}", dtype=dtype, device=device)
 
