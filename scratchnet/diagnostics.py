@@ -1,10 +1,11 @@
 """Per-layer statistics of activations and gradients, recorded with hooks.
 
-The tool for seeing the troubles of deep networks (Chapter 15, "Making deep
-networks train"; CS229 exercise 6 on vanishing gradients): how large the
-activations A[l] and the gradients dJ/dA[l] are, layer by layer. In a deep
-sigmoid network dJ/dA[l] shrinks by a factor ≤ 1/4 · ‖W[l]‖ per layer going
-back (σ' ≤ 1/4): the first layers barely learn.
+The tool for seeing the troubles of deep networks (Chapter 15 §8, "Vanishing
+and Exploding Gradients"; CS229 practice exercise 6, "Visualize gradient
+magnitudes per layer"): how large the activations A[l] and the gradients
+dJ/dA[l] are, layer by layer. In a deep sigmoid network dJ/dA[l] shrinks by
+a factor ≤ 1/4 · ‖W[l]‖ per layer going back (σ' ≤ 1/4): the first layers
+barely learn.
 
     rec = LayerRecorder(model)              # hooks on every leaf layer
     out = model(x)                          # records A[l] of each layer

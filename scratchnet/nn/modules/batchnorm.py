@@ -1,8 +1,9 @@
 """``BatchNorm1d`` (mirrors ``torch.nn.BatchNorm1d`` in ``torch/nn/modules/batchnorm.py``).
 
-Batch normalization (Ioffe & Szegedy 2015; Chapter 15 "Making deep networks
-train"). For an input Z of shape (m, C) — or (m, C, L), normalised per
-channel over the batch and length — in training mode::
+Batch normalization (Ioffe & Szegedy 2015; one of the cures in Chapter 15
+§8 "Vanishing and Exploding Gradients"; CS229 practice exercise 5). For an
+input Z of shape (m, C) — or (m, C, L), normalised per channel over the
+batch and length — in training mode::
 
     μ   = (1/m) Σ_i Z_i                       (C,)  batch mean
     σ²  = (1/m) Σ_i (Z_i − μ)²                (C,)  batch variance, *biased* (divides by m)
