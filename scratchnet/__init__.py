@@ -7,7 +7,7 @@ mirrored name for name on PyTorch, with explicit backpropagation.
 from . import nn
 from ._dtype import get_default_dtype, set_default_dtype
 from .random import get_rng_state, manual_seed, set_rng_state
-from . import models, optim
+from . import diagnostics, models, optim
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
 
@@ -26,4 +26,5 @@ __all__ = [
     "set_default_dtype",
     "save",
     "load",
+    "diagnostics",
 ]

@@ -110,7 +110,7 @@ def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = Non
     first becomes ``Residual(Sequential(block))``, y = x + F(x) (all hidden
     widths must then be equal). Weights use PyTorch's ``Linear``
     initialization, drawn from ``generator`` (or the default generator, see
-    :func:`scratchnet.manual_seed`).
+    :func:`scratchnet.manual_seed`); so are the dropout masks, later.
 
     ``torch_ref.models.mlp`` builds the same layers at the same indices, so
     the ``state_dict`` keys agree, e.g. for ``mlp([4, 8, 8, 2], batch_norm=True,

@@ -1,6 +1,6 @@
 """``Dropout`` (mirrors ``torch.nn.Dropout`` in ``torch/nn/modules/dropout.py``).
 
-Inverted dropout (Srivastava et al. 2014; Chapter 15 "Regularization"). In
+Inverted dropout (Srivastava et al. 2014; CS229 practice exercise 7). In
 training mode each entry of A is kept with probability 1 − p and the kept
 entries are scaled up, so the expected output equals the input::
 

@@ -236,7 +236,14 @@ class Module:
 
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, input, output)`` runs after each call; it may return a
-        replacement output (as ``torch.nn.Module.register_forward_hook``)."""
+        replacement output (as ``torch.nn.Module.register_forward_hook``).
+
+        Unlike PyTorch, which differentiates through whatever the hook
+        computed, scratchnet has no autograd: ``backward`` treats a replaced
+        output as the module's own (the hook counts as the identity in the
+        chain rule — torch's "straight-through" ``new.detach() + (out −
+        out.detach())``). Hooks that only read, like the recorder in
+        :mod:`scratchnet.diagnostics`, are unaffected."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
