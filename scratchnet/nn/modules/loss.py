@@ -92,8 +92,6 @@ class _Loss(Module):
             g = g / local.dtype.type(denominator)
         return local * g
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
 
 
 def _check_weight(name: str, weight, size: int | None, dtype) -> np.ndarray | None:
@@ -136,15 +134,18 @@ class BCELoss(_Loss):
     gradients match PyTorch's even at p exactly 0 or 1:
 
     * each log is clamped below at −100, so ℓ ≤ 100 instead of ∞;
-    * the gradient is dℓ/dp = w (p − y) / max(p(1 − p), 1e-12) — the
-      textbook (p − y)/(p(1 − p)) with the denominator kept away from 0.
+    * the gradient is dℓ/dp = w (p − y) / max(p(1 − p), ε) with ε = float32(1e-12)
+      — the textbook (p − y)/(p(1 − p)) with the denominator kept away from 0.
 
     Predictions outside [0, 1] (or NaN) raise ``ValueError`` (PyTorch raises a
     RuntimeError); targets must lie in [0, 1] too. For logits use
     :class:`BCEWithLogitsLoss`, which is stabler.
     """
 
-    _EPSILON = 1e-12  # PyTorch's EPSILON in binary_cross_entropy_backward
+    # PyTorch's EPSILON in binary_cross_entropy_backward is a C ``float``
+    # 1e-12, i.e. 9.99999996e-13 even in float64; at p exactly 0 or 1 the
+    # gradient is w(p − y)/EPSILON, so the exact constant is visible.
+    _EPSILON = float(np.float32(1e-12))
 
     def __init__(self, weight=None, reduction: str = "mean"):
         super().__init__(reduction)
@@ -359,9 +360,10 @@ class CrossEntropyLoss(_Loss):
             local[rows, y_safe] -= w_i
             if eps > 0:
                 wc = w if w is not None else np.ones(c, z.dtype)
-                smooth = -np.sum(log_s * wc, axis=1) * valid
+                valid_f = valid.astype(z.dtype)
+                smooth = -np.sum(log_s * wc, axis=1) * valid_f
                 losses = (1 - eps) * losses + (eps / c) * smooth
-                local = (1 - eps) * local + (eps / c) * valid[:, None] * (s * np.sum(wc) - wc)
+                local = (1 - eps) * local + (eps / c) * valid_f[:, None] * (s * np.sum(wc) - wc)
             denominator = np.sum(w_i)
         self._local = local.reshape(z.shape)
         if unbatched:
@@ -370,9 +372,3 @@ class CrossEntropyLoss(_Loss):
 
     def _expand(self, grad_output):
         return grad_output[..., None]
-
-    def extra_repr(self) -> str:
-        parts = [super().extra_repr()] if self.reduction != "mean" else []
-        if self.label_smoothing:
-            parts.append(f"label_smoothing={self.label_smoothing}")
-        return ", ".join(parts)
