@@ -10,6 +10,7 @@ from .random import get_rng_state, manual_seed, set_rng_state
 from . import diagnostics, models, optim
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
+from . import checkpoint
 
 __version__ = "0.1.0"
 
@@ -27,4 +28,5 @@ __all__ = [
     "save",
     "load",
     "diagnostics",
+    "checkpoint",
 ]
