@@ -9,10 +9,11 @@ from ._dtype import get_default_dtype, set_default_dtype
 from .random import get_rng_state, manual_seed, set_rng_state
 from . import models
 from .gradcheck import GradcheckError, gradcheck
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
 __all__ = [
     "nn", "models", "gradcheck", "GradcheckError", "manual_seed", "get_rng_state", "set_rng_state",
-    "get_default_dtype", "set_default_dtype",
+    "get_default_dtype", "set_default_dtype", "save", "load",
 ]
