@@ -54,9 +54,9 @@ def check_mlp_args(sizes: Sequence[int], activation: str, output: str | None) ->
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output width, got {list(sizes)}")
     widths = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
-    if output is not None and output not in OUTPUTS:
+    if output is not None and (not isinstance(output, str) or output not in OUTPUTS):
         raise ValueError(f"unknown output {output!r}; choose None (logits) or one of {sorted(OUTPUTS)}")
     return widths
 
@@ -110,7 +110,7 @@ def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = Non
     first becomes ``Residual(Sequential(block))``, y = x + F(x) (all hidden
     widths must then be equal). Weights use PyTorch's ``Linear``
     initialization, drawn from ``generator`` (or the default generator, see
-    :func:`scratchnet.manual_seed`).
+    :func:`scratchnet.manual_seed`); so are the dropout masks, later.
 
     ``torch_ref.models.mlp`` builds the same layers at the same indices, so
     the ``state_dict`` keys agree, e.g. for ``mlp([4, 8, 8, 2], batch_norm=True,

@@ -1,8 +1,9 @@
 """``BatchNorm1d`` (mirrors ``torch.nn.BatchNorm1d`` in ``torch/nn/modules/batchnorm.py``).
 
-Batch normalization (Ioffe & Szegedy 2015; Chapter 15 "Making deep networks
-train"). For an input Z of shape (m, C) — or (m, C, L), normalised per
-channel over the batch and length — in training mode::
+Batch normalization (Ioffe & Szegedy 2015; one of the cures in Chapter 15
+§8 "Vanishing and Exploding Gradients"; CS229 practice exercise 5). For an
+input Z of shape (m, C) — or (m, C, L), normalised per channel over the
+batch and length — in training mode::
 
     μ   = (1/m) Σ_i Z_i                       (C,)  batch mean
     σ²  = (1/m) Σ_i (Z_i − μ)²                (C,)  batch variance, *biased* (divides by m)
@@ -53,6 +54,9 @@ class BatchNorm1d(Module):
         cumulative moving average (f = 1 / num_batches_tracked).
     affine : bool, default True
         Learn γ (``weight``, initialised to 1) and β (``bias``, initialised to 0).
+    bias : bool, default True (keyword-only)
+        With ``affine=True``, whether to learn β too (``bias=False``: γ only).
+        As the keyword-only ``bias`` of recent PyTorch releases.
     track_running_stats : bool, default True
         Keep ``running_mean`` (init 0), ``running_var`` (init 1) and
         ``num_batches_tracked`` (an int64 counter) as buffers — they appear in
@@ -62,7 +66,7 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, dtype=None, *, bias: bool = True):
         super().__init__()
         self.num_features = check_positive_int(num_features, "num_features")
         self.eps = check_real(eps, "eps", 0.0, low_inclusive=False)
@@ -72,7 +76,10 @@ class BatchNorm1d(Module):
         dtype = resolve_dtype(dtype)
         if self.affine:
             self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -96,7 +103,8 @@ class BatchNorm1d(Module):
         self.reset_running_stats()
         if self.affine:
             self.weight.data[...] = 1
-            self.bias.data[...] = 0
+            if self.bias is not None:
+                self.bias.data[...] = 0
 
     def _convert_extra(self, dtype: np.dtype) -> None:
         self._dtype = dtype
@@ -140,7 +148,10 @@ class BatchNorm1d(Module):
         self._x_hat = centred * self._inv_std.reshape(shape)
         if not self.affine:
             return self._x_hat.copy()
-        return self._x_hat * self.weight.data.reshape(shape) + self.bias.data.reshape(shape)
+        out = self._x_hat * self.weight.data.reshape(shape)
+        if self.bias is not None:
+            out += self.bias.data.reshape(shape)
+        return out
 
     # ----------------------------------------------------------------- backward
     def backward(self, grad_output):
@@ -149,7 +160,7 @@ class BatchNorm1d(Module):
         if self.affine:
             if self.weight.requires_grad:
                 self.weight.accumulate_grad((grad_output * x_hat).sum(axis=axes))
-            if self.bias.requires_grad:
+            if self.bias is not None and self.bias.requires_grad:
                 self.bias.accumulate_grad(grad_output.sum(axis=axes))
             g_hat = grad_output * self.weight.data.reshape(shape)  # dẐ = dY ⊙ γ
         else:
@@ -162,5 +173,6 @@ class BatchNorm1d(Module):
         return (inv_std / m) * (m * g_hat - sum_g - x_hat * sum_gx)
 
     def extra_repr(self) -> str:
+        # As torch (2.13) prints it, bias included.
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")

@@ -1,6 +1,6 @@
 """``Dropout`` (mirrors ``torch.nn.Dropout`` in ``torch/nn/modules/dropout.py``).
 
-Inverted dropout (Srivastava et al. 2014; Chapter 15 "Regularization"). In
+Inverted dropout (Srivastava et al. 2014; CS229 practice exercise 7). In
 training mode each entry of A is kept with probability 1 − p and the kept
 entries are scaled up, so the expected output equals the input::
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, check_real, describe
+from ..._validation import as_array, as_float_array, check_real, describe
 from ...random import get_generator
 from .module import Module
 
@@ -72,7 +72,7 @@ class Dropout(Module):
             return self
         if type(mask).__module__ == "torch":
             mask = mask.detach().cpu().numpy()
-        mask = np.asarray(mask)
+        mask = as_array(mask, "Dropout.fix_mask: mask")
         if mask.dtype != np.bool_:
             if mask.dtype.kind not in "iuf" or not np.all((mask == 0) | (mask == 1)):
                 raise TypeError(f"Dropout.fix_mask expects a boolean keep-mask (True = kept) or 0/1 values, "

@@ -12,7 +12,8 @@ Forward and backward, for a block F whose output has the shape of its input::
 
 The identity path is why deep residual networks train: however small F's
 Jacobian gets, dJ/dX keeps the term dY (the vanishing-gradient cure of
-Chapter 15, "Making deep networks train").
+Chapter 15 §8, "Vanishing and Exploding Gradients": "skip connections that
+add input directly to output").
 """
 
 from __future__ import annotations
