@@ -36,8 +36,9 @@ from .base import BACKENDS, Context  # noqa: E402
 DTYPE = np.float64
 
 #: Line styles that tell the backends apart in every overlaid plot.
-STYLE = {"scratchnet": dict(color="C0", linestyle="-", linewidth=2.2, alpha=0.9),
-         "torch": dict(color="C1", linestyle="--", linewidth=1.6)}
+#: scratchnet: a wide translucent line; torch: a thin dashed line drawn on top of it.
+STYLE = {"scratchnet": dict(color="C0", linestyle="-", linewidth=3.5, alpha=0.45),
+         "torch": dict(color="C1", linestyle="--", linewidth=1.3)}
 
 
 # ----------------------------------------------------------------------------- backends
