@@ -14,6 +14,8 @@ The lecture's own NumPy code is run too, as written, to say what it prints.
 
 from __future__ import annotations
 
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -152,6 +154,15 @@ def run(ctx: Context) -> Result:
                 note = "Adam's first step moves each coordinate by lr·sign(g) = 0.1: (3.9, 2.9), f = 15.21 + 25.23 = 40.44"
             claims.append(claim_values(SOURCE, WHERE, f"{name}: loss after step {k}", c,
                                        {b: losses[b][name][k] for b in run_on}, decimals=4, note=note))
+    # Section 7: "Adam ... works well out of the box with default parameters (lr=0.001, beta1=0.9, beta2=0.999)".
+    defaults = {}
+    for b, cls in (("scratchnet", sn.optim.Adam), ("torch", torch.optim.Adam)):
+        if b in run_on:
+            sig = inspect.signature(cls).parameters
+            defaults[b] = [float(sig["lr"].default), *map(float, sig["betas"].default)]
+    claims.append(claim_values(SOURCE, "Detailed Explanation, 7. Gradient Descent Variants",
+                               "Adam's default (lr, beta1, beta2)", [0.001, 0.9, 0.999], defaults, decimals=3,
+                               note="the defaults of optim.Adam in both libraries (read from their signatures)"))
     tables = [
         Table("Final loss and parameters after 20 steps: printed, the lecture's code, both backends",
               ["optimizer", "printed loss", "lecture's code", *run_on, "printed params", "lecture's code",
