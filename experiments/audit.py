@@ -144,3 +144,11 @@ def counts(records: list[dict]) -> dict[str, int]:
     for r in records:
         out[r["verdict"]] += 1
     return out
+
+
+def claim_values(source: str, where: str, quantity: str, claimed, values: dict, decimals: int | None = None,
+                 note: str = "", *, rtol: float | None = None) -> dict:
+    """:func:`claim` with the backends' values given as ``{backend: value}``
+    (a backend that did not run is simply absent)."""
+    return claim(source, where, quantity, claimed, values.get("scratchnet"), values.get("torch"),
+                 decimals=decimals, note=note, rtol=rtol)

@@ -373,3 +373,29 @@ def set_threads() -> None:
     """Keep torch to the 2 cores the main job is budgeted for (the tiny
     lecture networks run fastest single-threaded anyway)."""
     torch.set_num_threads(max(1, min(int(os.environ.get("SCRATCHNET_THREADS", "1")), os.cpu_count() or 1)))
+
+
+# ------------------------------------------------------------------ element-wise modules
+#: Element-wise activation modules by name, in both backends (Chapter 15's table).
+ACTIVATION_MODULES: dict[str, tuple[Callable, Callable]] = {
+    "sigmoid": (sn.nn.Sigmoid, torch.nn.Sigmoid),
+    "tanh": (sn.nn.Tanh, torch.nn.Tanh),
+    "relu": (sn.nn.ReLU, torch.nn.ReLU),
+    "leaky_relu": (sn.nn.LeakyReLU, torch.nn.LeakyReLU),
+    "identity": (sn.nn.Identity, torch.nn.Identity),
+}
+
+
+def activation_and_derivative(backend: str, name: str, z, *, device="cpu", **kwargs):
+    """``(g(z), g'(z))`` from one backend's activation module: scratchnet's
+    explicit ``backward`` of ones, torch's autograd. Element-wise activations."""
+    z = np.asarray(z, dtype=DTYPE)
+    if backend == "scratchnet":
+        module = ACTIVATION_MODULES[name][0](**kwargs)
+        out = module(z)
+        return out.copy(), module.backward(np.ones_like(out))
+    module = ACTIVATION_MODULES[name][1](**kwargs)
+    zt = tensor(z, device=device).requires_grad_(True)
+    out = module(zt)
+    out.backward(torch.ones_like(out))
+    return to_numpy(out), to_numpy(zt.grad)

@@ -14,8 +14,21 @@ from .base import REGISTRY, Experiment
 MODULES: list[str] = [
     # --- CS229 Lecture 11 (000_cf38cdbe29059033.txt) — experiments/cs229/
     # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
+    "experiments.icdss.linear_regression",
+    "experiments.icdss.logistic_regression",
+    "experiments.icdss.gradient_formulas",
     # --- Chapter 15 (002_9091aa63c327fb13.txt) — experiments/chapter15/
+    "experiments.chapter15.single_neuron",
+    "experiments.chapter15.activations",
+    "experiments.chapter15.softmax",
+    "experiments.chapter15.forward_pass",
+    "experiments.chapter15.backward_pass",
     "experiments.chapter15.xor",
+    "experiments.chapter15.optimizers",
+    "experiments.chapter15.deep_sigmoid",
+    "experiments.chapter15.unscaled_inputs",
+    "experiments.chapter15.softmax_reading",
+    "experiments.chapter15.mse_vs_ce",
 ]
 
 

@@ -80,6 +80,27 @@ def test_torch_state_dict_into_scratchnet_file_is_exact(tmp_path, dtype, device)
     assert all(torch.equal(again[k], v) for k, v in theirs.state_dict().items())
 
 
+def test_batchnorm_residual_mlp_round_trips_with_its_integer_buffers(tmp_path, dtype, device):
+    """Running statistics and the int64 ``num_batches_tracked`` counter convert
+    exactly too; the eval-mode twins then compute the same function."""
+    kwargs = dict(activation="relu", batch_norm=True, residual=True, dropout=0.1, dtype=dtype)
+    scratch = sn.models.mlp([3, 6, 6, 2], generator=np.random.default_rng(0), **kwargs)
+    for _ in range(3):  # move the running statistics away from their initial values
+        scratch(np.random.default_rng(1).normal(size=(8, 3)).astype(dtype))
+    sn.save(scratch.state_dict(), tmp_path / "bn.npz")
+    state = npz_to_state_dict(tmp_path / "bn.npz", device=device)
+    assert state["1.num_batches_tracked"].dtype == torch.int64 and int(state["1.num_batches_tracked"]) == 3
+    theirs = torch_ref.models.mlp([3, 6, 6, 2], device=device, **kwargs)
+    theirs.load_state_dict(state)
+    state_dict_to_npz(theirs, tmp_path / "back.npz")
+    back = sn.load(tmp_path / "back.npz")
+    for key, value in scratch.state_dict().items():
+        assert back[key].dtype == value.dtype and back[key].tobytes() == value.tobytes(), key
+    x = np.random.default_rng(2).normal(size=(5, 3)).astype(dtype)
+    assert_parity(scratch.eval()(x), theirs.eval()(tensor(x, dtype, device)), component="npz→torch bn-residual mlp",
+                  quantity="eval forward", dtype=dtype, device=device)
+
+
 @given(arrays=st.lists(hnp.arrays(st.sampled_from([np.float32, np.float64, np.int64, np.int32, np.uint8,
                                                      np.bool_, np.complex64]),
                                   hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validation import as_float_array
 from .nn.modules.dropout import Dropout
 from .nn.modules.module import Module
 
@@ -109,7 +110,7 @@ def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=No
     for m in model.modules():
         m._forward_hooks.clear()
         m._backward_hooks.clear()
-    x = np.array(input, dtype=np.float64, copy=True)
+    x = as_float_array(input, np.float64, "gradcheck input").copy()
     rng = np.random.default_rng(seed)
 
     def objective(xv):

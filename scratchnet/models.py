@@ -54,9 +54,9 @@ def check_mlp_args(sizes: Sequence[int], activation: str, output: str | None) ->
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output width, got {list(sizes)}")
     widths = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
-    if output is not None and output not in OUTPUTS:
+    if output is not None and (not isinstance(output, str) or output not in OUTPUTS):
         raise ValueError(f"unknown output {output!r}; choose None (logits) or one of {sorted(OUTPUTS)}")
     return widths
 

@@ -22,7 +22,7 @@ unsaveable value, a full disk, Ctrl-C — the temporary file is removed and the
 file at ``path``, if any, is left byte for byte as it was.
 
 What can be saved: mappings with ``str`` or ``int`` keys (``dict``,
-``OrderedDict``), lists, tuples, ``None``, ``bool``, ``int``, ``float``,
+``OrderedDict``, ``Counter`` — a scheduler's milestones), lists, tuples, ``None``, ``bool``, ``int``, ``float``,
 ``str``, NumPy scalars and NumPy arrays of booleans, integers, floats or
 complex numbers, nested to any depth. Everything comes back with its type and,
 for arrays and NumPy scalars, its dtype and bits (float ``NaN`` and ``inf``
@@ -45,7 +45,7 @@ import os
 import tempfile
 import zipfile
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -112,7 +112,8 @@ class _Encoder:
                     raise TypeError(f"cannot save {where}: dict keys must be str or int, "
                                     f"got {type(key).__name__} {key!r}")
                 items.append([key, self.encode(item, path + (key,))])
-            kind = "odict" if isinstance(value, OrderedDict) else "dict"
+            kind = ("odict" if isinstance(value, OrderedDict) else
+                    "counter" if isinstance(value, Counter) else "dict")
             return {"t": kind, "v": items}
         if isinstance(value, (list, tuple)):
             kind = "tuple" if isinstance(value, tuple) else "list"
@@ -166,11 +167,11 @@ class _Decoder:
             if arr.shape != ():
                 raise self._corrupt(f"scalar {node['k']!r} has shape {arr.shape}")
             return arr[()]
-        if t in ("dict", "odict"):
+        if t in ("dict", "odict", "counter"):
             items = node.get("v")
             if not isinstance(items, list):
                 raise self._corrupt("a dict entry without items")
-            out = OrderedDict() if t == "odict" else {}
+            out = {"odict": OrderedDict, "counter": Counter, "dict": dict}[t]()
             for pair in items:
                 if (not isinstance(pair, list) or len(pair) != 2 or isinstance(pair[0], bool)
                         or not isinstance(pair[0], (str, int))):

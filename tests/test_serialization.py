@@ -9,7 +9,7 @@ import math
 import os
 import pickle
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 import pytest
@@ -94,7 +94,7 @@ def test_nested_optimizer_like_state_round_trips_with_types_and_bits(tmp_path):
         "odd arrays": [np.zeros((0, 4), np.float32), np.array(2.5), np.array([True, False]),
                        np.array([-1, 2**40], np.int64), np.array([1 + 2j]), np.uint8(255),
                        np.array([np.nan, np.inf, -0.0], np.float32)],
-        "ordered": OrderedDict([("b", 1), ("a", 2)]),
+        "ordered": OrderedDict([("b", 1), ("a", 2)]), "milestones": Counter({30: 1, 80: 2}),
         "empty": {}, "empty list": [],
     }
     path = tmp_path / "state.npz"

@@ -105,18 +105,32 @@ def softmax(z: np.ndarray, dim: int = -1) -> np.ndarray:
     """softmax(z)_i = e^(z_i) / Σ_j e^(z_j) along ``dim``.
 
     The maximum is subtracted first (Chapter 15, "Confusing softmax outputs"):
-    the result is unchanged and e^x never overflows.
+    the result is unchanged and e^x never overflows. As in PyTorch, a row
+    holding +inf or NaN gives NaN (silently: inf − inf), and an empty ``dim``
+    gives an empty result.
     """
     z = _float(z)
-    e = np.exp(z - np.max(z, axis=dim, keepdims=True))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    if z.ndim == 0:  # a scalar is a vector of one entry: softmax = 1
+        return softmax(z.reshape(1), 0).reshape(())
+    if z.shape[dim] == 0:
+        return z.copy()
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - np.max(z, axis=dim, keepdims=True))
+        return e / np.sum(e, axis=dim, keepdims=True)
 
 
 def log_softmax(z: np.ndarray, dim: int = -1) -> np.ndarray:
-    """log softmax(z)_i = z_i − m − log Σ_j e^(z_j − m), with m = max_j z_j."""
+    """log softmax(z)_i = z_i − m − log Σ_j e^(z_j − m), with m = max_j z_j.
+
+    +inf, NaN and an empty ``dim`` behave as in :func:`softmax` (NaN, as PyTorch)."""
     z = _float(z)
-    shifted = z - np.max(z, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    if z.ndim == 0:
+        return log_softmax(z.reshape(1), 0).reshape(())
+    if z.shape[dim] == 0:
+        return z.copy()
+    with np.errstate(invalid="ignore"):
+        shifted = z - np.max(z, axis=dim, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
 def softmax_backward(grad_output: np.ndarray, s: np.ndarray, dim: int = -1) -> np.ndarray:

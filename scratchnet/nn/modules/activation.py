@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, check_real
+from ..._validation import as_float_array, check_dim, check_real
 from .. import functional as F
 from .module import Module
 
@@ -111,9 +111,10 @@ class LeakyReLU(Module):
 def _softmax_dim(module: Module, x: np.ndarray) -> int:
     """The dimension to normalise over; PyTorch's rule when ``dim=None``."""
     if module.dim is not None:
-        if not -x.ndim <= module.dim < max(x.ndim, 1):
+        rank = max(x.ndim, 1)  # as in PyTorch, a scalar counts as rank 1 (dim 0 or -1)
+        if not -rank <= module.dim < rank:
             raise IndexError(f"{type(module).__name__}: dim {module.dim} is out of range for an input "
-                             f"of rank {x.ndim} (expected in [{-x.ndim}, {x.ndim - 1}])")
+                             f"of rank {x.ndim} (expected in [{-rank}, {rank - 1}])")
         return module.dim
     # torch.nn.functional._get_softmax_dim: dim 0 for ranks 0, 1, 3, else 1.
     warnings.warn(f"Implicit dimension choice for {type(module).__name__.lower()} has been deprecated. "
@@ -126,7 +127,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None):
         super().__init__()
-        self.dim = dim
+        self.dim = check_dim(dim)
 
     def forward(self, x):
         x = _float_input(self, x)
@@ -146,7 +147,7 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int | None = None):
         super().__init__()
-        self.dim = dim
+        self.dim = check_dim(dim)
 
     def forward(self, x):
         x = _float_input(self, x)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, check_real, describe
+from ..._validation import as_array, as_float_array, check_real, describe
 from ...random import get_generator
 from .module import Module
 
@@ -72,7 +72,7 @@ class Dropout(Module):
             return self
         if type(mask).__module__ == "torch":
             mask = mask.detach().cpu().numpy()
-        mask = np.asarray(mask)
+        mask = as_array(mask, "Dropout.fix_mask: mask")
         if mask.dtype != np.bool_:
             if mask.dtype.kind not in "iuf" or not np.all((mask == 0) | (mask == 1)):
                 raise TypeError(f"Dropout.fix_mask expects a boolean keep-mask (True = kept) or 0/1 values, "
