@@ -2,7 +2,7 @@
 exact weight conversion both ways. Imports torch and scratchnet; never
 re-implements what torch provides."""
 
-from . import models, optim
+from . import data, models, optim, train
 from .convert import copy_weights, from_torch, to_torch
 from .device import available_devices, cuda_available, resolve_device
 
