@@ -1,5 +1,7 @@
-"""``python -m experiments``: for now, the XOR demo on both backends."""
+"""``python -m experiments``: see :mod:`experiments.cli`."""
 
-from .xor_demo import main
+import sys
 
-main()
+from .cli import main
+
+sys.exit(main())

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, describe
+from ..._validation import as_float_array, check_int, check_real, describe
 from .. import functional as F
 from .module import Module
 
@@ -92,8 +92,6 @@ class _Loss(Module):
             g = g / local.dtype.type(denominator)
         return local * g
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
 
 
 def _check_weight(name: str, weight, size: int | None, dtype) -> np.ndarray | None:
@@ -136,15 +134,18 @@ class BCELoss(_Loss):
     gradients match PyTorch's even at p exactly 0 or 1:
 
     * each log is clamped below at −100, so ℓ ≤ 100 instead of ∞;
-    * the gradient is dℓ/dp = w (p − y) / max(p(1 − p), 1e-12) — the
-      textbook (p − y)/(p(1 − p)) with the denominator kept away from 0.
+    * the gradient is dℓ/dp = w (p − y) / max(p(1 − p), ε) with ε = float32(1e-12)
+      — the textbook (p − y)/(p(1 − p)) with the denominator kept away from 0.
 
     Predictions outside [0, 1] (or NaN) raise ``ValueError`` (PyTorch raises a
     RuntimeError); targets must lie in [0, 1] too. For logits use
     :class:`BCEWithLogitsLoss`, which is stabler.
     """
 
-    _EPSILON = 1e-12  # PyTorch's EPSILON in binary_cross_entropy_backward
+    # PyTorch's EPSILON in binary_cross_entropy_backward is a C ``float``
+    # 1e-12, i.e. 9.99999996e-13 even in float64; at p exactly 0 or 1 the
+    # gradient is w(p − y)/EPSILON, so the exact constant is visible.
+    _EPSILON = float(np.float32(1e-12))
 
     def __init__(self, weight=None, reduction: str = "mean"):
         super().__init__(reduction)
@@ -204,14 +205,16 @@ class BCEWithLogitsLoss(_Loss):
             raise ValueError("BCEWithLogitsLoss: targets must lie in [0, 1] (0/1 labels or soft labels)")
         log_sigmoid = np.minimum(z, 0) - np.log1p(np.exp(-np.abs(z)))
         sig = F.sigmoid(z)
-        if self.pos_weight is not None:
-            pw = _broadcast_weight("BCEWithLogitsLoss (pos_weight)", self.pos_weight, z)
-            log_weight = (pw - 1) * y + 1
-            losses = (1 - y) * z - log_weight * log_sigmoid
-            local = log_weight * sig - pw * y
-        else:
-            losses = (1 - y) * z - log_sigmoid
-            local = sig - y
+        # An infinite logit gives NaN where PyTorch's formula does (0·∞), without a warning.
+        with np.errstate(invalid="ignore"):
+            if self.pos_weight is not None:
+                pw = _broadcast_weight("BCEWithLogitsLoss (pos_weight)", self.pos_weight, z)
+                log_weight = (pw - 1) * y + 1
+                losses = (1 - y) * z - log_weight * log_sigmoid
+                local = log_weight * sig - pw * y
+            else:
+                losses = (1 - y) * z - log_sigmoid
+                local = sig - y
         if self.weight is not None:
             w = _broadcast_weight("BCEWithLogitsLoss", self.weight, z)
             losses = losses * w
@@ -249,6 +252,8 @@ def _class_indices(name: str, target, n_batch: int | None, n_classes: int, ignor
 
 def _as_batch(name: str, x: np.ndarray) -> tuple[np.ndarray, bool]:
     """(N, C) from (N, C) or an unbatched (C,); anything else is refused."""
+    if x.ndim in (1, 2) and x.shape[-1] == 0:
+        raise ValueError(f"{name}: predictions of shape {x.shape} have no classes (at least one is needed)")
     if x.ndim == 2:
         return x, False
     if x.ndim == 1:
@@ -269,7 +274,7 @@ class NLLLoss(_Loss):
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
         self.weight = weight
-        self.ignore_index = int(ignore_index)
+        self.ignore_index = check_int(ignore_index, "ignore_index")
 
     def forward(self, input, target):
         name = type(self).__name__
@@ -318,10 +323,9 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
         super().__init__(reduction)
-        if not 0.0 <= float(label_smoothing) <= 1.0:
-            raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        check_real(label_smoothing, "label_smoothing", 0.0, 1.0)
         self.weight = weight
-        self.ignore_index = int(ignore_index)
+        self.ignore_index = check_int(ignore_index, "ignore_index")
         self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):
@@ -356,9 +360,10 @@ class CrossEntropyLoss(_Loss):
             local[rows, y_safe] -= w_i
             if eps > 0:
                 wc = w if w is not None else np.ones(c, z.dtype)
-                smooth = -np.sum(log_s * wc, axis=1) * valid
+                valid_f = valid.astype(z.dtype)
+                smooth = -np.sum(log_s * wc, axis=1) * valid_f
                 losses = (1 - eps) * losses + (eps / c) * smooth
-                local = (1 - eps) * local + (eps / c) * valid[:, None] * (s * np.sum(wc) - wc)
+                local = (1 - eps) * local + (eps / c) * valid_f[:, None] * (s * np.sum(wc) - wc)
             denominator = np.sum(w_i)
         self._local = local.reshape(z.shape)
         if unbatched:
@@ -367,9 +372,3 @@ class CrossEntropyLoss(_Loss):
 
     def _expand(self, grad_output):
         return grad_output[..., None]
-
-    def extra_repr(self) -> str:
-        parts = [super().extra_repr()] if self.reduction != "mean" else []
-        if self.label_smoothing:
-            parts.append(f"label_smoothing={self.label_smoothing}")
-        return ", ".join(parts)

@@ -1,0 +1,124 @@
+"""What an experiment is: a function ``run(ctx) -> Result`` registered by name.
+
+One module per lecture result, in ``experiments/cs229/``, ``experiments/icdss/``
+and ``experiments/chapter15/``. Each module decorates its ``run``::
+
+    @experiment("ch15_xor", "XOR from scratch", source="002_9091aa63c327fb13.txt",
+                section="Building a Neural Network from Scratch: XOR Problem")
+    def run(ctx: Context) -> Result:
+        ...
+
+The CLI (``python -m experiments``) builds a :class:`Context` for each one,
+calls ``run`` and hands the :class:`Result` to :mod:`experiments.report`,
+which prints its tables and writes ``result.json``, the claims and the
+Markdown report. An experiment computes; it never prints or writes JSON itself
+(it does save its PNG figures, with :func:`experiments.common.save_fig`).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+#: Both backends, in the order tables show them.
+BACKENDS = ("scratchnet", "torch")
+
+
+@dataclass
+class Context:
+    """What an experiment is run with.
+
+    backends: subset of ("scratchnet", "torch") to compute.
+    device:   "cpu" or "cuda" — where the torch backend runs (resolved from "auto").
+    out:      this experiment's own folder, OUT/<name>/ (created by the runner).
+    quick:    quick mode: seconds in total, for the test suite (fewer epochs,
+              smaller data); claims about full-length runs are skipped or
+              marked as such by the experiment.
+    seed:     the seed of anything the lecture does not fix itself.
+    """
+
+    backends: tuple[str, ...]
+    device: str
+    out: pathlib.Path
+    quick: bool
+    seed: int = 0
+
+    def uses(self, backend: str) -> bool:
+        """Whether ``backend`` is to be computed."""
+        return backend in self.backends
+
+
+@dataclass
+class Table:
+    """A table for the console (tabulate) and the report (Markdown)."""
+
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+@dataclass
+class Result:
+    """What an experiment returns.
+
+    summary:     a short paragraph for the report: what it shows, where the
+                 two backends differ.
+    tables:      :class:`Table` s, printed and written to the report.
+    figures:     PNG files written under ``ctx.out``.
+    numbers:     JSON-able numbers of the result (for ``result.json`` and tests).
+    backend_gap: quantity -> max relative error between the backends
+                 (``parity_tests.compare.errors(mine, theirs)[1]``); empty when
+                 only one backend ran.
+    claims:      audit records (see :func:`experiments.audit.claim`).
+    """
+
+    summary: str
+    tables: list[Table] = field(default_factory=list)
+    figures: list[pathlib.Path] = field(default_factory=list)
+    numbers: dict = field(default_factory=dict)
+    backend_gap: dict[str, float] = field(default_factory=dict)
+    claims: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Experiment:
+    """A registered experiment: its metadata and its ``run`` function."""
+
+    name: str
+    title: str
+    source: str      # the seed file, e.g. "002_9091aa63c327fb13.txt"
+    section: str     # where in the seed, e.g. "Code Examples: XOR"
+    run: Callable[[Context], Result]
+    module: str = ""
+
+    @property
+    def lecture(self) -> str:
+        """The lecture's short name, from the seed file name."""
+        return LECTURES.get(self.source[:3], self.source)
+
+
+#: Short names of the three seeds, by their file-name prefix.
+LECTURES = {"000": "CS229 Lecture 11", "001": "ICDSS Lecture 4", "002": "Chapter 15"}
+
+#: Every registered experiment, by name, in registration order.
+REGISTRY: dict[str, Experiment] = {}
+
+
+def experiment(name: str, title: str, source: str, section: str):
+    """Register ``run(ctx) -> Result`` under ``name`` (a decorator).
+
+    ``source`` is the seed file name, ``section`` the place in it.
+    Registering a second experiment under the same name is an error.
+    """
+    if not name or not name.replace("_", "").isalnum():
+        raise ValueError(f"experiment name must be letters, digits and underscores, got {name!r}")
+
+    def register(run: Callable[[Context], Result]) -> Callable[[Context], Result]:
+        if name in REGISTRY and REGISTRY[name].module != run.__module__:
+            raise ValueError(f"experiment {name!r} is registered twice "
+                             f"({REGISTRY[name].module} and {run.__module__})")
+        REGISTRY[name] = Experiment(name, title, source, section, run, run.__module__)
+        return run
+
+    return register

@@ -1,0 +1,83 @@
+"""Chapter 15, "Activation Functions: Comparison and Derivatives".
+
+The lecture's table for z ∈ {−3, −1, 0, 1, 3}: sigmoid, sigmoid', ReLU, ReLU',
+Leaky ReLU (α = 0.01) and its derivative. Here the values come from each
+backend's activation *module*: the forward pass gives g(z), and the derivative
+is what backpropagation computes — scratchnet's explicit ``backward`` of ones,
+PyTorch's autograd — so the table also checks the modules' derivatives at the
+kinks (ReLU'(0) = 0 and LeakyReLU'(0) = α, as in the lecture's code).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..audit import claim_values
+from ..base import Context, Result, Table, experiment
+from ..common import STYLE, activation_and_derivative, backends, gap, save_fig
+
+SOURCE = "002_9091aa63c327fb13.txt"
+WHERE = "Activation Functions: Comparison and Derivatives"
+
+Z = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+
+#: The lecture's printed table, column by column (z = −3, −1, 0, 1, 3).
+PRINTED = {
+    "Sigmoid": ([0.0474, 0.2689, 0.5000, 0.7311, 0.9526], 4),
+    "Sigmoid'": ([0.0452, 0.1966, 0.2500, 0.1966, 0.0452], 4),
+    "ReLU": ([-0.0, -0.0, 0.0, 1.0, 3.0], 1),
+    "ReLU'": ([0.0, 0.0, 0.0, 1.0, 1.0], 1),
+    "Leaky ReLU": ([-0.0300, -0.0100, 0.0000, 1.0000, 3.0000], 4),
+    "Leaky'": ([0.01, 0.01, 0.01, 1.00, 1.00], 2),
+}
+
+COLUMNS = {"Sigmoid": ("sigmoid", 0), "Sigmoid'": ("sigmoid", 1), "ReLU": ("relu", 0), "ReLU'": ("relu", 1),
+           "Leaky ReLU": ("leaky_relu", 0), "Leaky'": ("leaky_relu", 1)}
+
+
+@experiment("ch15_activations", "The activation table: values and derivatives", source=SOURCE, section=WHERE)
+def run(ctx: Context) -> Result:
+    run_on = backends(ctx)
+    computed = {b: {} for b in run_on}
+    for b in run_on:
+        for col, (name, k) in COLUMNS.items():
+            computed[b][col] = activation_and_derivative(b, name, Z, device=ctx.device)[k]
+    b0 = run_on[0]
+    rows = [[z, *[float(computed[b0][col][i]) for col in COLUMNS]] for i, z in enumerate(Z)]
+    tables = [Table(f"The lecture's table as computed ({b0}; the other backend agrees exactly)",
+                    ["z", *COLUMNS], rows)]
+    claims = []
+    for col, (printed, decimals) in PRINTED.items():
+        note = ""
+        if col == "ReLU":
+            note = ("printed as -0.0 for z = −3 and −1; the code gives 0 there (np.maximum(0, z) of the integer z "
+                    "is the integer 0, which prints as 0.0): the same number, a sign-of-zero artifact of the listing")
+        claims.append(claim_values(SOURCE, WHERE, f"{col} at z = −3, −1, 0, 1, 3", printed,
+                                   {b: computed[b][col] for b in run_on}, decimals=decimals, note=note))
+
+    # The figure: each activation and its derivative on both backends (tanh too).
+    z = np.linspace(-5, 5, 201)
+    fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
+    for ax, name in zip(axes, ("sigmoid", "tanh", "relu", "leaky_relu")):
+        for b in run_on:
+            g, dg = activation_and_derivative(b, name, z, device=ctx.device)
+            ax.plot(z, g, label=f"g ({b})", **STYLE[b])
+            ax.plot(z, dg, label=f"g' ({b})", **dict(STYLE[b], color="C3" if b == "scratchnet" else "C2"))
+        ax.set(title=name, xlabel="z")
+        ax.grid(True, alpha=0.3)
+    axes[0].legend(fontsize=7)
+    figures = [save_fig(fig, ctx, "activations")]
+
+    backend_gap = {}
+    if len(run_on) == 2:
+        backend_gap = {col: gap(computed["scratchnet"][col], computed["torch"][col]) for col in COLUMNS}
+    return Result(
+        summary=("The lecture's activation table, computed by each backend's activation modules (values from "
+                 "the forward pass, derivatives from backpropagation). Every printed entry comes out; the two "
+                 "backends agree exactly, including the conventions at the kink z = 0 (ReLU'(0) = 0, "
+                 "LeakyReLU'(0) = 0.01, as the lecture's `z > 0` tests). The listing's '-0.0' for ReLU(−3) and "
+                 "ReLU(−1) is the same number as the 0.0 the code prints."),
+        tables=tables, figures=figures,
+        numbers={b: {col: computed[b][col].tolist() for col in COLUMNS} for b in run_on},
+        backend_gap=backend_gap, claims=claims)

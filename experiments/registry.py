@@ -1,0 +1,44 @@
+"""Every experiment module, imported so that its ``@experiment`` registers it.
+
+One import line per module; the CS229 experiments are added below theirs
+(additive edits only, so merges stay clean). ``load()`` returns the registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .base import REGISTRY, Experiment
+
+#: Experiment modules, in report order (CS229, ICDSS lecture 4, Chapter 15).
+MODULES: list[str] = [
+    # --- CS229 Lecture 11 (000_cf38cdbe29059033.txt) — experiments/cs229/
+    # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
+    "experiments.icdss.linear_regression",
+    "experiments.icdss.logistic_regression",
+    "experiments.icdss.gradient_formulas",
+    # --- Chapter 15 (002_9091aa63c327fb13.txt) — experiments/chapter15/
+    "experiments.chapter15.single_neuron",
+    "experiments.chapter15.activations",
+    "experiments.chapter15.softmax",
+    "experiments.chapter15.forward_pass",
+    "experiments.chapter15.backward_pass",
+    "experiments.chapter15.xor",
+    "experiments.chapter15.optimizers",
+    "experiments.chapter15.deep_sigmoid",
+    "experiments.chapter15.unscaled_inputs",
+    "experiments.chapter15.softmax_reading",
+    "experiments.chapter15.mse_vs_ce",
+]
+
+
+def load() -> dict[str, Experiment]:
+    """Import every experiment module; return ``REGISTRY`` (name -> Experiment)
+    ordered by lecture, then by the order of ``MODULES``."""
+    for module in MODULES:
+        importlib.import_module(module)
+    order = {m: i for i, m in enumerate(MODULES)}
+    items = sorted(REGISTRY.items(), key=lambda kv: (kv[1].source, order.get(kv[1].module, len(order))))
+    REGISTRY.clear()
+    REGISTRY.update(items)
+    return REGISTRY

@@ -1,0 +1,226 @@
+"""Turning results into what people and machines read.
+
+For each experiment: its tables on the console (tabulate) and
+``OUT/<name>/result.json`` (numbers, backend gaps, tables, claims). For the
+run: ``OUT/claims.json`` (the audit), ``OUT/summary.json`` and
+``OUT/REPORT.md`` — per experiment a heading, the summary paragraph, the
+tables and the linked plots; then the audit table; then the parity summary of
+every backend gap.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from dataclasses import dataclass, field
+
+from tabulate import tabulate
+
+from . import audit
+from .base import Context, Experiment, Result, Table
+
+#: The float64 parity bound (parity_tests.compare.FLOAT64_BOUND), shown next to every gap.
+from parity_tests.compare import FLOAT64_BOUND, FLOAT32_BOUND  # noqa: E402
+
+
+@dataclass
+class Entry:
+    """One experiment's run: what it is, what it returned, how long it took."""
+
+    experiment: Experiment
+    ctx: Context
+    result: Result | None
+    seconds: float
+    error: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- formatting
+def fmt(value, digits: int = 6) -> str:
+    """A compact rendering of a table cell or a claimed/computed value."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value == 0:
+            return "0"
+        if 1e-4 <= abs(value) < 1e6:
+            text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+            return text if text not in ("", "-0") else f"{value:.{digits}g}"
+        return f"{value:.3e}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(fmt(v, digits) for v in value) + "]"
+    return str(value)
+
+
+def table_text(table: Table, fmt_name: str = "simple") -> str:
+    rows = [[fmt(c) if isinstance(c, (float, list, tuple)) or c is None else c for c in row]
+            for row in table.rows]
+    return tabulate(rows, headers=table.headers, tablefmt=fmt_name, disable_numparse=True)
+
+
+def console(entry: Entry) -> str:
+    """What the CLI prints for one experiment."""
+    exp, res = entry.experiment, entry.result
+    lines = [f"\n=== {exp.name}: {exp.title}  [{exp.lecture} — {exp.section}]  ({entry.seconds:.1f} s)"]
+    if res is None:
+        lines.append(f"FAILED: {entry.error}")
+        return "\n".join(lines)
+    for table in res.tables:
+        lines += ["", table.title, table_text(table)]
+    if res.backend_gap:
+        worst = max(res.backend_gap.items(), key=lambda kv: kv[1])
+        lines.append(f"\nbackend gap (max rel): {worst[1]:.2e} ({worst[0]})")
+    if res.claims:
+        c = audit.counts(res.claims)
+        lines.append(f"audit: {c['reproduced']} reproduced, {c['differs']} differ")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- files
+def _dump(path: pathlib.Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(audit.jsonable(obj), indent=1, sort_keys=False) + "\n")
+
+
+def tagged_claims(entry: Entry) -> list[dict]:
+    """The experiment's claims, each validated and tagged with the experiment's name."""
+    out = []
+    for record in entry.result.claims if entry.result else []:
+        audit.validate(record)
+        out.append(dict(record, experiment=entry.experiment.name))
+    return out
+
+
+def write_result(entry: Entry) -> pathlib.Path:
+    """``OUT/<name>/result.json``: everything but timings (so reruns are identical)."""
+    exp, res = entry.experiment, entry.result
+    obj = {
+        "name": exp.name, "title": exp.title, "source": exp.source, "section": exp.section,
+        "backends": list(entry.ctx.backends), "device": entry.ctx.device, "quick": entry.ctx.quick,
+        "summary": res.summary,
+        "numbers": res.numbers,
+        "backend_gap": res.backend_gap,
+        "tables": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in res.tables],
+        "figures": [p.name for p in res.figures],
+        "claims": tagged_claims(entry),
+    }
+    path = entry.ctx.out / "result.json"
+    _dump(path, obj)
+    return path
+
+
+def _rel(path: pathlib.Path, root: pathlib.Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def audit_rows(claims: list[dict]) -> list[list[str]]:
+    rows = []
+    for c in claims:
+        d = c.get("decimals")
+        digits = 6 if d is None else min(d + 3, 10)
+        rows.append([c.get("experiment", ""), _md_cell(c["where"]), _md_cell(c["quantity"]),
+                     _md_cell(fmt(c["claimed"], 6)), _md_cell(fmt(c["scratchnet"], digits)),
+                     _md_cell(fmt(c["torch"], digits)),
+                     "✅ reproduced" if c["verdict"] == "reproduced" else "❌ differs", _md_cell(c["note"])])
+    return rows
+
+
+def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) -> dict[str, pathlib.Path]:
+    """Write ``claims.json``, ``summary.json`` and ``REPORT.md`` under ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    claims = [c for e in entries for c in tagged_claims(e)]
+    _dump(out / "claims.json", claims)
+    counts = audit.counts(claims)
+    summary = {
+        "experiments": {
+            e.experiment.name: {
+                "title": e.experiment.title, "source": e.experiment.source, "section": e.experiment.section,
+                "ok": e.result is not None, "error": e.error, "seconds": round(e.seconds, 3),
+                "max_backend_gap": max(e.result.backend_gap.values(), default=None) if e.result else None,
+                "claims": audit.counts(e.result.claims) if e.result else None,
+            } for e in entries},
+        "audit": counts,
+        "differs": [{k: c[k] for k in ("experiment", "where", "quantity", "claimed", "scratchnet", "torch", "note")}
+                    for c in claims if c["verdict"] == "differs"],
+        "total_seconds": round(total_seconds, 2),
+    }
+    _dump(out / "summary.json", summary)
+
+    md: list[str] = ["# Lecture experiments on scratchnet and PyTorch", ""]
+    md.append("Every result of the three lectures in `shared/seeds/`, computed by scratchnet (NumPy, explicit "
+              "backpropagation) and by PyTorch (autograd) from the same initial weights on the same batches. "
+              "Plots overlay the two backends (scratchnet solid, PyTorch dashed). "
+              f"Generated by `python -m experiments` in {total_seconds:.1f} s.")
+    md += ["", f"**Audit of the lectures' printed numbers and formulas:** {counts['reproduced']} reproduced, "
+           f"{counts['differs']} differ (details in [the audit](#audit-of-the-lectures-numbers)).", ""]
+    md += ["## Contents", ""]
+    for e in entries:
+        md.append(f"- [{e.experiment.lecture}: {e.experiment.title}](#{e.experiment.name}) (`{e.experiment.name}`)")
+    md.append("")
+    for e in entries:
+        exp = e.experiment
+        md += [f'<a id="{exp.name}"></a>', f"## {exp.lecture}: {exp.title}", "",
+               f"`{exp.name}` · source `{exp.source}`, {exp.section} · {e.seconds:.1f} s", ""]
+        if e.result is None:
+            md += [f"**Failed:** `{e.error}`", ""]
+            continue
+        md += [e.result.summary, ""]
+        for t in e.result.tables:
+            md += [f"**{t.title}**", "", table_text(t, "github"), ""]
+        for p in e.result.figures:
+            md += [f"![{exp.name}: {p.stem}]({_rel(p, out)})", ""]
+        if e.result.backend_gap:
+            worst = max(e.result.backend_gap.items(), key=lambda kv: kv[1])
+            md += [f"Backends ended {worst[1]:.1e} apart (max relative error, {worst[0]}).", ""]
+
+    md += ['<a id="audit-of-the-lectures-numbers"></a>', "## Audit of the lectures' numbers", ""]
+    md += ["Each number a lecture prints (and each formula it states) against what the lecture's own setup "
+           "gives on each backend, compared at the printed precision (formulas: numerically, against "
+           "explicit backpropagation, autograd and finite differences). "
+           f"**{counts['reproduced']} reproduced, {counts['differs']} differ.**", ""]
+    if claims:
+        md.append(tabulate(audit_rows(claims), headers=["experiment", "where", "quantity", "claimed", "scratchnet",
+                                                          "torch", "verdict", "note"],
+                           tablefmt="github", disable_numparse=True))
+        md.append("")
+    differs = [c for c in claims if c["verdict"] == "differs"]
+    if differs:
+        md += ["### Claims that differ", ""]
+        for c in differs:
+            md.append(f"- **{c['experiment']}**, {c['where']} — {c['quantity']}: printed {fmt(c['claimed'])}, "
+                      f"the lecture's code gives {fmt(c['scratchnet'] if c['scratchnet'] is not None else c['torch'])}. "
+                      f"{c['note']}")
+        md.append("")
+
+    md += ["## Parity summary", ""]
+    md += [f"How far the two backends ended apart in each experiment (norm-wise max relative error, "
+           f"`parity_tests.compare.errors`); float64 runs are held to {FLOAT64_BOUND:.0e} in the parity suite "
+           f"(float32: {FLOAT32_BOUND:.0e}). Long training runs may drift further than one step does: "
+           "rounding differences compound over thousands of updates.", ""]
+    rows = []
+    for e in entries:
+        if e.result is None:
+            rows.append([e.experiment.name, "—", "failed", ""])
+            continue
+        if not e.result.backend_gap:
+            rows.append([e.experiment.name, "—", "one backend run" if len(e.ctx.backends) < 2 else "no numeric output", ""])
+        for q, v in e.result.backend_gap.items():
+            rows.append([e.experiment.name, q, f"{v:.2e}", "✅" if v <= FLOAT64_BOUND else "⚠️ above 1e-10"])
+    md.append(tabulate(rows, headers=["experiment", "quantity", "max rel gap", "≤ 1e-10"], tablefmt="github",
+                       disable_numparse=True))
+    md.append("")
+    parity_table = out / "parity_table.md"
+    if parity_table.exists():
+        md += ["### The parity suite's table", "", f"From [`parity_table.md`](parity_table.md):", "",
+               parity_table.read_text().strip(), ""]
+    (out / "REPORT.md").write_text("\n".join(md) + "\n")
+    return {"report": out / "REPORT.md", "claims": out / "claims.json", "summary": out / "summary.json"}

@@ -1,0 +1,147 @@
+"""Activations: forward A = g(Z) and backward dZ = dA ⊙ g'(Z), scratchnet vs torch.
+
+Each case feeds identical Z and an identical upstream gradient dA to both
+libraries; torch computes dZ by autograd, scratchnet by its explicit
+``backward``. Forward outputs are compared relative to their own magnitude;
+dZ relative to max|dA| (``scale=``), because g'(Z) computed from a saturated
+output is ill-conditioned (see ``parity_tests/compare.py``).
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+import torch
+
+import scratchnet as sn
+from parity_tests.compare import assert_parity
+from parity_tests.conftest import tensor
+
+# (name, scratchnet factory, torch factory)
+ACTIVATIONS = [
+    ("Identity", lambda: sn.nn.Identity(), lambda: torch.nn.Identity()),
+    ("Sigmoid", lambda: sn.nn.Sigmoid(), lambda: torch.nn.Sigmoid()),
+    ("Tanh", lambda: sn.nn.Tanh(), lambda: torch.nn.Tanh()),
+    ("ReLU", lambda: sn.nn.ReLU(), lambda: torch.nn.ReLU()),
+    ("LeakyReLU", lambda: sn.nn.LeakyReLU(), lambda: torch.nn.LeakyReLU()),
+    ("LeakyReLU(0.2)", lambda: sn.nn.LeakyReLU(0.2), lambda: torch.nn.LeakyReLU(0.2)),
+    ("Softmax(dim=1)", lambda: sn.nn.Softmax(dim=1), lambda: torch.nn.Softmax(dim=1)),
+    ("Softmax(dim=0)", lambda: sn.nn.Softmax(dim=0), lambda: torch.nn.Softmax(dim=0)),
+    ("LogSoftmax(dim=1)", lambda: sn.nn.LogSoftmax(dim=1), lambda: torch.nn.LogSoftmax(dim=1)),
+    ("LogSoftmax(dim=-1)", lambda: sn.nn.LogSoftmax(dim=-1), lambda: torch.nn.LogSoftmax(dim=-1)),
+]
+
+
+def run_both(make_sn, make_torch, z: np.ndarray, g: np.ndarray, dtype, device):
+    """(scratchnet A, scratchnet dZ, torch A, torch dZ) for the same Z and dA."""
+    mine = make_sn()
+    a = mine(z.astype(dtype))
+    dz = mine.backward(g.astype(dtype))
+    zt = tensor(z, dtype, device, requires_grad=True)
+    at = make_torch()(zt)
+    at.backward(tensor(g, dtype, device))
+    return a, dz, at, zt.grad
+
+
+@pytest.mark.parametrize("name,make_sn,make_torch", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (5, 3), (32, 10)])
+def test_activation_forward_backward(name, make_sn, make_torch, shape, dtype, device):
+    rng = np.random.default_rng(zlib.crc32(f"{name}{shape}".encode()))
+    z = rng.normal(0, 3, size=shape)
+    g = rng.normal(size=shape)
+    a, dz, at, dzt = run_both(make_sn, make_torch, z, g, dtype, device)
+    assert a.dtype == dtype and dz.dtype == dtype
+    assert_parity(a, at, component=name, quantity="forward", dtype=dtype, device=device)
+    assert_parity(dz, dzt, component=name, quantity="dL/dinput", dtype=dtype, device=device,
+                  scale=np.max(np.abs(g)))
+
+
+@pytest.mark.parametrize("name,make_sn,make_torch", ACTIVATIONS[:6], ids=[a[0] for a in ACTIVATIONS[:6]])
+def test_elementwise_activation_any_rank(name, make_sn, make_torch, dtype, device):
+    """Element-wise activations accept any shape, including a single vector and rank 3."""
+    rng = np.random.default_rng(3)
+    for shape in [(6,), (2, 3, 4)]:
+        z, g = rng.normal(size=shape), rng.normal(size=shape)
+        a, dz, at, dzt = run_both(make_sn, make_torch, z, g, dtype, device)
+        assert_parity(a, at, component=name, quantity="forward", dtype=dtype, device=device)
+        assert_parity(dz, dzt, component=name, quantity="dL/dinput", dtype=dtype, device=device,
+                      scale=np.max(np.abs(g)))
+
+
+# ------------------------------------------------------------------ edge values
+
+
+@pytest.mark.parametrize("name,make_sn,make_torch", [ACTIVATIONS[3], ACTIVATIONS[4], ACTIVATIONS[5]],
+                         ids=["ReLU", "LeakyReLU", "LeakyReLU(0.2)"])
+def test_kinks_at_exactly_zero(name, make_sn, make_torch, dtype, device):
+    """At Z = 0 exactly, ReLU' = 0 and LeakyReLU' = negative_slope, as in torch."""
+    z = np.array([[-0.0, 0.0, -1.0, 1.0]])
+    g = np.ones_like(z)
+    a, dz, at, dzt = run_both(make_sn, make_torch, z, g, dtype, device)
+    np.testing.assert_array_equal(dz, dzt.cpu().numpy())
+    slope = 0.0 if name == "ReLU" else (0.2 if "0.2" in name else 0.01)
+    np.testing.assert_array_equal(dz[0, :2], np.array([slope, slope], dtype=dtype))
+    assert_parity(a, at, component=name, quantity="forward at 0", dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("name,make_sn,make_torch", [ACTIVATIONS[1], ACTIVATIONS[2]], ids=["Sigmoid", "Tanh"])
+def test_saturation_at_50_and_500(name, make_sn, make_torch, dtype, device):
+    """Sigmoid and tanh at ±50 and ±500: finite, no overflow warning, equal to torch."""
+    z = np.array([[-500.0, -50.0, 50.0, 500.0]])
+    g = np.ones_like(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a, dz, at, dzt = run_both(make_sn, make_torch, z, g, dtype, device)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(dz))
+    # Exactly torch's values, including the subnormal/zero tails.
+    assert_parity(a, at, component=name, quantity="forward at ±50, ±500", dtype=dtype, device=device)
+    assert_parity(dz, dzt, component=name, quantity="dL/dinput at ±50, ±500", dtype=dtype, device=device,
+                  scale=1.0)
+    if name == "Sigmoid":
+        assert a[0, 3] == 1.0 and a[0, 0] < 1e-200 if dtype == np.float64 else a[0, 0] == 0.0
+
+
+@pytest.mark.parametrize("name,make_sn,make_torch", ACTIVATIONS[6:], ids=[a[0] for a in ACTIVATIONS[6:]])
+def test_softmax_huge_logits(name, make_sn, make_torch, dtype, device):
+    """Softmax/LogSoftmax stay finite and equal to torch for logits up to ±1e4."""
+    z = np.array([[1e4, -1e4, 0.0], [1e3, 1e3 - 1, -1e3], [-1e4, -1e4, -1e4]])
+    g = np.array([[1.0, -2.0, 0.5], [0.3, 0.2, 0.1], [1.0, 1.0, -1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a, dz, at, dzt = run_both(make_sn, make_torch, z, g, dtype, device)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(dz))
+    assert_parity(a, at, component=name, quantity="forward, logits ±1e4", dtype=dtype, device=device)
+    assert_parity(dz, dzt, component=name, quantity="dL/dinput, logits ±1e4", dtype=dtype, device=device,
+                  scale=np.max(np.abs(g)))
+
+
+def test_functional_derivatives_match_autograd(dtype, device):
+    """Each ``functional.*_derivative`` equals torch's derivative of the same function."""
+    F = sn.nn.functional
+    z = np.concatenate([np.linspace(-6, 6, 25), [0.0]])
+    pairs = [(F.sigmoid_derivative, torch.sigmoid), (F.tanh_derivative, torch.tanh),
+             (F.relu_derivative, torch.relu), (F.identity_derivative, lambda t: t),
+             (F.leaky_relu_derivative, torch.nn.functional.leaky_relu)]
+    for mine, theirs in pairs:
+        zt = tensor(z, dtype, device, requires_grad=True)
+        theirs(zt).sum().backward()
+        assert_parity(mine(z.astype(dtype)), zt.grad, component=f"functional.{mine.__name__}",
+                      quantity="g'(z)", dtype=dtype, device=device, scale=1.0)
+    s = z[:5].astype(dtype)
+    zt = tensor(s, dtype, device, requires_grad=True)
+    jac = torch.autograd.functional.jacobian(lambda t: torch.softmax(t, 0), zt)
+    assert_parity(F.softmax_derivative(s), jac, component="functional.softmax_derivative",
+                  quantity="Jacobian", dtype=dtype, device=device)
+
+
+def test_implicit_softmax_dim_warns_like_torch():
+    """Softmax(dim=None) picks torch's implicit dimension (1 for rank 2) and warns."""
+    z = np.random.default_rng(0).normal(size=(3, 4))
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        a = sn.nn.Softmax()(z)
+    with pytest.warns(UserWarning):
+        at = torch.nn.Softmax()(torch.tensor(z))
+    np.testing.assert_allclose(a, at.numpy(), rtol=1e-12)

@@ -1,0 +1,173 @@
+"""The experiments framework: the audit's verdicts, the lecture initialization,
+the shared trainer, and the CLI's files (claims.json schema, report, determinism)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from experiments import audit
+from experiments.base import REGISTRY, Context, Result, Table, experiment
+from experiments.cli import main, run
+from experiments.common import build_pair, lecture_init, predict, train_pair, weights_gap
+
+# --------------------------------------------------------------------------- the audit
+
+
+def test_claim_is_reproduced_when_it_prints_the_same():
+    # 0.59626 prints as 0.5963 at 4 decimals; 0.59624 prints as 0.5962.
+    assert audit.claim("s", "w", "q", 0.5963, 0.59626, 0.596304)["verdict"] == "reproduced"
+    assert audit.claim("s", "w", "q", 0.5963, 0.59624, 0.5963)["verdict"] == "differs"
+    # Both backends must reproduce it.
+    assert audit.claim("s", "w", "q", 0.5963, 0.5963, 0.6)["verdict"] == "differs"
+
+
+def test_claim_precision_is_read_from_the_printed_number_or_given():
+    assert audit.decimals_of(0.5963) == 4
+    assert audit.decimals_of(13.6) == 1
+    assert audit.decimals_of(3) == 0
+    assert audit.decimals_of(3.3e-05) == 6
+    assert audit.decimals_of([0.1, 0.25]) == 2
+    # "2.3000" is a float 2.3: decimals=4 makes 2.30004 a match and 2.3001 not.
+    assert audit.claim("s", "w", "q", 2.3, 2.30004, None, decimals=4)["verdict"] == "reproduced"
+    assert audit.claim("s", "w", "q", 2.3, 2.3001, None, decimals=4)["verdict"] == "differs"
+    # -0.0 printed and 0.0 computed are the same number.
+    assert audit.claim("s", "w", "q", -0.0, 0.0, 0.0, decimals=1)["verdict"] == "reproduced"
+
+
+def test_claim_lists_and_formulas():
+    rec = audit.claim("s", "w", "q", [0.659, 0.2424], np.array([0.65900, 0.24243]),
+                      torch.tensor([0.659, 0.2424]), decimals=4)
+    assert rec["verdict"] == "reproduced"
+    assert rec["torch"] == pytest.approx([0.659, 0.2424])
+    assert audit.claim("s", "w", "q", [1, 2], [1, 2, 3], None)["verdict"] == "differs"
+    # Formulas: relative tolerance instead of printed precision.
+    assert audit.claim("s", "w", "f", 1.0, 1.0 + 1e-12, 1.0, rtol=1e-9)["verdict"] == "reproduced"
+    assert audit.claim("s", "w", "f", 1.0, 1.1, 1.1, rtol=1e-9)["verdict"] == "differs"
+
+
+def test_claim_needs_a_value_and_validate_checks_the_schema():
+    with pytest.raises(ValueError, match="no backend value"):
+        audit.claim("s", "w", "q", 1.0, None, None)
+    rec = audit.claim("s", "w", "q", 1.0, 1.0, None, note="n")
+    audit.validate(rec)
+    assert set(audit.KEYS) <= set(rec)
+    with pytest.raises(ValueError, match="verdict"):
+        audit.validate(dict(rec, verdict="maybe"))
+    with pytest.raises(ValueError, match="lacks"):
+        audit.validate({k: v for k, v in rec.items() if k != "note"})
+
+
+# ------------------------------------------------------------------- models and trainer
+
+
+def test_lecture_init_loads_the_lectures_own_draws_into_both_backends():
+    """Chapter 15's XOR init, np.random.seed(42); randn(2, 4) * 0.5; randn(4, 1) * 0.5,
+    stored (in, out): the models must compute the lecture's z2 = σ(X W1) W2."""
+    model, twin = build_pair([2, 4, 1], "sigmoid", None)
+    lecture_init([model, twin], [((2, 4), 0.5), ((4, 1), 0.5)], seed=42, layout="in_out")
+    rng = np.random.RandomState(42)
+    W1, W2 = rng.randn(2, 4) * 0.5, rng.randn(4, 1) * 0.5
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    expected = 1 / (1 + np.exp(-(X @ W1))) @ W2
+    np.testing.assert_allclose(predict(model, X), expected, rtol=1e-14)
+    np.testing.assert_allclose(predict(twin, X), expected, rtol=1e-14)
+    assert np.all(model[0].bias.data == 0)
+    # CS229's layout (out, in) needs no transpose; a shape mismatch is refused.
+    lecture_init([model], [((4, 2), 1.0), ((1, 4), 1.0)], seed=0, layout="out_in")
+    np.testing.assert_array_equal(model[0].weight.data, np.random.RandomState(0).randn(4, 2))
+    with pytest.raises(ValueError, match="weight is"):
+        lecture_init([model], [((4, 2), 1.0), ((1, 4), 1.0)], seed=0, layout="in_out")
+
+
+def test_train_pair_gives_both_backends_the_same_steps():
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    Y = X @ np.array([[1.0], [-2.0], [0.5]])
+    model, twin = build_pair([3, 4, 1], "tanh", None, seed=1)
+    # Mini-batches of 4 from one shuffled order: both backends see the same batches.
+    curves = train_pair(model, twin, X, Y, loss="mse", lr=0.05, epochs=5, batch_size=4, seed=3)
+    np.testing.assert_allclose(curves["scratchnet"], curves["torch"], rtol=1e-12)
+    assert curves["scratchnet"][-1] < curves["scratchnet"][0]
+    assert weights_gap(model, twin) < 1e-12
+
+
+def test_train_pair_full_batch_is_the_lectures_gradient_descent():
+    """One full-batch step on MSE equals θ ← θ − α ∇J worked out by hand."""
+    X = np.array([[1.0], [2.0], [3.0]])
+    Y = np.array([[2.0], [4.0], [7.0]])
+    model, twin = build_pair([1, 1], dtype=np.float64)
+    w, b = float(model[0].weight.data[0, 0]), float(model[0].bias.data[0])
+    train_pair(model, twin, X, Y, loss="mse", lr=0.1, epochs=1)
+    r = (w * X + b) - Y
+    w_new = w - 0.1 * 2 * np.mean(r * X)
+    b_new = b - 0.1 * 2 * np.mean(r)
+    assert model[0].weight.data[0, 0] == pytest.approx(w_new, rel=1e-14)
+    assert model[0].bias.data[0] == pytest.approx(b_new, rel=1e-14)
+    assert twin[0].weight.item() == pytest.approx(w_new, rel=1e-14)
+
+
+# ------------------------------------------------------------------------------- the CLI
+
+
+@pytest.fixture
+def dummy():
+    """A tiny registered experiment, removed afterwards."""
+
+    @experiment("zz_dummy", "Dummy", source="002_9091aa63c327fb13.txt", section="test")
+    def _run(ctx: Context) -> Result:
+        vals = {b: float(np.sum(np.arange(4.0) * (1 + ctx.seed))) for b in ctx.backends}
+        return Result(summary="dummy", tables=[Table("t", ["a", "b"], [[1, 2.5]])],
+                      numbers={"vals": vals}, backend_gap={"vals": 0.0},
+                      claims=[audit.claim("002_9091aa63c327fb13.txt", "test", "sum", 6.0,
+                                          vals.get("scratchnet"), vals.get("torch"))])
+
+    yield "zz_dummy"
+    REGISTRY.pop("zz_dummy", None)
+
+
+def test_cli_list_shows_every_experiment(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "ch15_xor" in out
+
+
+def test_cli_run_writes_result_claims_report_and_is_deterministic(tmp_path, dummy, capsys):
+    assert main(["run", dummy, "--quick", "--out", str(tmp_path / "a")]) == 0
+    run([dummy], quick=True, out=tmp_path / "b", progress=False)
+    for sub in ("a", "b"):
+        out = tmp_path / sub
+        claims = json.loads((out / "claims.json").read_text())
+        assert len(claims) == 1
+        for rec in claims:
+            audit.validate(rec)
+        assert claims[0]["verdict"] == "reproduced" and claims[0]["experiment"] == dummy
+        assert "## Parity summary" in (out / "REPORT.md").read_text()
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["audit"] == {"reproduced": 1, "differs": 0}
+    a = json.loads((tmp_path / "a" / dummy / "result.json").read_text())
+    b = json.loads((tmp_path / "b" / dummy / "result.json").read_text())
+    assert a == b
+    assert a["numbers"]["vals"] == {"scratchnet": 6.0, "torch": 6.0}
+
+
+def test_cli_one_backend_and_unknown_names(tmp_path, dummy):
+    entries = run([dummy], backend="torch", quick=True, out=tmp_path, progress=False)
+    assert entries[0].ctx.backends == ("torch",)
+    assert entries[0].result.claims[0]["scratchnet"] is None
+    with pytest.raises(SystemExit, match="unknown experiment"):
+        run(["no_such_experiment"], out=tmp_path, progress=False)
+
+
+def test_a_failing_experiment_is_reported_and_the_exit_status_is_1(tmp_path):
+    @experiment("zz_broken", "Broken", source="002_9091aa63c327fb13.txt", section="test")
+    def _run(ctx):
+        raise ValueError("boom")
+
+    try:
+        assert main(["run", "zz_broken", "--quick", "--out", str(tmp_path)]) == 1
+        assert "boom" in (tmp_path / "REPORT.md").read_text()
+    finally:
+        REGISTRY.pop("zz_broken", None)
