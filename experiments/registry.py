@@ -23,6 +23,8 @@ MODULES: list[str] = [
     "experiments.cs229.hidden_weights",
     "experiments.cs229.ex06_vanishing_gradients",
     # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
+    "experiments.icdss.linear_regression",
+    "experiments.icdss.logistic_regression",
     "experiments.icdss.gradient_formulas",
     # --- Chapter 15 (002_9091aa63c327fb13.txt) — experiments/chapter15/
     "experiments.chapter15.single_neuron",
@@ -33,7 +35,9 @@ MODULES: list[str] = [
     "experiments.chapter15.xor",
     "experiments.chapter15.optimizers",
     "experiments.chapter15.deep_sigmoid",
+    "experiments.chapter15.unscaled_inputs",
     "experiments.chapter15.softmax_reading",
+    "experiments.chapter15.mse_vs_ce",
 ]
 
 

@@ -7,12 +7,26 @@ mirrored name for name on PyTorch, with explicit backpropagation.
 from . import nn
 from ._dtype import get_default_dtype, set_default_dtype
 from .random import get_rng_state, manual_seed, set_rng_state
-from . import models
+from . import diagnostics, models, optim
 from .gradcheck import GradcheckError, gradcheck
+from .serialization import load, save
+from . import checkpoint
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "nn", "models", "gradcheck", "GradcheckError", "manual_seed", "get_rng_state", "set_rng_state",
-    "get_default_dtype", "set_default_dtype",
+    "nn",
+    "models",
+    "optim",
+    "gradcheck",
+    "GradcheckError",
+    "manual_seed",
+    "get_rng_state",
+    "set_rng_state",
+    "get_default_dtype",
+    "set_default_dtype",
+    "save",
+    "load",
+    "diagnostics",
+    "checkpoint",
 ]

@@ -16,6 +16,16 @@ def describe(x) -> str:
     return f"{type(x).__name__}"
 
 
+def as_array(x, name: str = "input") -> np.ndarray:
+    """``numpy.asarray(x)``, with a ragged nested list (rows of different
+    lengths) refused in scratchnet's words instead of NumPy's."""
+    try:
+        return np.asarray(x)
+    except ValueError:
+        raise ValueError(f"{name} must be a rectangular array of numbers; got a ragged nested "
+                         f"{type(x).__name__} (its rows have different lengths)") from None
+
+
 def as_float_array(x, dtype: np.dtype, name: str = "input") -> np.ndarray:
     """``x`` as an array of ``dtype``.
 
@@ -31,7 +41,7 @@ def as_float_array(x, dtype: np.dtype, name: str = "input") -> np.ndarray:
             f"{name} is a torch.Tensor; scratchnet works on NumPy arrays "
             "(use tensor.detach().cpu().numpy(), or torch_ref.from_torch)"
         )
-    arr = np.asarray(x)
+    arr = as_array(x, name)
     kind = arr.dtype.kind
     if kind == "b":
         raise TypeError(f"{name} must hold real numbers, got booleans ({describe(arr)}); "
@@ -55,6 +65,22 @@ def check_positive_int(value, name: str, allow_zero: bool = False) -> int:
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
+    return int(value)
+
+
+def check_dim(dim, name: str = "dim"):
+    """An axis index (``int``) or ``None``, else ``TypeError``."""
+    if dim is None:
+        return None
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"{name} must be an integer (an axis index) or None, got {type(dim).__name__} {dim!r}")
+    return int(dim)
+
+
+def check_int(value, name: str) -> int:
+    """An integer of any sign (not a bool), else ``TypeError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     return int(value)
 
 

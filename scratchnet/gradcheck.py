@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validation import as_float_array
+from .nn.modules.dropout import Dropout
 from .nn.modules.module import Module
 
 
@@ -88,15 +90,27 @@ def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=No
     """Check ``module``'s backward pass against central differences.
 
     The module is copied and converted to float64 first; the original is not
-    touched. Its mode (train/eval) is kept: forward passes must be
-    deterministic (give dropout a fixed mask).
+    touched (nor are its hooks run on the copy). Its mode (train/eval) is
+    kept, so BatchNorm is checked with batch statistics in train mode (each
+    perturbed input changes μ and σ², exactly the dependence its backward
+    must account for) and with its running statistics in eval mode.
+    Forward passes must be deterministic: a ``Dropout`` in train mode keeps
+    the mask it draws on the first forward pass (its ``fix_mask``; a mask
+    fixed beforehand is used as it is). Any other randomness is refused with
+    a :class:`GradcheckError`. Parameters with ``requires_grad=False`` are
+    skipped (as torch checks only what requires grad).
 
     Returns a :class:`GradcheckReport` (print it for the per-tensor table);
     with ``raise_exception=True`` (the default, as in torch) a failure raises
     :class:`GradcheckError` carrying that report.
     """
+    if not isinstance(module, Module):
+        raise TypeError(f"gradcheck expects a scratchnet Module, got {type(module).__name__}")
     model = copy.deepcopy(module).double()
-    x = np.array(input, dtype=np.float64, copy=True)
+    for m in model.modules():
+        m._forward_hooks.clear()
+        m._backward_hooks.clear()
+    x = as_float_array(input, np.float64, "gradcheck input").copy()
     rng = np.random.default_rng(seed)
 
     def objective(xv):
@@ -106,6 +120,13 @@ def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=No
         return float(np.sum(out * G)), out
 
     out = model(x)
+    for m in model.modules():  # freeze the dropout masks just drawn
+        if isinstance(m, Dropout) and m.training and m._fixed_mask is None and m.mask is not None:
+            m.fix_mask(m.mask)
+    again = model(x)
+    if not np.array_equal(np.asarray(out), np.asarray(again)):
+        raise GradcheckError("gradcheck needs a deterministic forward pass, but two passes on the same input "
+                             "differ (random layers other than Dropout? fix their randomness first)")
     if loss_fn is None:
         G = rng.standard_normal(np.shape(out)) if grad_output is None else np.asarray(grad_output, np.float64)
     # Analytical gradients.
@@ -117,7 +138,7 @@ def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=No
     else:
         grad_x = model.backward(G)
     analytical = {name: (p.grad.copy() if p.grad is not None else np.zeros_like(p.data))
-                  for name, p in model.named_parameters()}
+                  for name, p in model.named_parameters() if p.requires_grad}
 
     def numerical_gradient(array: np.ndarray) -> np.ndarray:
         """Central differences of J with respect to every entry of ``array`` (perturbed in place)."""
@@ -135,6 +156,8 @@ def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=No
 
     report = GradcheckReport(eps=eps, atol=atol, rtol=rtol)
     for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
         report.entries.append(_compare(name, analytical[name], numerical_gradient(p.data), atol, rtol))
     if check_input:
         report.entries.append(_compare("input", np.asarray(grad_x, dtype=np.float64),

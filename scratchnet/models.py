@@ -31,6 +31,11 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "tanh": nn.Tanh,
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
+    "silu": nn.SiLU,
+    "softplus": nn.Softplus,
 }
 
 #: Output layers by name (``None`` means no output activation: raw logits).
@@ -49,32 +54,89 @@ def check_mlp_args(sizes: Sequence[int], activation: str, output: str | None) ->
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output width, got {list(sizes)}")
     widths = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
-    if output is not None and output not in OUTPUTS:
+    if output is not None and (not isinstance(output, str) or output not in OUTPUTS):
         raise ValueError(f"unknown output {output!r}; choose None (logits) or one of {sorted(OUTPUTS)}")
     return widths
 
 
+def check_block_args(widths: list[int], dropout, batch_norm, residual) -> float:
+    """Validate the deep-network options of the builders (shared by both
+    frameworks' builders); returns the dropout probability as a float."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+    for name, flag in (("batch_norm", batch_norm), ("residual", residual)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    if residual:
+        hidden = widths[1:-1]
+        if len(hidden) < 2:
+            raise ValueError(f"residual=True needs at least two hidden layers (the first maps the input "
+                             f"width to the hidden width; the next ones get skip connections), got sizes {widths}")
+        if len(set(hidden)) != 1:
+            raise ValueError(f"residual=True needs all hidden widths equal (y = x + F(x) adds vectors of one "
+                             f"width), got hidden widths {hidden}")
+    return float(dropout)
+
+
+def hidden_block(n_in: int, n_out: int, activation_layer, *, bias: bool, dropout: float, batch_norm: bool,
+                 linear, batch_norm_layer, dropout_layer) -> list:
+    """The layers of one hidden block, in the order both builders use::
+
+        Linear → [BatchNorm1d] → activation → [Dropout]
+
+    (BatchNorm before the nonlinearity, as Ioffe & Szegedy place it; dropout
+    on the activation, as Srivastava et al.)."""
+    layers = [linear(n_in, n_out, bias)]
+    if batch_norm:
+        layers.append(batch_norm_layer(n_out))
+    layers.append(activation_layer())
+    if dropout > 0:
+        layers.append(dropout_layer(dropout))
+    return layers
+
+
 def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = None, *,
-        bias: bool = True, dtype=None, generator: np.random.Generator | None = None) -> nn.Sequential:
+        bias: bool = True, dropout: float = 0.0, batch_norm: bool = False, residual: bool = False,
+        dtype=None, generator: np.random.Generator | None = None) -> nn.Sequential:
     """A multilayer perceptron ``sizes[0] → sizes[1] → … → sizes[-1]``.
 
-    Layers: ``Linear, activation`` for each hidden layer, then the last
-    ``Linear`` and, if ``output`` is given, the output activation. Weights use
-    PyTorch's ``Linear`` initialization, drawn from ``generator`` (or the
-    default generator, see :func:`scratchnet.manual_seed`).
+    Layers: one hidden block per hidden layer, then the last ``Linear`` and,
+    if ``output`` is given, the output activation. A hidden block is
+    ``Linear, activation``, with a ``BatchNorm1d`` before the activation when
+    ``batch_norm=True`` and a ``Dropout(dropout)`` after it when
+    ``dropout > 0``. With ``residual=True`` every hidden block after the
+    first becomes ``Residual(Sequential(block))``, y = x + F(x) (all hidden
+    widths must then be equal). Weights use PyTorch's ``Linear``
+    initialization, drawn from ``generator`` (or the default generator, see
+    :func:`scratchnet.manual_seed`); so are the dropout masks, later.
+
+    ``torch_ref.models.mlp`` builds the same layers at the same indices, so
+    the ``state_dict`` keys agree, e.g. for ``mlp([4, 8, 8, 2], batch_norm=True,
+    residual=True)``: ``0.weight``, ``1.running_var``, ``3.fn.0.weight``,
+    ``3.fn.1.num_batches_tracked``, ``4.weight``.
     """
     widths = check_mlp_args(sizes, activation, output)
+    p = check_block_args(widths, dropout, batch_norm, residual)
     dtype = resolve_dtype(dtype)
-    layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
-        linear = nn.Linear(n_in, n_out, bias=bias, dtype=dtype)
+
+    def linear(n_in, n_out, bias):
+        layer = nn.Linear(n_in, n_out, bias=bias, dtype=dtype)
         if generator is not None:
-            linear.reset_parameters(generator=generator)
-        layers.append(linear)
-        if i < len(widths) - 2:
-            layers.append(ACTIVATIONS[activation]())
+            layer.reset_parameters(generator=generator)
+        return layer
+
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(widths[:-2], widths[1:-1])):
+        block = hidden_block(n_in, n_out, ACTIVATIONS[activation], bias=bias, dropout=p, batch_norm=batch_norm,
+                             linear=linear, batch_norm_layer=lambda n: nn.BatchNorm1d(n, dtype=dtype),
+                             dropout_layer=lambda q: nn.Dropout(q, generator=generator))
+        if residual and i > 0:
+            layers.append(nn.Residual(nn.Sequential(*block)))
+        else:
+            layers.extend(block)
+    layers.append(linear(widths[-2], widths[-1], bias))
     if output is not None:
         layers.append(OUTPUTS[output]())
     return nn.Sequential(*layers)

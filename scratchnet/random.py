@@ -57,10 +57,18 @@ def set_rng_state(state: dict) -> None:
     """Restore a state returned by :func:`get_rng_state`."""
     if not isinstance(state, dict) or "bit_generator" not in state:
         raise TypeError("set_rng_state expects a state dict returned by get_rng_state()")
-    bit_generator = getattr(np.random, state["bit_generator"], None)
-    if bit_generator is None:
-        raise ValueError(f"unknown bit generator {state['bit_generator']!r} in RNG state")
+    name = state["bit_generator"]
+    bit_generator = getattr(np.random, name, None) if isinstance(name, str) else None
+    if not (isinstance(bit_generator, type) and issubclass(bit_generator, np.random.BitGenerator)):
+        raise ValueError(f"unknown bit generator {name!r} in RNG state")
+    try:
+        candidate = bit_generator()
+        candidate.state = state
+    except (TypeError, ValueError, KeyError):
+        raise ValueError(f"not a valid {name} state: expected the dict get_rng_state() returns, "
+                         f"got keys {sorted(state)}") from None
     global _default_generator
-    if type(_default_generator.bit_generator).__name__ != state["bit_generator"]:
-        _default_generator = np.random.Generator(bit_generator())
-    _default_generator.bit_generator.state = state
+    if type(_default_generator.bit_generator) is bit_generator:
+        _default_generator.bit_generator.state = state  # keep the same generator object
+    else:
+        _default_generator = np.random.Generator(candidate)

@@ -9,9 +9,10 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from scratchnet.models import check_mlp_args
+from scratchnet.models import check_block_args, check_mlp_args, hidden_block
 
 from .device import resolve_device
+from .modules import Residual
 
 #: Same keys as ``scratchnet.models.ACTIVATIONS``.
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
@@ -20,6 +21,11 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "tanh": nn.Tanh,
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
+    "silu": nn.SiLU,
+    "softplus": nn.Softplus,
 }
 
 #: Same keys as ``scratchnet.models.OUTPUTS``.
@@ -48,19 +54,28 @@ def torch_dtype(dtype) -> torch.dtype:
 
 
 def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = None, *,
-        bias: bool = True, dtype=None, device="cpu", generator: torch.Generator | None = None) -> nn.Sequential:
-    """``torch.nn.Sequential`` twin of :func:`scratchnet.models.mlp`."""
+        bias: bool = True, dropout: float = 0.0, batch_norm: bool = False, residual: bool = False,
+        dtype=None, device="cpu", generator: torch.Generator | None = None) -> nn.Sequential:
+    """``torch.nn.Sequential`` twin of :func:`scratchnet.models.mlp` (same layers,
+    same indices, same ``state_dict`` keys; residual blocks are
+    :class:`torch_ref.modules.Residual`)."""
     widths = check_mlp_args(sizes, activation, output)
+    p = check_block_args(widths, dropout, batch_norm, residual)
     layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
-        layers.append(nn.Linear(n_in, n_out, bias=bias))
-        if i < len(widths) - 2:
-            layers.append(ACTIVATIONS[activation]())
+    for i, (n_in, n_out) in enumerate(zip(widths[:-2], widths[1:-1])):
+        block = hidden_block(n_in, n_out, ACTIVATIONS[activation], bias=bias, dropout=p, batch_norm=batch_norm,
+                             linear=lambda a, b, bias: nn.Linear(a, b, bias=bias),
+                             batch_norm_layer=nn.BatchNorm1d, dropout_layer=nn.Dropout)
+        if residual and i > 0:
+            layers.append(Residual(nn.Sequential(*block)))
+        else:
+            layers.extend(block)
+    layers.append(nn.Linear(widths[-2], widths[-1], bias=bias))
     if output is not None:
         layers.append(OUTPUTS[output]())
     model = nn.Sequential(*layers)
     if generator is not None:
-        for layer in model:
+        for layer in model.modules():
             if isinstance(layer, nn.Linear):
                 _reset_linear(layer, generator)
     return model.to(device=resolve_device(device), dtype=torch_dtype(dtype))
@@ -87,19 +102,29 @@ def twin(scratch_model, device="cpu"):
     from .convert import to_torch
 
     layers = list(scratch_model)
-    linears = [m for m in layers if isinstance(m, scratchnet.nn.Linear)]
+    every = list(scratch_model.modules())[1:]
+    linears = [m for m in every if isinstance(m, scratchnet.nn.Linear)]
     if not linears:
         raise ValueError("twin() expects a scratchnet model built by scratchnet.models.mlp")
     sizes = [linears[0].in_features] + [m.out_features for m in linears]
     name_of = {cls: name for name, cls in scratchnet.models.ACTIVATIONS.items()}
-    hidden = [m for m in layers[1:-1] if not isinstance(m, scratchnet.nn.Linear)]
-    activation = name_of.get(type(hidden[0]), "relu") if hidden else "relu"
+    hidden = [m for m in every[1:] if type(m) in name_of and m is not layers[-1]]
+    activation = name_of[type(hidden[0])] if hidden else "relu"
+    if activation == "gelu" and hidden[0].approximate == "tanh":
+        activation = "gelu_tanh"
+    dropouts = [m.p for m in every if isinstance(m, scratchnet.nn.Dropout)]
+    options = dict(dropout=dropouts[0] if dropouts else 0.0,
+                   batch_norm=any(isinstance(m, scratchnet.nn.BatchNorm1d) for m in every),
+                   residual=any(isinstance(m, scratchnet.nn.Residual) for m in every))
     last = layers[-1]
     output = None
     if not isinstance(last, scratchnet.nn.Linear):
         output = {scratchnet.nn.Identity: "identity", scratchnet.nn.Sigmoid: "sigmoid",
                   scratchnet.nn.Softmax: "softmax", scratchnet.nn.LogSoftmax: "log_softmax"}[type(last)]
     model = mlp(sizes, activation, output, bias=linears[0].bias is not None,
-                dtype=scratch_model.dtype, device=device)
+                dtype=scratch_model.dtype, device=device, **options)
+    if list(model.state_dict()) != list(scratch_model.state_dict()):
+        raise ValueError("twin() could not rebuild this model's architecture with torch_ref.models.mlp "
+                         "(its state_dict keys differ); build both with the mlp builders instead")
     model.load_state_dict(to_torch(scratch_model, device=device))
-    return model
+    return model.train(scratch_model.training)

@@ -101,6 +101,7 @@ def _fill(tensor, values: np.ndarray):
 def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
     """Fill with U(a, b)."""
     arr = _array(tensor)
+    a, b = check_real(a, "a"), check_real(b, "b")
     if not a <= b:
         raise ValueError(f"uniform_ expects a <= b, got a={a}, b={b}")
     return _fill(tensor, get_generator(generator).uniform(a, b, size=arr.shape))
@@ -109,13 +110,14 @@ def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
 def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     """Fill with N(mean, std²)."""
     arr = _array(tensor)
+    check_real(mean, "mean")
     check_real(std, "std", low=0)
     return _fill(tensor, get_generator(generator).normal(mean, std, size=arr.shape))
 
 
 def constant_(tensor, val: float):
     """Fill with ``val``."""
-    return _fill(tensor, val)
+    return _fill(tensor, check_real(val, "val"))
 
 
 def zeros_(tensor):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import as_array
+
 
 class Parameter:
     """A learnable array.
@@ -23,7 +25,7 @@ class Parameter:
     __slots__ = ("data", "grad", "requires_grad", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = True):
-        arr = np.array(data, copy=True)
+        arr = np.array(as_array(data, "Parameter data"), copy=True)
         if arr.dtype.kind != "f":
             raise TypeError(f"Parameter data must be floating point, got dtype {arr.dtype}")
         self.data = arr

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, check_real
+from ..._validation import as_float_array, check_dim, check_real
 from .. import functional as F
 from .module import Module
 
@@ -111,9 +111,10 @@ class LeakyReLU(Module):
 def _softmax_dim(module: Module, x: np.ndarray) -> int:
     """The dimension to normalise over; PyTorch's rule when ``dim=None``."""
     if module.dim is not None:
-        if not -x.ndim <= module.dim < max(x.ndim, 1):
+        rank = max(x.ndim, 1)  # as in PyTorch, a scalar counts as rank 1 (dim 0 or -1)
+        if not -rank <= module.dim < rank:
             raise IndexError(f"{type(module).__name__}: dim {module.dim} is out of range for an input "
-                             f"of rank {x.ndim} (expected in [{-x.ndim}, {x.ndim - 1}])")
+                             f"of rank {x.ndim} (expected in [{-rank}, {rank - 1}])")
         return module.dim
     # torch.nn.functional._get_softmax_dim: dim 0 for ranks 0, 1, 3, else 1.
     warnings.warn(f"Implicit dimension choice for {type(module).__name__.lower()} has been deprecated. "
@@ -126,7 +127,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None):
         super().__init__()
-        self.dim = dim
+        self.dim = check_dim(dim)
 
     def forward(self, x):
         x = _float_input(self, x)
@@ -146,7 +147,7 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int | None = None):
         super().__init__()
-        self.dim = dim
+        self.dim = check_dim(dim)
 
     def forward(self, x):
         x = _float_input(self, x)
@@ -159,3 +160,93 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+# ----------------------------------------------------------------------------------------
+# Beyond the lectures: the activations a learner meets next (all keep the input Z
+# and apply dZ = dA ⊙ g'(Z) with g' from ``nn.functional``).
+
+
+class ELU(Module):
+    """A = Z if Z > 0 else α(e^Z − 1); dZ = dA ⊙ (1 if Z > 0 else α e^Z).
+
+    Smooth for α = 1, negative outputs push mean activations toward zero
+    (Clevert et al. 2015). ``inplace`` is accepted and ignored, as for ReLU.
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = check_real(alpha, "alpha")
+        self.inplace = inplace
+
+    def forward(self, x):
+        self._z = _float_input(self, x)
+        return F.elu(self._z, self.alpha)
+
+    def backward(self, grad_output):
+        return grad_output * F.elu_derivative(self._z, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """A = Z Φ(Z), Φ the standard normal CDF; dZ = dA ⊙ (Φ(Z) + Z φ(Z)).
+
+    ``approximate="none"`` uses the exact Φ(z) = ½(1 + erf(z/√2));
+    ``approximate="tanh"`` the tanh approximation of Hendrycks & Gimpel —
+    the two forms of ``torch.nn.GELU``.
+    """
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = F._check_approximate(approximate)
+
+    def forward(self, x):
+        self._z = _float_input(self, x)
+        return F.gelu(self._z, self.approximate)
+
+    def backward(self, grad_output):
+        return grad_output * F.gelu_derivative(self._z, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """A = Z σ(Z) ("swish"); dZ = dA ⊙ σ(Z)(1 + Z(1 − σ(Z)))."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        self._z = _float_input(self, x)
+        return F.silu(self._z)
+
+    def backward(self, grad_output):
+        return grad_output * F.silu_derivative(self._z)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class Softplus(Module):
+    """A = (1/β) log(1 + e^(βZ)), and A = Z where βZ > threshold; dZ = dA ⊙ σ(βZ) (1 past the threshold)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta = check_real(beta, "beta")
+        if self.beta == 0:
+            raise ValueError("beta must be non-zero (softplus divides by beta)")
+        self.threshold = check_real(threshold, "threshold")
+
+    def forward(self, x):
+        self._z = _float_input(self, x)
+        return F.softplus(self._z, self.beta, self.threshold)
+
+    def backward(self, grad_output):
+        return grad_output * F.softplus_derivative(self._z, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, describe
+from ..._validation import as_float_array, check_int, check_real, describe
 from .. import functional as F
 from .module import Module
 
@@ -205,14 +205,16 @@ class BCEWithLogitsLoss(_Loss):
             raise ValueError("BCEWithLogitsLoss: targets must lie in [0, 1] (0/1 labels or soft labels)")
         log_sigmoid = np.minimum(z, 0) - np.log1p(np.exp(-np.abs(z)))
         sig = F.sigmoid(z)
-        if self.pos_weight is not None:
-            pw = _broadcast_weight("BCEWithLogitsLoss (pos_weight)", self.pos_weight, z)
-            log_weight = (pw - 1) * y + 1
-            losses = (1 - y) * z - log_weight * log_sigmoid
-            local = log_weight * sig - pw * y
-        else:
-            losses = (1 - y) * z - log_sigmoid
-            local = sig - y
+        # An infinite logit gives NaN where PyTorch's formula does (0·∞), without a warning.
+        with np.errstate(invalid="ignore"):
+            if self.pos_weight is not None:
+                pw = _broadcast_weight("BCEWithLogitsLoss (pos_weight)", self.pos_weight, z)
+                log_weight = (pw - 1) * y + 1
+                losses = (1 - y) * z - log_weight * log_sigmoid
+                local = log_weight * sig - pw * y
+            else:
+                losses = (1 - y) * z - log_sigmoid
+                local = sig - y
         if self.weight is not None:
             w = _broadcast_weight("BCEWithLogitsLoss", self.weight, z)
             losses = losses * w
@@ -250,6 +252,8 @@ def _class_indices(name: str, target, n_batch: int | None, n_classes: int, ignor
 
 def _as_batch(name: str, x: np.ndarray) -> tuple[np.ndarray, bool]:
     """(N, C) from (N, C) or an unbatched (C,); anything else is refused."""
+    if x.ndim in (1, 2) and x.shape[-1] == 0:
+        raise ValueError(f"{name}: predictions of shape {x.shape} have no classes (at least one is needed)")
     if x.ndim == 2:
         return x, False
     if x.ndim == 1:
@@ -270,7 +274,7 @@ class NLLLoss(_Loss):
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
         self.weight = weight
-        self.ignore_index = int(ignore_index)
+        self.ignore_index = check_int(ignore_index, "ignore_index")
 
     def forward(self, input, target):
         name = type(self).__name__
@@ -319,10 +323,9 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
         super().__init__(reduction)
-        if not 0.0 <= float(label_smoothing) <= 1.0:
-            raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        check_real(label_smoothing, "label_smoothing", 0.0, 1.0)
         self.weight = weight
-        self.ignore_index = int(ignore_index)
+        self.ignore_index = check_int(ignore_index, "ignore_index")
         self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):

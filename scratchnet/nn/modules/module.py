@@ -21,7 +21,9 @@ have to repeat in every layer:
 * a ``grad_output`` whose shape differs from the forward output's raises
   ``ValueError``;
 * forward and backward hooks run (``register_forward_hook``,
-  ``register_full_backward_hook``).
+  ``register_full_backward_hook``);
+* NaN and infinity follow IEEE arithmetic without warnings, as in PyTorch
+  (an overflow gives inf; inf − inf and 0·inf give NaN).
 """
 
 from __future__ import annotations
@@ -64,10 +66,16 @@ class RemovableHandle:
         self.remove()
 
 
+#: NaN and infinity follow IEEE arithmetic silently inside forward and backward,
+#: as in PyTorch: an overflow gives inf, inf − inf and 0·inf give NaN, no warning.
+_IEEE_SILENT = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
+
+
 def _wrap_forward(forward: Callable) -> Callable:
     @functools.wraps(forward)
     def wrapped(self, *args, **kwargs):
-        out = forward(self, *args, **kwargs)
+        with np.errstate(**_IEEE_SILENT):
+            out = forward(self, *args, **kwargs)
         # What backward needs to check its argument against.
         d = self.__dict__
         d["_out_shape"] = np.shape(out)
@@ -104,7 +112,8 @@ def _wrap_backward(backward: Callable) -> Callable:
                     f"{name}.backward: grad_output must have the shape of the forward output "
                     f"{self._out_shape}, got {grad_output.shape}")
         self.__dict__["_backward_pending"] = False
-        grad_input = backward(self, grad_output, *args, **kwargs)
+        with np.errstate(**_IEEE_SILENT):
+            grad_input = backward(self, grad_output, *args, **kwargs)
         if self._backward_hooks:
             for hook in list(self._backward_hooks.values()):
                 result = hook(self, (grad_input,), (grad_output,))
@@ -236,7 +245,14 @@ class Module:
 
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, input, output)`` runs after each call; it may return a
-        replacement output (as ``torch.nn.Module.register_forward_hook``)."""
+        replacement output (as ``torch.nn.Module.register_forward_hook``).
+
+        Unlike PyTorch, which differentiates through whatever the hook
+        computed, scratchnet has no autograd: ``backward`` treats a replaced
+        output as the module's own (the hook counts as the identity in the
+        chain rule — torch's "straight-through" ``new.detach() + (out −
+        out.detach())``). Hooks that only read, like the recorder in
+        :mod:`scratchnet.diagnostics`, are unaffected."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle

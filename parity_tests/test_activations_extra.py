@@ -1,0 +1,108 @@
+"""ELU, GELU (exact and tanh), SiLU, Softplus: scratchnet vs torch.nn.
+
+Compared: A = g(Z) and dZ = dA ⊙ g'(Z) for Z = 3·N(0, 1) (norm-wise, the
+parity table's measure), and entry by entry at edge values — 0 and −0,
+tiny, the erf branch points 0.46875 and 4 (×√2), Softplus's threshold 20 on
+both sides, saturation at ±30, ±100, ±1e4 — where a norm-wise error would
+hide a wrong small entry next to a large one.
+
+Entry-wise bound: |mine − torch| ≤ rtol·|torch| + 8u·max(1, |Z|), u the unit
+roundoff (float64 1.1e-16, float32 6.0e-8), rtol 1e-13 in float64 and 1e-5
+in float32. The relative part covers values computed without cancellation:
+each is a handful of correctly rounded operations (erf within 3 ulp), a few
+×1e-16 apart in float64 and a few ulp ≈ 1e-6 at most in float32 (torch
+evaluates exp/tanh/erf in float32 there, scratchnet erf in float64 then
+rounds). The absolute part is the conditioning of the formulas torch itself
+uses, not slack: where a result is a difference of O(1)-sized terms that
+nearly cancel — 1 + tanh(u) in GELU-tanh for u ≪ 0, 1 + erf(z/√2) in GELU
+for z ≪ 0 — both libraries' results carry the rounding error of the terms,
+≈ u·max(1, |Z|) absolutely, whatever the tiny value left over (e.g. GELU-tanh
+at z = −4√2: 1.669461e-9 in both, differing in the 7th digit in float64
+because torch's and NumPy's tanh differ by one ulp).
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import scratchnet as sn
+from parity_tests.compare import assert_parity
+from parity_tests.conftest import tensor
+
+PAIRS = {
+    "ELU": (lambda: sn.nn.ELU(), lambda: torch.nn.ELU()),
+    "ELU(alpha=0.5)": (lambda: sn.nn.ELU(0.5), lambda: torch.nn.ELU(0.5)),
+    "GELU": (lambda: sn.nn.GELU(), lambda: torch.nn.GELU()),
+    "GELU(approximate='tanh')": (lambda: sn.nn.GELU("tanh"), lambda: torch.nn.GELU("tanh")),
+    "SiLU": (lambda: sn.nn.SiLU(), lambda: torch.nn.SiLU()),
+    "Softplus": (lambda: sn.nn.Softplus(), lambda: torch.nn.Softplus()),
+    "Softplus(beta=2, threshold=10)": (lambda: sn.nn.Softplus(2.0, 10.0), lambda: torch.nn.Softplus(2.0, 10.0)),
+}
+
+EDGES = np.array([0.0, -0.0, 1e-30, -1e-30, 1e-8, -1e-8, 0.5, -0.5, 0.46875 * 2 ** 0.5, -0.46875 * 2 ** 0.5,
+                  4 * 2 ** 0.5, -4 * 2 ** 0.5, 4.99, 5.01, 9.99, 10.01, 19.99, 20.0, 20.01, -20.0,
+                  30.0, -30.0, 100.0, -100.0, 1e4, -1e4])
+
+
+def _run(pair, x, g, dtype):
+    mine, theirs = PAIRS[pair][0](), PAIRS[pair][1]()
+    xt = tensor(x, dtype, "cpu", requires_grad=True)
+    out_t = theirs(xt)
+    out_t.backward(tensor(g, dtype, "cpu"))
+    out = mine(x)
+    return out, mine.backward(g), out_t.detach().numpy(), xt.grad.numpy()
+
+
+@pytest.mark.parametrize("pair", list(PAIRS))
+def test_activation_parity(pair, dtype):
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((64, 16)) * 3).astype(dtype)
+    g = rng.standard_normal((64, 16)).astype(dtype)
+    out, grad, out_t, grad_t = _run(pair, x, g, dtype)
+    assert out.dtype == grad.dtype == dtype
+    assert_parity(out, out_t, component=pair, quantity="output, Z ~ 3·N(0,1)", dtype=dtype)
+    assert_parity(grad, grad_t, component=pair, quantity="dJ/dZ, Z ~ 3·N(0,1)", dtype=dtype)
+
+
+@pytest.mark.parametrize("pair", list(PAIRS))
+def test_activation_edge_values_entrywise(pair, dtype):
+    x = EDGES.astype(dtype)
+    g = np.ones_like(x)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow, NaN or 1/0 anywhere
+        out, grad, out_t, grad_t = _run(pair, x, g, dtype)
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    atol = 8 * np.finfo(dtype).eps / 2 * np.maximum(1, np.abs(x))
+    for name, mine, theirs in (("output", out, out_t), ("dJ/dZ", grad, grad_t)):
+        bad = np.abs(mine - theirs) > atol + rtol * np.abs(theirs)
+        assert not bad.any(), (f"{pair} {name} at {x[bad]}: scratchnet {mine[bad]}, torch {theirs[bad]}")
+        both_zero = (mine == 0) & (theirs == 0)
+        if name == "output":  # the sign of zero too (ELU(−0) = −0 in torch)
+            assert np.array_equal(np.signbit(mine[both_zero]), np.signbit(theirs[both_zero]))
+        assert_parity(mine, theirs, component=pair, quantity=f"{name} at edge values", dtype=dtype)
+
+
+def test_erf_against_math_erf():
+    """The Cody erf behind GELU, against Python's math.erf (the C library's), to 4 ulp."""
+    import math
+
+    x = np.concatenate([np.linspace(-8, 8, 20001), np.geomspace(1e-300, 30, 2000), -np.geomspace(1e-300, 30, 2000),
+                        [0.0, 0.46875, 4.0, 26.543, 27.0, np.inf, -np.inf]])
+    ref = np.array([math.erf(v) for v in x])
+    mine = sn.nn.functional.erf(x)
+    ulps = np.abs(mine - ref) / np.spacing(np.abs(ref))
+    assert ulps.max() <= 4, f"erf off by {ulps.max()} ulp at {x[np.argmax(ulps)]}"
+    assert_parity(mine, torch.erf(torch.tensor(x)), component="erf (Cody)", quantity="values on [-30, 30]",
+                  dtype=np.float64)
+
+
+@pytest.mark.parametrize("name", ["elu", "gelu", "gelu_tanh", "silu", "softplus"])
+def test_registered_in_both_builders(name):
+    import torch_ref
+
+    mine = sn.models.mlp([3, 4, 2], name, dtype=np.float64)
+    theirs = torch_ref.models.twin(mine)
+    assert type(mine[1]).__name__ == type(theirs[1]).__name__
+    assert repr(mine[1]) == repr(theirs[1])
+    x = np.random.default_rng(1).standard_normal((5, 3))
+    assert_parity(mine(x), theirs(torch.tensor(x)), component=f"mlp activation={name!r}", quantity="output",
+                  dtype=np.float64)

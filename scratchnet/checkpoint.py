@@ -1,0 +1,172 @@
+"""Training checkpoints: everything a scratchnet run needs to resume and reach
+exactly (bit for bit) the result of an uninterrupted run.
+
+    save_checkpoint("run.npz", model=model, optimizer=opt, scheduler=sched,
+                    epoch=epoch + 1, generator=shuffle_rng, extra={"history": losses})
+    ...
+    info = load_checkpoint("run.npz", model=model, optimizer=opt, scheduler=sched,
+                           generator=shuffle_rng)
+    for epoch in range(info["epoch"], epochs): ...
+
+A checkpoint holds:
+
+* the model's ``state_dict()`` (parameters and buffers);
+* the optimizer's and the scheduler's ``state_dict()`` (momentum buffers, Adam's
+  moments and step counts, the current learning rates, ...);
+* ``epoch``, the number of finished epochs;
+* the random states: scratchnet's default generator (initializers, dropout
+  masks; see :func:`scratchnet.manual_seed`), the generators modules hold
+  themselves (a ``Dropout(generator=...)``, as ``models.mlp(generator=...)``
+  builds them) and, if given, the ``numpy.random.Generator`` that shuffles
+  the data;
+* ``extra``: anything else :func:`scratchnet.save` can store (a loss history).
+
+It is an ordinary scratchnet file (:mod:`scratchnet.serialization`): pickle-free,
+written atomically, so an interrupted save never damages the previous checkpoint.
+
+Resuming restores all of it into freshly built objects of the same shapes.
+Restoring is all or nothing: if any part does not fit (another architecture,
+another optimizer layout, a checkpoint without the optimizer state asked for),
+a clear error is raised and the model, optimizer, scheduler and random states
+are left as they were.
+
+Checkpoints are taken between epochs (or between steps, if the loop that
+resumes skips the batches already done): a data loader's position inside an
+epoch is not part of them.
+
+The torch side's counterpart is :func:`torch_ref.serialization.save_checkpoint`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from . import random as _random
+from .serialization import load, save
+
+__all__ = ["save_checkpoint", "load_checkpoint"]
+
+FORMAT = "scratchnet.checkpoint"
+VERSION = 1
+
+
+def _check_generator(generator):
+    if generator is not None and not isinstance(generator, np.random.Generator):
+        raise TypeError("generator must be the numpy.random.Generator that shuffles the data (or None), "
+                        f"got {type(generator).__name__}")
+
+
+def _check_stateful(obj, name: str):
+    if obj is not None and not (callable(getattr(obj, "state_dict", None))
+                                and callable(getattr(obj, "load_state_dict", None))):
+        raise TypeError(f"{name} must have state_dict() and load_state_dict() methods, got {type(obj).__name__}")
+
+
+def _module_generators(model) -> dict:
+    """{module name: its own numpy Generator} for modules holding one (e.g. Dropout)."""
+    return {name: m.__dict__["generator"] for name, m in model.named_modules()
+            if isinstance(m.__dict__.get("generator"), np.random.Generator)}
+
+
+def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int = 0,
+                    generator: np.random.Generator | None = None, extra=None) -> None:
+    """Save model, optimizer, scheduler, ``epoch``, random states and ``extra`` to ``path``.
+
+    ``epoch`` is the number of finished epochs (where the resumed run starts).
+    Written atomically; raises ``TypeError`` for an ``extra`` value that
+    cannot be saved without pickling (before anything is written).
+    """
+    from .nn import Module
+
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a scratchnet Module, got {type(model).__name__}")
+    _check_stateful(optimizer, "optimizer")
+    _check_stateful(scheduler, "scheduler")
+    _check_generator(generator)
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise ValueError(f"epoch must be a non-negative integer (the number of finished epochs), got {epoch!r}")
+    save({
+        "format": FORMAT, "version": VERSION, "epoch": int(epoch),
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+        "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "rng": {"default": _random.get_rng_state(),
+                "generator": generator.bit_generator.state if generator is not None else None,
+                "modules": {name: g.bit_generator.state for name, g in _module_generators(model).items()}},
+        "extra": extra,
+    }, path)
+
+
+def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
+                    generator: np.random.Generator | None = None) -> dict:
+    """Restore a checkpoint from :func:`save_checkpoint` into the given objects.
+
+    Also restores scratchnet's default random generator and, if given,
+    ``generator`` (which must be of the saved kind, e.g. PCG64). Returns
+    ``{"epoch": finished epochs, "extra": what was saved as extra}``.
+    All or nothing: on any error nothing is changed.
+    """
+    from .nn import Module
+
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a scratchnet Module, got {type(model).__name__}")
+    _check_stateful(optimizer, "optimizer")
+    _check_stateful(scheduler, "scheduler")
+    _check_generator(generator)
+    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
+    ckpt = load(path)
+    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
+        raise ValueError(f"{name}: not a scratchnet checkpoint (write one with save_checkpoint; "
+                         "a bare state dict loads with model.load_state_dict(scratchnet.load(path)))")
+    if ckpt.get("version") != VERSION:
+        raise ValueError(f"{name}: checkpoint version {ckpt.get('version')!r}; this scratchnet reads {VERSION}")
+    for part, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
+        if obj is not None and ckpt.get(part) is None:
+            raise ValueError(f"{name}: the checkpoint holds no {part} state, but "
+                             f"{'an' if part == 'optimizer' else 'a'} {part} was given to restore")
+    saved_generator = ckpt["rng"]["generator"]
+    if generator is not None:
+        if saved_generator is None:
+            raise ValueError(f"{name}: the checkpoint holds no data generator state, but a generator was given")
+        kind = type(generator.bit_generator).__name__
+        if saved_generator.get("bit_generator") != kind:
+            raise ValueError(f"{name}: the saved data generator is a {saved_generator.get('bit_generator')}, "
+                             f"the given one a {kind}")
+
+    module_generators = _module_generators(model)
+    saved_modules = ckpt["rng"].get("modules", {})
+    if sorted(module_generators) != sorted(saved_modules):
+        raise ValueError(f"{name}: the checkpoint holds the random states of the modules "
+                         f"{sorted(saved_modules)} (their own generators), the given model has generators in "
+                         f"{sorted(module_generators)}: build the model as it was built for the checkpoint "
+                         "(e.g. the same generator= argument to models.mlp)")
+
+    # All or nothing: remember the current states, restore them if any part fails.
+    before = [(model, model.state_dict())]
+    before += [(obj, obj.state_dict()) for obj in (optimizer, scheduler) if obj is not None]
+    rng_before = _random.get_rng_state()
+    generator_before = generator.bit_generator.state if generator is not None else None
+    modules_before = {n: g.bit_generator.state for n, g in module_generators.items()}
+    try:
+        model.load_state_dict(ckpt["model"])
+        if optimizer is not None:
+            optimizer.load_state_dict(ckpt["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(ckpt["scheduler"])
+        _random.set_rng_state(ckpt["rng"]["default"])
+        if generator is not None:
+            generator.bit_generator.state = saved_generator
+        for n, g in module_generators.items():
+            g.bit_generator.state = saved_modules[n]
+    except BaseException:
+        for obj, state in before:
+            obj.load_state_dict(state)
+        _random.set_rng_state(rng_before)
+        if generator is not None:
+            generator.bit_generator.state = generator_before
+        for n, g in module_generators.items():
+            g.bit_generator.state = modules_before[n]
+        raise
+    return {"epoch": ckpt["epoch"], "extra": ckpt["extra"]}

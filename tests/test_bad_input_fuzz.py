@@ -1,0 +1,543 @@
+"""A hypothesis sweep of scratchnet's public API with bad input.
+
+The contract: every mistake gets a ``ValueError`` / ``TypeError`` /
+``IndexError`` (``RuntimeError`` for calls in the wrong order) in scratchnet's
+own words — what was expected, what came — or a documented, correct result.
+Never a raw NumPy message, a silent broadcast, a warning, or a crash. The
+tests assert on the message text, not only the exception type.
+
+Deliberate choices (documented results, not errors):
+
+* **Real numbers of another dtype are converted.** Integer, unsigned, float16
+  or float64 input to a float32 module is cast to the module's dtype
+  (``scratchnet._validation.as_float_array``): NumPy users hold such data and
+  converting it is what they mean (PyTorch would ask for ``.float()``). The
+  result equals that of the explicitly converted input, bit for bit.
+  Booleans, complex numbers, strings, bytes, dates and Python objects are
+  refused with a ``TypeError``.
+* **NaN and infinity propagate, as in PyTorch (IEEE arithmetic).** Forward
+  passes do not scan for them (that would cost a pass over every array);
+  a NaN in one example never touches the other examples' results, and nothing
+  warns. Where a check is cheap and the value cannot be meant, it is refused:
+  ``BCELoss`` predictions or targets outside [0, 1] (NaN included), class
+  indices that are NaN. The training loop stops with a clear error once the
+  loss is no longer finite.
+* **Empty batches work** (shape (0, n) in, (0, m) out, gradients of shape
+  (0, n)); a mean over nothing is NaN, as in PyTorch, and its gradient is empty.
+* **Extra leading dimensions** on a ``Linear`` input are kept, as in PyTorch:
+  (a, b, n_in) → (a, b, n_out).
+* **Shapes never broadcast** between a prediction and its target: a (4, 1)
+  prediction against a (4,) target is a ``ValueError`` (PyTorch warns and
+  broadcasts to (4, 4)).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import scratchnet as sn
+from scratchnet import nn
+
+# Phrases of NumPy's and Python's own error messages: none may reach a learner.
+RAW_PHRASES = ["could not be broadcast", "setting an array element", "zero-size array", "no identity",
+               "invalid literal", "could not convert", "not supported between", "cannot be interpreted",
+               "tuple index", "unhashable", "for axis", "AxisError", "ufunc", "object is not subscriptable",
+               "missing required argument", "has no attribute"]
+
+
+def raises_own_words(exc_type, pattern, fn, *args, **kwargs):
+    """Call ``fn``: it must raise ``exc_type`` whose message matches ``pattern``
+    and contains no raw NumPy/Python phrase; and it must not warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(exc_type) as info:
+            fn(*args, **kwargs)
+    message = str(info.value)
+    assert re.search(pattern, message), f"message {message!r} does not match {pattern!r}"
+    for phrase in RAW_PHRASES:
+        assert phrase not in message, f"raw message leaked: {message!r}"
+    return message
+
+
+def quietly(fn, *args, **kwargs):
+    """Call ``fn`` with every warning turned into an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args, **kwargs)
+
+
+ACTIVATIONS = {
+    "Identity": nn.Identity, "ReLU": nn.ReLU, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh,
+    "LeakyReLU": nn.LeakyReLU, "Softmax": lambda: nn.Softmax(dim=-1), "LogSoftmax": lambda: nn.LogSoftmax(dim=-1),
+}
+ELEMENTWISE = ["Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU"]
+#: Every other layer taking (batch, 3) input: name → (factory, the name its messages start with).
+LAYERS = {
+    "Linear": (lambda: nn.Linear(3, 2), "Linear"),
+    **{name: (factory, name) for name, factory in ACTIVATIONS.items()},
+    "ELU": (nn.ELU, "ELU"), "GELU": (nn.GELU, "GELU"), "GELU-tanh": (lambda: nn.GELU(approximate="tanh"), "GELU"),
+    "SiLU": (nn.SiLU, "SiLU"), "Softplus": (nn.Softplus, "Softplus"),
+    "Dropout": (lambda: nn.Dropout(0.5, generator=np.random.default_rng(0)), "Dropout"),
+    "BatchNorm1d": (lambda: nn.BatchNorm1d(3), "BatchNorm1d"),
+    "Residual": (lambda: nn.Residual(nn.Linear(3, 3)), "Linear"),  # the wrapped layer checks its input
+    "mlp": (lambda: sn.models.mlp([3, 4, 2], dropout=0.1, batch_norm=True), "Linear"),
+}
+SAME_SHAPE_LOSSES = {"MSELoss": nn.MSELoss, "BCELoss": nn.BCELoss, "BCEWithLogitsLoss": nn.BCEWithLogitsLoss}
+INDEX_LOSSES = {"CrossEntropyLoss": nn.CrossEntropyLoss, "NLLLoss": nn.NLLLoss}
+
+# ---------------------------------------------------------------- dtypes
+
+BAD_DTYPES = {
+    "bool": (np.bool_, "must hold real numbers, got booleans"),
+    "complex64": (np.complex64, "must hold real numbers, got complex values"),
+    "complex128": (np.complex128, "must hold real numbers, got complex values"),
+    "object": (object, "must be a numeric array, got array of shape .* and dtype object"),
+    "str": ("U3", "must be a numeric array, got array of shape .* and dtype <U3"),
+    "bytes": ("S3", "must be a numeric array, got array of shape .* and dtype \\|S3"),
+    "datetime": ("datetime64[s]", "must be a numeric array, got array .* dtype datetime64"),
+    "timedelta": ("timedelta64[s]", "must be a numeric array, got array .* dtype timedelta64"),
+}
+
+
+@st.composite
+def bad_dtype_array(draw, shape):
+    name = draw(st.sampled_from(sorted(BAD_DTYPES)))
+    dtype, message = BAD_DTYPES[name]
+    elements = st.integers(-5, 5) if dtype is object else None
+    return draw(hnp.arrays(dtype, shape, elements=elements)), message
+
+
+@given(case=bad_dtype_array((2, 3)), module=st.sampled_from(sorted(LAYERS)))
+def test_bad_dtypes_into_any_module_are_refused_by_name(case, module):
+    x, message = case
+    factory, name = LAYERS[module]
+    raises_own_words(TypeError, f"^{name} input {message}", factory(), x)
+
+
+@pytest.mark.parametrize("module", sorted(LAYERS))
+def test_ragged_lists_into_any_module(module):
+    factory, name = LAYERS[module]
+    raises_own_words(ValueError, f"^{name} input must be a rectangular array of numbers; got a ragged nested list",
+                     factory(), [[1.0, 2.0, 3.0], [4.0, 5.0]])
+
+
+@given(case=bad_dtype_array((4, 3)), loss=st.sampled_from(sorted(SAME_SHAPE_LOSSES)), which=st.sampled_from(["prediction", "target"]))
+def test_bad_dtypes_into_losses_are_refused_by_name(case, loss, which):
+    bad, message = case
+    good = np.full((4, 3), 0.5)
+    args = (bad, good) if which == "prediction" else (good, bad)
+    raises_own_words(TypeError, f"^{loss}: {which} {message}", SAME_SHAPE_LOSSES[loss](), *args)
+
+
+@given(case=bad_dtype_array((4,)), loss=st.sampled_from(sorted(INDEX_LOSSES)))
+def test_bad_class_index_dtypes_are_refused(case, loss):
+    target, _ = case
+    raises_own_words(TypeError, f"^{loss}: class indices must be integers, got array of shape \\(4,\\)",
+                     INDEX_LOSSES[loss](), np.zeros((4, 3)), target)
+
+
+@given(case=bad_dtype_array((2, 3)), module=st.sampled_from(sorted(LAYERS)))
+def test_bad_dtypes_as_grad_output_are_refused(case, module):
+    g, message = case
+    layer = LAYERS[module][0]()
+    out = layer(np.arange(6.0).reshape(2, 3))
+    if out.shape != (2, 3):
+        g = g[:, : out.shape[1]]
+    raises_own_words(TypeError, f"^{type(layer).__name__}.backward: grad_output {message}", layer.backward, g)
+
+
+@given(x=hnp.arrays(st.sampled_from([np.int8, np.int32, np.int64, np.uint8, np.uint16, np.float16, np.float64]),
+                    (3, 4), elements=st.integers(0, 100)),
+       dtype=st.sampled_from([np.float32, np.float64]))
+def test_real_numbers_of_other_dtypes_are_converted_exactly(x, dtype):
+    """Documented choice: real numbers are cast to the module's dtype — the
+    same result, bit for bit, as converting them first."""
+    model = sn.models.mlp([4, 5, 2], activation="tanh", dtype=dtype, generator=np.random.default_rng(0))
+    out = quietly(model, x)
+    assert out.dtype == dtype
+    assert out.tobytes() == model(x.astype(dtype)).tobytes()
+
+
+@pytest.mark.parametrize("value", [None, {"a": 1}, "1.0, 2.0, 3.0", object(), [[1, 2, 3], [4, 5]], [[1, 2, 3], 4]])
+def test_non_arrays_into_linear(value):
+    pattern = r"rectangular array of numbers; got a ragged nested list" if isinstance(value, list) \
+        else r"^Linear input must be a numeric array"
+    raises_own_words(ValueError if isinstance(value, list) else TypeError, pattern, nn.Linear(3, 2), value)
+
+
+def test_ragged_parameter_data_and_state_values():
+    raises_own_words(ValueError, "Parameter data must be a rectangular array", nn.Parameter, [[1.0], [1.0, 2.0]])
+    raises_own_words(TypeError, "Parameter data must be floating point, got dtype int64", nn.Parameter, [1, 2])
+    model = sn.models.mlp([2, 3, 1])
+    raises_own_words(RuntimeError, r"'0.weight': cannot convert list to an array", model.load_state_dict,
+                     {**model.state_dict(), "0.weight": [[1.0, 2.0], [3.0]]})
+
+
+# ---------------------------------------------------------------- shapes and ranks
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5))
+def test_linear_refuses_every_shape_whose_last_dim_is_wrong(shape):
+    assume(len(shape) == 0 or shape[-1] != 3)
+    got = "a scalar" if len(shape) == 0 else re.escape(f"shape {shape}")
+    raises_own_words(ValueError, rf"^Linear\(in_features=3\) expects input of shape \(batch, 3\) or \(3,\), got {got}",
+                     nn.Linear(3, 2), np.zeros(shape))
+
+
+@given(lead=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4))
+def test_linear_keeps_leading_dimensions_like_pytorch(lead):
+    layer = nn.Linear(3, 2, dtype=np.float64)
+    x = np.arange(np.prod(lead, dtype=int) * 3, dtype=np.float64).reshape(*lead, 3)
+    out = quietly(layer, x)
+    assert out.shape == (*lead, 2)
+    np.testing.assert_allclose(out.reshape(-1, 2), x.reshape(-1, 3) @ layer.weight.data.T + layer.bias.data,
+                               rtol=1e-12, atol=1e-12)
+    g = quietly(layer.backward, np.ones_like(out))
+    assert g.shape == x.shape
+
+
+def test_flattening_hint_for_image_like_input():
+    raises_own_words(ValueError, "flatten each example to a vector first", nn.Linear(64, 10), np.zeros((5, 8, 8)))
+
+
+@given(pred=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), target=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
+       loss=st.sampled_from(sorted(SAME_SHAPE_LOSSES)))
+def test_losses_never_broadcast_prediction_against_target(pred, target, loss):
+    assume(pred != target)
+    message = raises_own_words(ValueError, rf"^{loss}: prediction shape .* and target shape .* differ",
+                               SAME_SHAPE_LOSSES[loss](), np.full(pred, 0.5), np.full(target, 0.5))
+    assert "scratchnet refuses" in message
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), module=st.sampled_from(sorted(LAYERS)))
+def test_grad_output_of_the_wrong_shape_is_refused(shape, module):
+    layer = LAYERS[module][0]()
+    out = layer(np.arange(6.0).reshape(2, 3))
+    assume(shape != out.shape)
+    raises_own_words(ValueError, rf"^{type(layer).__name__}.backward: grad_output must have the shape of the forward output "
+                                 rf"{re.escape(str(out.shape))}, got", layer.backward, np.ones(shape))
+
+
+@given(dim=st.integers(-8, 8), rank=st.integers(0, 3))
+def test_softmax_dim_out_of_range(dim, rank):
+    bound = max(rank, 1)
+    assume(not -bound <= dim < bound)
+    for cls in (nn.Softmax, nn.LogSoftmax):
+        raises_own_words(IndexError, rf"{cls.__name__}: dim {dim} is out of range for an input of rank {rank} "
+                                     rf"\(expected in \[{-bound}, {bound - 1}\]\)", cls(dim=dim), np.ones((2,) * rank))
+
+
+@pytest.mark.parametrize("cls", [nn.Softmax, nn.LogSoftmax])
+def test_softmax_of_a_scalar_is_as_in_pytorch(cls):
+    """A scalar counts as a vector of one entry: softmax 1, log-softmax 0, gradient 0."""
+    for dim in (0, -1):
+        module = cls(dim=dim)
+        assert quietly(module, np.float64(3.0)) == (1.0 if cls is nn.Softmax else 0.0)
+        assert quietly(module.backward, np.float64(1.0)) == 0.0
+
+
+# ---------------------------------------------------------------- NaN, infinity, empty batches
+
+
+finite_or_not = st.one_of(st.sampled_from([np.nan, np.inf, -np.inf, 0.0, 3e38, -3e38]),
+                          st.floats(allow_nan=True, allow_infinity=True, width=32))
+
+
+@given(x=hnp.arrays(np.float32, (5, 3), elements=finite_or_not))
+def test_nan_and_inf_stay_in_their_own_rows_through_linear(x):
+    layer = nn.Linear(3, 2)
+    out = quietly(layer, x)
+    quietly(layer.backward, np.ones_like(out))
+    clean = np.all(np.isfinite(x), axis=1)
+    if clean.any():
+        # The clean rows alone give the same values, to the rounding bound of a
+        # 3-term dot product (≈ 3u·Σ|x_j w_j|, u = 6e-8 in float32; 1e-5 leaves a margin;
+        # the two calls may use different BLAS kernels).
+        alone = layer(x[clean])
+        bound = 1e-5 * (np.abs(x[clean]).astype(np.float64) @ np.abs(layer.weight.data.T) + np.abs(layer.bias.data))
+        both_inf = np.isinf(out[clean]) & (out[clean] == alone)
+        with np.errstate(invalid="ignore"):  # inf − inf where both are the same infinity
+            assert np.all(both_inf | (np.abs(out[clean].astype(np.float64) - alone) <= bound))
+    assert np.all(np.isnan(out[np.any(np.isnan(x), axis=1)]))  # NaN in, NaN out — for that example only
+
+
+@given(x=hnp.arrays(np.float64, (4, 3), elements=finite_or_not),
+       name=st.sampled_from(["ELU", "GELU", "GELU-tanh", "SiLU", "Softplus", "Dropout", "BatchNorm1d"]))
+def test_smooth_activations_dropout_and_batchnorm_stay_silent_on_nan_and_inf(x, name):
+    """NaN in gives NaN out (for BatchNorm in training, the whole feature column
+    that shares the batch statistics; for Dropout, dropped entries too: NaN·0 is
+    NaN, as in PyTorch), with no warning, forward and backward."""
+    layer = LAYERS[name][0]()
+    out = quietly(layer, x)
+    quietly(layer.backward, np.ones_like(out))
+    cols = np.isnan(x).any(axis=0) if name == "BatchNorm1d" else None
+    nan_in = np.broadcast_to(cols, x.shape) if cols is not None else np.isnan(x)
+    assert np.all(np.isnan(out[nan_in]))
+
+
+@given(x=hnp.arrays(np.float64, (4, 3), elements=finite_or_not), name=st.sampled_from(ELEMENTWISE))
+def test_elementwise_activations_map_nan_and_inf_as_ieee(x, name):
+    out = quietly(ACTIVATIONS[name](), x)
+    assert np.array_equal(np.isnan(out), np.isnan(x))
+    limits = {"Identity": (-np.inf, np.inf), "ReLU": (0.0, np.inf), "Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0),
+              "LeakyReLU": (-np.inf, np.inf)}[name]
+    assert np.all(out[x == -np.inf] == limits[0]) and np.all(out[x == np.inf] == limits[1])
+
+
+@given(x=hnp.arrays(np.float64, (4, 3), elements=finite_or_not))
+def test_softmax_rows_with_nan_or_plus_inf_are_nan_others_are_distributions(x):
+    """As in PyTorch: a row holding NaN or +inf gives NaN; −inf entries get probability 0."""
+    s = quietly(nn.Softmax(dim=1), x)
+    bad = np.any(np.isnan(x) | (x == np.inf), axis=1) | np.all(x == -np.inf, axis=1)
+    assert np.all(np.isnan(s[bad]))
+    good = s[~bad]
+    np.testing.assert_allclose(good.sum(axis=1), 1.0, rtol=1e-12)
+    assert np.all(good[x[~bad] == -np.inf] == 0)
+
+
+@given(x=hnp.arrays(np.float64, (3, 2), elements=finite_or_not),
+       t=hnp.arrays(np.float64, (3, 2), elements=finite_or_not),
+       loss=st.sampled_from(["MSELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]),
+       reduction=st.sampled_from(["mean", "sum", "none"]))
+def test_non_finite_losses_are_computed_silently(x, t, loss, reduction):
+    """NaN/inf predictions (and MSE targets) give a loss and a gradient — NaN or
+    inf where IEEE arithmetic says so, as in PyTorch — with no warning."""
+    fn = {**SAME_SHAPE_LOSSES, **INDEX_LOSSES}[loss](reduction=reduction)
+    if loss == "BCEWithLogitsLoss":
+        t = np.clip(np.nan_to_num(t), 0, 1)
+    elif loss in INDEX_LOSSES:
+        t = np.array([0, 1, 1])
+    value = quietly(fn, x, t)
+    grad = quietly(fn.backward, None if reduction != "none" else np.ones(np.shape(value)))
+    assert grad.shape == x.shape
+    if np.all(np.isfinite(x)) and np.all(np.isfinite(t)):
+        assert np.all(np.isfinite(value)) and np.all(np.isfinite(grad))
+
+
+@pytest.mark.parametrize("loss", sorted(SAME_SHAPE_LOSSES) + sorted(INDEX_LOSSES))
+def test_nan_in_a_prediction(loss):
+    x = np.array([[np.nan, 0.5, 0.5], [0.2, 0.3, 0.5]])
+    if loss == "BCELoss":
+        raises_own_words(ValueError, r"BCELoss: every prediction must be a probability in \[0, 1\], got nan",
+                         nn.BCELoss(), x, np.zeros_like(x))
+        return
+    target = np.array([0, 1]) if loss in INDEX_LOSSES else np.zeros_like(x)
+    fn = {**SAME_SHAPE_LOSSES, **INDEX_LOSSES}[loss](reduction="none")
+    losses = quietly(fn, x, target)
+    assert np.isnan(losses.reshape(2, -1)[0]).any() and np.all(np.isfinite(losses.reshape(2, -1)[1]))
+
+
+@pytest.mark.parametrize("loss", sorted(INDEX_LOSSES))
+def test_nan_or_fractional_class_indices_are_refused(loss):
+    for bad in (np.nan, np.inf, 0.5):
+        raises_own_words(ValueError, rf"{loss}: class indices must be whole numbers, got {bad}",
+                         INDEX_LOSSES[loss](), np.zeros((2, 3)), np.array([0.0, bad]))
+
+
+@given(n_in=st.integers(1, 4), n_out=st.integers(1, 4),
+       module=st.sampled_from(["Linear", *ACTIVATIONS, "ELU", "GELU", "SiLU", "Softplus", "Dropout"]))
+def test_empty_batches_forward_and_backward(n_in, n_out, module):
+    layer = nn.Linear(n_in, n_out) if module == "Linear" else LAYERS[module][0]()
+    out = quietly(layer, np.zeros((0, n_in), np.float32))
+    assert out.shape == (0, n_out if module == "Linear" else n_in)
+    assert quietly(layer.backward, np.zeros(out.shape, np.float32)).shape == (0, n_in)
+
+
+@pytest.mark.parametrize("loss", sorted(SAME_SHAPE_LOSSES) + sorted(INDEX_LOSSES))
+def test_empty_batch_losses_are_nan_for_the_mean_and_zero_for_the_sum(loss):
+    cls = {**SAME_SHAPE_LOSSES, **INDEX_LOSSES}[loss]
+    target = np.zeros(0, int) if loss in INDEX_LOSSES else np.zeros((0, 3))
+    mean = cls()
+    assert np.isnan(quietly(mean, np.zeros((0, 3)), target))
+    assert quietly(mean.backward).shape == (0, 3)
+    total = cls(reduction="sum")
+    assert quietly(total, np.zeros((0, 3)), target) == 0
+
+
+def test_softmax_over_an_empty_dimension_is_empty_and_zero_classes_are_refused():
+    assert quietly(nn.Softmax(dim=1), np.zeros((2, 0))).shape == (2, 0)
+    assert quietly(nn.LogSoftmax(dim=1), np.zeros((2, 0))).shape == (2, 0)
+    for name, cls in INDEX_LOSSES.items():
+        raises_own_words(ValueError, rf"{name}: predictions of shape \(4, 0\) have no classes", cls(),
+                         np.zeros((4, 0)), np.zeros(4, int))
+
+
+# ---------------------------------------------------------------- labels
+
+
+@given(n=st.integers(1, 5), c=st.integers(1, 5), data=st.data())
+def test_class_indices_out_of_range(n, c, data):
+    target = data.draw(hnp.arrays(np.int64, (n,), elements=st.integers(-10, 10)))
+    bad = (target < 0) | (target >= c)
+    assume(bad.any())
+    for name, cls in INDEX_LOSSES.items():
+        raises_own_words(IndexError, rf"^{name}: target {target[bad][0]} is out of bounds: class indices must "
+                                     rf"lie in \[0, {c - 1}\] for {c} classes", cls(), np.zeros((n, c)), target)
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=5))
+def test_class_indices_of_the_wrong_shape(shape):
+    assume(shape != (4,))
+    for name, cls in INDEX_LOSSES.items():
+        raises_own_words(ValueError, rf"^{name}: expected class indices of shape \(4,\) \(one per example\), got",
+                         cls(), np.zeros((4, 3)), np.zeros(shape, int))
+
+
+@given(target=hnp.arrays(np.float64, (3, 2), elements=st.floats(-5, 5)), loss=st.sampled_from(["BCELoss", "BCEWithLogitsLoss"]))
+def test_binary_targets_outside_zero_one(target, loss):
+    assume(np.any((target < 0) | (target > 1)))
+    raises_own_words(ValueError, rf"^{loss}: targets must lie in \[0, 1\]", SAME_SHAPE_LOSSES[loss](),
+                     np.full((3, 2), 0.5), target)
+
+
+@given(p=hnp.arrays(np.float64, (3, 2), elements=st.floats(-5, 5)))
+def test_bce_probabilities_outside_zero_one(p):
+    assume(np.any((p < 0) | (p > 1)))
+    raises_own_words(ValueError, r"^BCELoss: every prediction must be a probability in \[0, 1\].*"
+                                 r"BCEWithLogitsLoss", nn.BCELoss(), p, np.zeros((3, 2)))
+
+
+def test_class_probabilities_outside_zero_one():
+    raises_own_words(ValueError, "CrossEntropyLoss: class probabilities must lie in", nn.CrossEntropyLoss(),
+                     np.zeros((2, 3)), np.full((2, 3), 1.5))
+
+
+# ---------------------------------------------------------------- hyperparameters
+
+not_an_int = st.one_of(st.floats(allow_nan=True), st.text(max_size=3), st.none(), st.booleans(),
+                       st.lists(st.integers(), max_size=2))
+not_a_real = st.one_of(st.text(max_size=3), st.none(), st.booleans(), st.lists(st.floats(), max_size=2),
+                       st.complex_numbers())
+
+
+@given(value=not_an_int, which=st.sampled_from(["in_features", "out_features"]))
+def test_linear_sizes_must_be_integers(value, which):
+    kwargs = {"in_features": 3, "out_features": 2, which: value}
+    raises_own_words(TypeError, f"^{which} must be an integer, got", nn.Linear, **kwargs)
+
+
+@given(value=st.integers(max_value=-1))
+def test_linear_sizes_must_not_be_negative(value):
+    raises_own_words(ValueError, f"^in_features must be non-negative, got {value}", nn.Linear, value, 2)
+
+
+@given(dtype=st.one_of(st.sampled_from(["int", "float16", "complex", "half", np.int32, np.float16, np.complex64, bool]),
+                       st.text(max_size=4)))
+def test_dtypes_other_than_float32_and_float64_are_refused(dtype):
+    assume(dtype not in ("float32", "float64", "float", "double"))
+    raises_own_words(TypeError, "^dtype must be float32 or float64, got", nn.Linear, 2, 2, dtype=dtype)
+    raises_own_words(TypeError, "^dtype must be float32 or float64, got", sn.models.mlp([2, 1]).to, dtype)
+
+
+@given(value=not_a_real)
+def test_real_hyperparameters(value):
+    raises_own_words(TypeError, "^negative_slope must be a real number", nn.LeakyReLU, value)
+    raises_own_words(TypeError, "^label_smoothing must be a real number", nn.CrossEntropyLoss, label_smoothing=value)
+    raises_own_words(TypeError, "^val must be a real number", nn.init.constant_, np.zeros(2), value)
+    raises_own_words(TypeError, "^std must be a real number", nn.init.normal_, np.zeros(2), std=value)
+
+
+@given(value=st.floats(allow_nan=True).filter(lambda v: not 0 <= v <= 1))
+def test_label_smoothing_out_of_range(value):
+    raises_own_words(ValueError, "^label_smoothing must (not be NaN|be >= 0.0|be <= 1.0)", nn.CrossEntropyLoss,
+                     label_smoothing=value)
+
+
+@given(value=not_an_int)
+def test_integer_hyperparameters(value):
+    raises_own_words(TypeError, "^ignore_index must be an integer", nn.CrossEntropyLoss, ignore_index=value)
+    raises_own_words(TypeError, "^ignore_index must be an integer", nn.NLLLoss, ignore_index=value)
+    if value is not None:
+        raises_own_words(TypeError, r"^dim must be an integer \(an axis index\) or None", nn.Softmax, dim=value)
+    raises_own_words(TypeError, "^manual_seed expects an integer seed", sn.manual_seed, value)
+
+
+@given(value=st.one_of(st.text(max_size=6), st.none(), st.integers(), st.lists(st.text(max_size=2), max_size=2)))
+def test_names_that_are_not_in_the_registries(value):
+    assume(not isinstance(value, str) or value not in [*sn.models.ACTIVATIONS, *sn.models.OUTPUTS, "mean", "sum", "none"])
+    raises_own_words(ValueError, "^unknown activation .*; choose one of", sn.models.mlp, [2, 1], activation=value)
+    if value is not None:
+        raises_own_words(ValueError, "^unknown output .*; choose None", sn.models.mlp, [2, 1], output=value)
+    raises_own_words(ValueError, "is not a valid value for reduction", nn.MSELoss, reduction=value)
+
+
+@given(sizes=st.one_of(st.lists(st.integers(-3, 0), min_size=2, max_size=4), st.lists(st.integers(1, 3), max_size=1),
+                       st.text(max_size=3), st.integers(), st.none()))
+def test_mlp_sizes(sizes):
+    assume(not (isinstance(sizes, list) and all(isinstance(s, int) and s > 0 for s in sizes) and len(sizes) >= 2))
+    raises_own_words((TypeError, ValueError), r"sizes|must be positive", sn.models.mlp, sizes)
+
+
+@pytest.mark.parametrize("state, error, pattern", [
+    (5, TypeError, "expects a state dict returned by get_rng_state"),
+    ({"bit_generator": "__class__"}, ValueError, "unknown bit generator '__class__'"),
+    ({"bit_generator": "default_rng"}, ValueError, "unknown bit generator 'default_rng'"),
+    ({"bit_generator": "PCG64", "state": 5}, ValueError, "not a valid PCG64 state"),
+    ({"bit_generator": "PCG64"}, ValueError, "not a valid PCG64 state"),
+])
+def test_bad_rng_states(state, error, pattern):
+    before = sn.get_rng_state()
+    raises_own_words(error, pattern, sn.set_rng_state, state)
+    assert sn.get_rng_state() == before  # nothing changed
+
+
+def test_bad_generators_and_init_arguments():
+    raises_own_words(TypeError, "generator must be a numpy.random.Generator", sn.models.mlp, [2, 1], generator=3)
+    raises_own_words(TypeError, "can only initialize floating-point arrays", nn.init.uniform_, np.zeros(3, int))
+    raises_own_words(TypeError, "expected a numpy array or a Parameter to fill, got list", nn.init.zeros_, [1.0])
+    raises_own_words(ValueError, r"uniform_ expects a <= b", nn.init.uniform_, np.zeros(3), 1, 0)
+    raises_own_words(TypeError, "^a must be a real number", nn.init.uniform_, np.zeros(3), "0", 1)
+
+
+# ---------------------------------------------------------------- misuse order
+
+
+@pytest.mark.parametrize("module", ["Linear", "Sequential", *ACTIVATIONS, *SAME_SHAPE_LOSSES, *INDEX_LOSSES])
+def test_backward_before_forward_and_twice(module):
+    if module == "Linear":
+        m, args, g = nn.Linear(3, 2), (np.ones((2, 3)),), np.ones((2, 2))
+    elif module == "Sequential":
+        m, args, g = sn.models.mlp([3, 4, 2]), (np.ones((2, 3)),), np.ones((2, 2))
+    elif module in ACTIVATIONS:
+        m, args, g = ACTIVATIONS[module](), (np.ones((2, 3)),), np.ones((2, 3))
+    else:
+        target = np.array([0, 1]) if module in INDEX_LOSSES else np.full((2, 3), 0.5)
+        m, args, g = {**SAME_SHAPE_LOSSES, **INDEX_LOSSES}[module](), (np.full((2, 3), 0.5), target), None
+    raises_own_words(RuntimeError, rf"^{type(m).__name__}.backward\(\) called before forward\(\)", m.backward, g)
+    m(*args)
+    quietly(m.backward, g)
+    raises_own_words(RuntimeError, rf"^{type(m).__name__}.backward\(\) called twice after one forward\(\)",
+                     m.backward, g)
+    m(*args)  # a new forward makes backward legal again
+    quietly(m.backward, g)
+
+
+def test_implied_grad_output_only_for_scalar_outputs():
+    layer = nn.Linear(3, 2)
+    layer(np.ones((1, 3)))
+    raises_own_words(RuntimeError, r"needs grad_output, dJ/d\(output\) of shape \(1, 2\)", layer.backward)
+    loss = nn.MSELoss(reduction="none")
+    loss(np.ones(3), np.zeros(3))
+    raises_own_words(RuntimeError, r"MSELoss.backward\(\) needs grad_output", loss.backward)
+
+
+def test_misused_containers_and_state():
+    raises_own_words(TypeError, "did you pass a class instead of an instance", nn.Sequential, nn.ReLU)
+    raises_own_words(IndexError, "index 5 is out of range for a Sequential of 2 modules",
+                     sn.models.mlp([2, 1], output="sigmoid").__getitem__, 5)
+    raises_own_words(TypeError, "Sequential indices must be integers or slices, got str",
+                     sn.models.mlp([2, 1]).__getitem__, "0")
+    model = sn.models.mlp([2, 3, 1])
+    raises_own_words(TypeError, "load_state_dict expects a mapping of names to arrays, got list",
+                     model.load_state_dict, [1, 2])
+    raises_own_words(RuntimeError, r"'0.weight': expected a numeric array, got array of shape \(3, 2\) and dtype complex",
+                     model.load_state_dict, {k: np.zeros(v.shape, complex) for k, v in model.state_dict().items()})
+    raises_own_words(ValueError, "training mode is expected to be boolean", model.train, "yes")
+    raises_own_words(TypeError, "cannot assign array .* as parameter 'weight'", setattr, model[0], "weight", np.ones((3, 2)))

@@ -1,0 +1,17 @@
+"""``import scratchnet`` loads NumPy only: no torch, scikit-learn or matplotlib."""
+
+import subprocess
+import sys
+
+
+def test_import_scratchnet_pulls_in_no_heavy_dependency():
+    code = (
+        "import sys; import scratchnet, scratchnet.nn, scratchnet.models, scratchnet.gradcheck; "
+        "import pkgutil, importlib; "
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(scratchnet.__path__, 'scratchnet.') "
+        " if not m.name.endswith('sklearn') and 'sklearn' not in m.name]; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'sklearn', 'matplotlib', 'scipy', 'tqdm', 'tabulate')); "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, f"modules loaded by scratchnet: {result.stdout} {result.stderr}"

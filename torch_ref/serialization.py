@@ -1,0 +1,228 @@
+"""The torch side of saving: safe torch files, training checkpoints, and exact
+conversion between scratchnet ``.npz`` files and torch ``state_dict``s.
+
+* Torch files are only ever loaded with ``torch.load(..., weights_only=True)``:
+  torch's restricted unpickler, which rebuilds tensors, numbers, strings and
+  containers and refuses everything else, so a downloaded file cannot run
+  code. (A plain ``torch.load`` before torch 2.6 would run any pickle.)
+* Saves are atomic, as in :func:`scratchnet.save`: a temporary file in the same
+  folder, ``fsync``, then ``os.replace`` — a failed save leaves an earlier file
+  byte for byte as it was.
+* Conversion is exact in both directions: every tensor becomes a NumPy array of
+  the same dtype, shape and bits and back; dicts (with their ``int`` keys, as
+  in optimizer state), lists, tuples, numbers, strings and ``None`` are kept.
+
+    torch_model.load_state_dict(npz_to_state_dict("model.npz"))     # scratchnet file → torch
+    state_dict_to_npz(torch_model, "model.npz")                      # torch → scratchnet file
+    scratch_model.load_state_dict(scratchnet.load("model.npz"))
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections import OrderedDict
+
+import numpy as np
+import torch
+
+import scratchnet
+
+from .device import resolve_device
+
+__all__ = ["save", "load", "to_numpy_tree", "to_torch_tree", "npz_to_state_dict", "state_dict_to_npz",
+           "save_checkpoint", "load_checkpoint"]
+
+
+# ================================================================== conversion
+
+
+def to_numpy_tree(obj):
+    """Every tensor in a nested state (dicts, lists, tuples) as a NumPy array, exactly.
+
+    Tensors are copied to the CPU; their dtype and bits are kept (a 0-d tensor
+    such as Adam's ``step`` becomes a 0-d array). Other values pass through.
+    """
+    if isinstance(obj, torch.nn.Module):
+        obj = obj.state_dict()
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach().cpu()
+        try:
+            return t.numpy().copy()
+        except TypeError:
+            raise TypeError(f"cannot convert a tensor of dtype {t.dtype} to NumPy exactly "
+                            "(NumPy has no such dtype)") from None
+    if isinstance(obj, dict):
+        out = type(obj)() if isinstance(obj, OrderedDict) else {}
+        for k, v in obj.items():
+            out[k] = to_numpy_tree(v)
+        return out
+    if isinstance(obj, (list, tuple)):
+        values = [to_numpy_tree(v) for v in obj]
+        return tuple(values) if isinstance(obj, tuple) else values
+    return obj
+
+
+def to_torch_tree(obj, device="cpu"):
+    """Every NumPy array (and NumPy scalar) in a nested state as a tensor on
+    ``device``, exactly; other values pass through."""
+    device = resolve_device(device)
+    return _to_torch(obj, device)
+
+
+def _to_torch(obj, device):
+    if isinstance(obj, (np.ndarray, np.generic)):
+        arr = np.array(obj, copy=True)  # writable, owned: torch.from_numpy shares memory
+        if arr.dtype.kind not in "biufc":
+            raise TypeError(f"cannot convert an array of dtype {arr.dtype} to a tensor")
+        return torch.from_numpy(arr).to(device)
+    if isinstance(obj, dict):
+        out = OrderedDict() if isinstance(obj, OrderedDict) else {}
+        for k, v in obj.items():
+            out[k] = _to_torch(v, device)
+        return out
+    if isinstance(obj, (list, tuple)):
+        values = [_to_torch(v, device) for v in obj]
+        return tuple(values) if isinstance(obj, tuple) else values
+    return obj
+
+
+def npz_to_state_dict(source, device="cpu") -> "OrderedDict[str, torch.Tensor]":
+    """A scratchnet file (a path for :func:`scratchnet.load`) or a loaded
+    scratchnet state as torch tensors, for ``torch_model.load_state_dict``."""
+    state = scratchnet.load(source) if isinstance(source, (str, os.PathLike)) else source
+    return to_torch_tree(state, device)
+
+
+def state_dict_to_npz(source, path) -> None:
+    """Write a torch ``state_dict`` (or module, or optimizer state) as a scratchnet
+    ``.npz`` file that :func:`scratchnet.load` reads back exactly."""
+    if isinstance(source, torch.optim.Optimizer):
+        source = source.state_dict()
+    scratchnet.save(to_numpy_tree(source), path)
+
+
+# ================================================================== torch files
+
+
+def _check_path(path) -> str:
+    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    return os.fspath(path)
+
+
+def save(obj, path) -> None:
+    """``torch.save(obj, path)``, atomically: an earlier file survives a failed save."""
+    path = _check_path(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot save to {path!r}: it is a directory")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"cannot save to {path!r}: the folder {directory!r} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(obj, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def load(path, map_location=None):
+    """``torch.load(path, weights_only=True)`` — never anything else — with clear errors.
+
+    Raises ``FileNotFoundError`` for a missing file and ``ValueError`` for one
+    that holds anything but tensors, numbers, strings and containers of them
+    (torch's restricted unpickler refuses it before any of it runs), or that is
+    truncated or corrupt.
+    """
+    path = _check_path(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such file: {path!r}")
+    if os.path.getsize(path) == 0:
+        raise ValueError(f"{path}: the file is empty (an interrupted copy?)")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"{path}: refused to load — the file holds objects other than tensors, numbers, "
+                         "strings and containers, which could run code when unpickled; it was read with "
+                         f"torch.load(weights_only=True) and nothing in it was executed ({first})") from None
+    except (RuntimeError, EOFError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ValueError(f"{path}: truncated or corrupt torch file ({type(exc).__name__}: "
+                         f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})") from None
+
+
+# ================================================================== checkpoints
+
+
+def _rng_state(generator: torch.Generator | None) -> dict:
+    state = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    if generator is not None:
+        state["generator"] = generator.get_state()
+    return state
+
+
+def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int = 0,
+                    generator: torch.Generator | None = None, extra=None) -> None:
+    """Save everything a torch training run needs to resume exactly.
+
+    Holds the model's, optimizer's and scheduler's ``state_dict``, ``epoch``
+    (the number of finished epochs), the global CPU (and CUDA) random states and,
+    if given, the state of the ``generator`` that shuffles the data; ``extra``
+    is any tensors/numbers/strings/containers of them (e.g. a loss history).
+    Written atomically (see :func:`save`).
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"epoch must be a non-negative integer, got {epoch!r}")
+    save({
+        "format": "torch_ref.checkpoint", "version": 1, "epoch": epoch,
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+        "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "rng": _rng_state(generator),
+        "extra": extra,
+    }, path)
+
+
+def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
+                    generator: torch.Generator | None = None, map_location=None) -> dict:
+    """Restore a checkpoint written by :func:`save_checkpoint` into the given
+    objects (and the random states); returns ``{"epoch": ..., "extra": ...}``.
+
+    Read with ``weights_only=True``. A checkpoint lacking a part that was asked
+    for (an optimizer state when ``optimizer`` is given, ...) raises ``ValueError``.
+    """
+    ckpt = load(path, map_location=map_location)
+    if not isinstance(ckpt, dict) or ckpt.get("format") != "torch_ref.checkpoint":
+        raise ValueError(f"{os.fspath(path)}: not a torch_ref checkpoint (save one with save_checkpoint)")
+    for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
+        if obj is not None and ckpt.get(name) is None:
+            raise ValueError(f"{os.fspath(path)}: the checkpoint holds no {name} state, but "
+                             f"{'an' if name == 'optimizer' else 'a'} {name} was given to restore")
+    if generator is not None and "generator" not in ckpt["rng"]:
+        raise ValueError(f"{os.fspath(path)}: the checkpoint holds no data generator state, but a generator was given")
+    model.load_state_dict(ckpt["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(ckpt["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(ckpt["scheduler"])
+    torch.set_rng_state(ckpt["rng"]["torch"].cpu())
+    if "cuda" in ckpt["rng"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in ckpt["rng"]["cuda"]])
+    if generator is not None:
+        generator.set_state(ckpt["rng"]["generator"].cpu())
+    return {"epoch": ckpt["epoch"], "extra": ckpt["extra"]}
