@@ -21,7 +21,12 @@ MODULES: list[str] = [
     "experiments.cs229.initialization",
     "experiments.cs229.gradient_check",
     "experiments.cs229.hidden_weights",
+    "experiments.cs229.ex03_momentum",
+    "experiments.cs229.ex04_minibatch",
     "experiments.cs229.ex06_vanishing_gradients",
+    "experiments.cs229.ex08_lr_decay",
+    "experiments.cs229.ex09_multiclass",
+    "experiments.cs229.ex10_tsne",
     # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
     "experiments.icdss.linear_regression",
     "experiments.icdss.logistic_regression",
