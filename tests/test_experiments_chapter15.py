@@ -129,3 +129,12 @@ def test_a_second_run_gives_the_same_numbers(results, tmp_path):
                 plots=False)
     for e in again:
         assert json.dumps(audit.jsonable(e.result.numbers)) == json.dumps(audit.jsonable(results[e.experiment.name].numbers))
+
+
+def test_every_experiment_runs_on_one_backend_alone(tmp_path):
+    entries = run(["ch15_*", "icdss_*"], backend="scratchnet", quick=True, out=tmp_path, progress=False, plots=False)
+    assert all(e.result is not None for e in entries), [e.error for e in entries]
+    for e in entries:
+        assert e.result.backend_gap == {}
+        assert all(c["torch"] is None and c["scratchnet"] is not None for c in e.result.claims)
+    assert "one backend run" in (tmp_path / "REPORT.md").read_text()
