@@ -36,8 +36,9 @@ from .base import BACKENDS, Context  # noqa: E402
 DTYPE = np.float64
 
 #: Line styles that tell the backends apart in every overlaid plot.
-STYLE = {"scratchnet": dict(color="C0", linestyle="-", linewidth=2.2, alpha=0.9),
-         "torch": dict(color="C1", linestyle="--", linewidth=1.6)}
+#: scratchnet: a wide translucent line; torch: a thin dashed line drawn on top of it.
+STYLE = {"scratchnet": dict(color="C0", linestyle="-", linewidth=3.5, alpha=0.45),
+         "torch": dict(color="C1", linestyle="--", linewidth=1.3)}
 
 
 # ----------------------------------------------------------------------------- backends
@@ -311,9 +312,13 @@ def weights_gap(scratch_model, torch_model) -> float:
 
 
 # ------------------------------------------------------------------------------ figures
-def save_fig(fig, ctx: Context, name: str) -> pathlib.Path:
+def save_fig(fig, ctx: Context, name: str) -> pathlib.Path | None:
     """Save ``fig`` as ``ctx.out/<name>.png`` (small, for the report), close it,
-    and return the path."""
+    and return the path (``None``, drawing nothing, when ``ctx.plots`` is off;
+    the runner drops those from ``Result.figures``)."""
+    if not ctx.plots:
+        plt.close(fig)
+        return None
     ctx.out.mkdir(parents=True, exist_ok=True)
     path = ctx.out / (name if name.endswith(".png") else f"{name}.png")
     fig.savefig(path, dpi=80 if ctx.quick else 100, bbox_inches="tight")
@@ -322,7 +327,7 @@ def save_fig(fig, ctx: Context, name: str) -> pathlib.Path:
 
 
 def plot_curves(ctx: Context, name: str, curves: dict[str, dict[str, np.ndarray]], *, title: str,
-                xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False) -> pathlib.Path:
+                xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False) -> pathlib.Path | None:
     """Loss curves, both backends overlaid: ``curves = {label: {backend: values}}``
     (scratchnet solid, torch dashed; one colour per label)."""
     fig, ax = plt.subplots(figsize=(7, 4))

@@ -13,6 +13,20 @@ from .base import REGISTRY, Experiment
 #: Experiment modules, in report order (CS229, ICDSS lecture 4, Chapter 15).
 MODULES: list[str] = [
     # --- CS229 Lecture 11 (000_cf38cdbe29059033.txt) — experiments/cs229/
+    "experiments.cs229.parameter_counts",
+    "experiments.cs229.activations",
+    "experiments.cs229.xor",
+    "experiments.cs229.circles",
+    "experiments.cs229.digits_binary",
+    "experiments.cs229.initialization",
+    "experiments.cs229.gradient_check",
+    "experiments.cs229.hidden_weights",
+    "experiments.cs229.ex03_momentum",
+    "experiments.cs229.ex04_minibatch",
+    "experiments.cs229.ex06_vanishing_gradients",
+    "experiments.cs229.ex08_lr_decay",
+    "experiments.cs229.ex09_multiclass",
+    "experiments.cs229.ex10_tsne",
     # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
     "experiments.icdss.linear_regression",
     "experiments.icdss.logistic_regression",

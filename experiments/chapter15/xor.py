@@ -16,6 +16,7 @@ a second run shows what lr 1.0 on ``nn.MSELoss`` would do.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from ..audit import claim
@@ -122,8 +123,6 @@ def run(ctx: Context) -> Result:
 
     # Figures: loss curves and decision boundaries, both backends overlaid.
     figures = [plot_curves(ctx, "loss_curves", variants, title="XOR: training loss (MSE)", logy=True)]
-    import matplotlib.pyplot as plt
-
     xx, yy, grid = grid_for(X, h=0.02, pad=0.5)
     fig, ax = plt.subplots(figsize=(5, 4.5))
     plot_boundary(ax, X, Y, xx, yy, {b: predict(models[b], grid) for b in run_on})

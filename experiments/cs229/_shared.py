@@ -233,11 +233,12 @@ def lecture_pair(ctx, W1, W2, *, activation: str = "relu") -> dict:
     return load_pair(ctx, [n_in, hidden, 1], state, activation=activation)
 
 
-def load_pair(ctx, sizes, state: dict, *, activation="relu", output=None) -> dict:
-    """``{backend: mlp(sizes, activation, output)}`` holding ``state`` (a
-    scratchnet/torch ``state_dict`` of NumPy arrays) in each backend."""
+def load_pair(ctx, sizes, state: dict, *, activation="relu", output=None, **options) -> dict:
+    """``{backend: mlp(sizes, activation, output, **options)}`` holding
+    ``state`` (a scratchnet/torch ``state_dict`` of NumPy arrays) in each
+    backend (``options``: ``dropout=``, ``batch_norm=`` of the builders)."""
     models = {}
-    model = sn.models.mlp(sizes, activation, output, dtype=DTYPE)
+    model = sn.models.mlp(sizes, activation, output, dtype=DTYPE, **options)
     model.load_state_dict({k: np.asarray(v, dtype=DTYPE).copy() for k, v in state.items()})
     if "scratchnet" in ctx.backends:
         models["scratchnet"] = model
@@ -246,18 +247,18 @@ def load_pair(ctx, sizes, state: dict, *, activation="relu", output=None) -> dic
     return models
 
 
-def mlp_pair(ctx, sizes, activation="relu", output=None, *, seed=0, init=None) -> dict:
+def mlp_pair(ctx, sizes, activation="relu", output=None, *, seed=0, init=None, **options) -> dict:
     """``{backend: model}`` with identical weights: scratchnet draws them
     (PyTorch's default init, or ``init(weight_param, generator)`` per Linear
     weight, biases zero then), torch gets a copy."""
     gen = np.random.default_rng(seed)
-    model = sn.models.mlp(sizes, activation, output, dtype=DTYPE, generator=gen)
+    model = sn.models.mlp(sizes, activation, output, dtype=DTYPE, generator=gen, **options)
     if init is not None:
         for layer in model:
             if isinstance(layer, sn.nn.Linear):
                 init(layer.weight, gen)
                 sn.nn.init.zeros_(layer.bias)
-    return load_pair(ctx, sizes, model.state_dict(), activation=activation, output=output)
+    return load_pair(ctx, sizes, model.state_dict(), activation=activation, output=output, **options)
 
 
 def linear_layers(model) -> list:
@@ -274,7 +275,18 @@ def numpy_of(x) -> np.ndarray:
 
 
 def forward(model, X, upto: int | None = None) -> np.ndarray:
-    """Output of ``model`` (or of its first ``upto`` layers) on X, as NumPy, no grad."""
+    """Output of ``model`` (or of its first ``upto`` layers) on X, as NumPy, no
+    grad, in eval mode (dropout off, batch norm on its running statistics);
+    the model's mode is restored afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        return _forward(model, X, upto)
+    finally:
+        model.train(was_training)
+
+
+def _forward(model, X, upto):
     layers = list(model)[:upto] if upto is not None else None
     if isinstance(model, torch.nn.Module):
         with torch.no_grad():
@@ -341,7 +353,16 @@ def train(models: dict, X, Y, *, steps: int, lr: float, loss: str = "bce_with_lo
     """
     plan = batch_plan(len(X), steps, batch_size, seed)
     out = {}
-    for backend, model in models.items():
+    # Dropout: torch draws each step's masks, scratchnet replays them (fix_mask).
+    masks: list[list[np.ndarray]] = []
+    order = sorted(models, key=lambda b: b != "torch")
+    for backend in order:
+        model = models[backend]
+        model.train()
+        drops = [m for m in model.modules() if isinstance(m, (sn.nn.Dropout, torch.nn.Dropout))]
+        hooks = []
+        if drops and backend == "torch" and "scratchnet" in models:
+            hooks = [d.register_forward_hook(_mask_recorder(masks)) for d in drops]
         is_torch = backend == "torch"
         loss_fn = LOSSES[loss][1 if is_torch else 0]()
         if is_torch:
@@ -369,6 +390,10 @@ def train(models: dict, X, Y, *, steps: int, lr: float, loss: str = "bce_with_lo
                 xb, yb = Xb_all[ti], Yb_all[ti]
             else:
                 xb, yb = Xb_all[idx], Yb_all[idx]
+            if drops and backend == "scratchnet" and masks:
+                per_step = masks[i * len(drops):(i + 1) * len(drops)]
+                for d, keep in zip(drops, per_step):
+                    d.fix_mask(keep)
             if opt is not None:
                 opt.zero_grad()
             else:
@@ -393,8 +418,27 @@ def train(models: dict, X, Y, *, steps: int, lr: float, loss: str = "bce_with_lo
                 opt.step()
             if sched is not None:
                 sched.step()
+        for h in hooks:
+            h.remove()
+        if drops and backend == "scratchnet":
+            for d in drops:
+                d.fix_mask(None)
         out[backend] = costs
-    return out
+    return {b: out[b] for b in models}
+
+
+def _mask_recorder(masks: list):
+    """A torch forward hook on ``nn.Dropout`` keeping its keep-mask M.
+
+    M is read off the output (kept ⇔ output ≠ 0). Where the input itself is
+    0 (a ReLU that is off) the mask cannot be read and does not matter: the
+    output is 0 either way and the gradient is stopped by ReLU'(z) = 0 below
+    it; such entries are marked kept."""
+    def hook(module, inputs, output):
+        if module.training:
+            x = inputs[0].detach().cpu().numpy()
+            masks.append((output.detach().cpu().numpy() != 0) | (x == 0))
+    return hook
 
 
 def gradient_descent_step(backend: str, model, state: dict) -> None:
@@ -505,3 +549,40 @@ def plot_costs(ax, costs: dict, *, logy: bool = False, label_prefix: str = "", c
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost J")
     ax.grid(True, alpha=0.3)
+
+
+# ----------------------------------------------------------------- 10-class digits
+def he_init(weight, generator):
+    """The lecture's default scale, randn·√(2/n_in) = ``kaiming_normal_(nonlinearity="relu")``."""
+    return sn.nn.init.kaiming_normal_(weight, nonlinearity="relu", generator=generator)
+
+
+def train_digits(ctx, sizes, activation="relu", *, data: dict, epochs: int, batch_size: int | None = 64,
+                 lr: float = 0.1, init=he_init, seed: int | None = None, optimizer: str = "SGD",
+                 optimizer_kwargs=None, **options) -> tuple[dict, dict]:
+    """Train ``mlp(sizes, activation)`` (logits; softmax inside ``CrossEntropyLoss``)
+    on ``data["X_train"], data["y_train"]`` with mini-batch SGD, the same
+    batches in both backends. Returns ``(models, per-epoch mean batch costs)``."""
+    seed = ctx.seed if seed is None else seed
+    X, y = data["X_train"], data["y_train"]
+    models = mlp_pair(ctx, sizes, activation, seed=seed, init=init, **options)
+    per_epoch = 1 if batch_size is None else int(np.ceil(len(X) / batch_size))
+    costs = train(models, X, y, steps=epochs * per_epoch, lr=lr, loss="cross_entropy", batch_size=batch_size,
+                  seed=seed, optimizer=optimizer, optimizer_kwargs=optimizer_kwargs)
+    return models, {b: c.reshape(epochs, per_epoch).mean(axis=1) for b, c in costs.items()}
+
+
+_MULTICLASS_CACHE: dict = {}
+
+
+def multiclass_run(ctx):
+    """The 10-class digits network shared by exercises 9 and 10 (trained once
+    per backend set and mode): 64 → 64 ReLU → 10 logits, He init, mini-batch
+    SGD (batch 64, learning rate 0.1), 30 epochs (3 in quick mode)."""
+    key = (tuple(ctx.backends), ctx.device, ctx.quick, ctx.seed)
+    if key not in _MULTICLASS_CACHE:
+        data = digits_multiclass(seed=ctx.seed)
+        models, costs = train_digits(ctx, [64, 64, 10], "relu", data=data, epochs=3 if ctx.quick else 30)
+        _MULTICLASS_CACHE.clear()
+        _MULTICLASS_CACHE[key] = (models, costs, data)
+    return _MULTICLASS_CACHE[key]

@@ -30,7 +30,7 @@ def _probs(models, points):
             section="6.4 Decision Boundary Visualization")
 @S.single_threaded
 def run(ctx: Context) -> Result:
-    steps = 500 if ctx.quick else 3000
+    steps = 300 if ctx.quick else 3000
     X, Y = S.circles_data()
     W1, W2 = S.lecture_draws()["circles"]
 

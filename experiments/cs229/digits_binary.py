@@ -21,7 +21,7 @@ from . import _shared as S
             section="6.5 MNIST Digit Classification")
 @S.single_threaded
 def run(ctx: Context) -> Result:
-    steps = 300 if ctx.quick else 2000
+    steps = 100 if ctx.quick else 2000
     D = S.digits_binary()
     W1, W2 = S.lecture_draws()["digits"]
     models, costs, net = S.run_lecture_network(ctx, W1, W2, D["X_train"], D["y_train"], lr=0.1, steps=steps)

@@ -62,7 +62,7 @@ def _empirical_std(backend: str, fn: str, n_in: int, n_out: int, seed: int = 0, 
             source=S.SOURCE, section="6.6 Test different initializations")
 @S.single_threaded
 def run(ctx: Context) -> Result:
-    steps = 200 if ctx.quick else 1000
+    steps = 100 if ctx.quick else 1000
     X, Y = S.circles_data()
     draws = S.lecture_draws()
     bk = S.backends(ctx)

@@ -22,7 +22,7 @@ from . import _shared as S
             section="6.4 Vectorization and Batch Processing (XOR dataset)")
 @S.single_threaded
 def run(ctx: Context) -> Result:
-    steps = 1000 if ctx.quick else 5000
+    steps = 300 if ctx.quick else 5000
     X, Y = S.xor_data()
     W1, W2 = S.lecture_draws()["xor"]
     models, costs, net = S.run_lecture_network(ctx, W1, W2, X, Y, lr=0.5, steps=steps)
