@@ -91,3 +91,15 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(capsys, monkeypatch):
     assert capsys.readouterr().err == ""
     fit(model, loss_fn, opt, (X, y), epochs=2, progress=True)
     assert "step" in capsys.readouterr().err
+
+
+def test_first_layer_skips_dJ_dX():
+    """fit() calls backward with needs_input_grad=False: the first Linear returns None
+    (its dJ/dX is never computed), the later layers still pass gradients on."""
+    X, y = _moons()
+    model, loss_fn, opt = _setup()
+    seen = []
+    model[0].register_full_backward_hook(lambda m, gin, gout: seen.append(gin[0]))
+    model[2].register_full_backward_hook(lambda m, gin, gout: seen.append(gin[0]))
+    fit(model, loss_fn, opt, (X, y), epochs=1, progress=False)
+    assert seen[0].shape == (200, 16) and seen[1] is None
