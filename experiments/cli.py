@@ -59,11 +59,21 @@ def select(registry, names: list[str]) -> list:
 def run(names: list[str], backend: str = "both", device: str = "auto", out: pathlib.Path = pathlib.Path("out"),
         quick: bool = False, seed: int = 0, progress: bool = True, plots: bool = True) -> list[Entry]:
     """Run the experiments, print their tables, write every file; return the entries."""
-    from torch_ref.device import exact_float32_matmul, resolve_device
+    import torch
 
     from .common import set_threads
 
+    threads = torch.get_num_threads()
     set_threads()
+    try:
+        return _run(names, backend, device, out, quick, seed, progress, plots)
+    finally:
+        torch.set_num_threads(threads)  # leave the caller's setting (e.g. the test session's) as found
+
+
+def _run(names, backend, device, out, quick, seed, progress, plots) -> list[Entry]:
+    from torch_ref.device import exact_float32_matmul, resolve_device
+
     exact_float32_matmul()
     registry = load()
     chosen = select(registry, names)
