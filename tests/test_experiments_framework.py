@@ -180,3 +180,10 @@ def test_a_failing_experiment_is_reported_and_the_exit_status_is_1(tmp_path):
         assert "boom" in (tmp_path / "REPORT.md").read_text()
     finally:
         REGISTRY.pop("zz_broken", None)
+
+
+def test_the_report_includes_the_parity_table_when_present(tmp_path, dummy):
+    (tmp_path / "parity_table.md").write_text("| component | max rel |\n|---|---|\n| Linear | 1e-16 |\n")
+    run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "[`parity_table.md`](parity_table.md)" in report and "| Linear | 1e-16 |" in report
