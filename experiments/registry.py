@@ -33,6 +33,7 @@ MODULES: list[str] = [
     "experiments.icdss.gradient_formulas",
     # --- Chapter 15 (002_9091aa63c327fb13.txt) — experiments/chapter15/
     "experiments.chapter15.single_neuron",
+    "experiments.chapter15.perceptron",
     "experiments.chapter15.activations",
     "experiments.chapter15.softmax",
     "experiments.chapter15.forward_pass",

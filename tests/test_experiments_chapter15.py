@@ -31,7 +31,7 @@ def claims_of(res) -> dict[str, dict]:
 def test_every_chapter15_experiment_ran_and_the_backends_agree(results):
     assert {"ch15_single_neuron", "ch15_activations", "ch15_softmax", "ch15_forward_2_3_1", "ch15_backward_2_2_1",
             "ch15_xor", "ch15_optimizers", "ch15_mistake_deep_sigmoid", "ch15_mistake_unscaled_inputs",
-            "ch15_mistake_softmax_reading", "ch15_mistake_mse_vs_ce"} <= set(results)
+            "ch15_mistake_softmax_reading", "ch15_mistake_mse_vs_ce", "ch15_perceptron_gates"} <= set(results)
     for name, res in results.items():
         assert res.backend_gap, name
         assert max(res.backend_gap.values()) < FLOAT64_GAP, (name, res.backend_gap)
@@ -87,6 +87,15 @@ def test_xor_is_solved_and_follows_the_lectures_own_code(results):
         assert n["gap_to_lecture_code"][b] < 1e-12
     epoch0 = claims_of(results["ch15_xor"])["loss (MSE) at epoch 0"]
     assert epoch0["verdict"] == "differs" and round(epoch0["scratchnet"], 6) == 0.255675
+
+
+def test_one_neuron_learns_and_or_but_not_xor(results):
+    n = results["ch15_perceptron_gates"].numbers
+    for b in ("scratchnet", "torch"):
+        assert n["AND"]["accuracy"][b] == n["OR"]["accuracy"][b] == 1.0
+        assert n["XOR"]["accuracy"][b] < 1.0
+        assert n["XOR"]["final_loss"][b] == pytest.approx(np.log(2), abs=1e-3)  # stuck at the all-0.5 output
+    assert audit.counts(results["ch15_perceptron_gates"].claims) == {"reproduced": 3, "differs": 0}
 
 
 def test_optimizers_follow_the_lecture_code_whose_printed_numbers_differ(results):
