@@ -145,7 +145,7 @@ def run(ctx: Context) -> Result:
         summary=("From the notebook's own seed-42 draws the four schemes of the lecture's loop reproduce on "
                  "both backends and in the lecture's code, to rounding error. With 'small' (0.01) the ReLU net "
                  "starts almost flat and lags; 'large', 'xavier' and 'he' all learn the circles. 'zeros' (offered "
-                 "by the lecture's class but not run) never breaks symmetry: with ReLU nothing moves at all and "
+                 "by the lecture's class but not run) never breaks symmetry: with ReLU nothing moves (the output bias by rounding error only) and "
                  "the cost stays ln 2. The lecture's 'xavier' is LeCun normal (√(1/n_in)), not Glorot's Xavier, "
                  "and the NeuralNetwork class's 'Xavier' comment labels He initialization."),
         tables=[Table(f"Final cost after {steps} iterations (4 decimals, as the lecture prints) and accuracy",
