@@ -18,7 +18,7 @@ import numpy as np
 
 import scratchnet as sn
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -64,7 +64,7 @@ def run(ctx: Context) -> Result:
     ax.set_ylim(min(min(r["val"].values()) for r in results) - 0.05, 1.0)
     ax.set(ylabel="validation accuracy", title="Ten architectures on 10-class digits")
     ax.legend()
-    figures = [save_fig(fig, ctx, "architecture_search")]
+    figures = S.save(fig, ctx, "architecture_search")
     first = bk[0]
     chosen = by_label[pick[first]]
     same_pick = len(set(pick.values())) == 1

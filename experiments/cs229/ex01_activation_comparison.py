@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -47,7 +47,7 @@ def run(ctx: Context) -> Result:
         S.plot_costs(ax, costs[act], label_prefix=f"{act}: ", color=f"C{i}")
     ax.set_title("Hidden activation vs convergence (circles, same initial weights)")
     ax.legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "activation_comparison")]
+    figures = S.save(fig, ctx, "activation_comparison")
     level = 0.2
     rows = [[act, *[str(_first_below(costs[act][b], level)) for b in bk],
              *[f"{costs[act][b][-1]:.4f}" for b in bk], *[S.fmt_pct(acc[act][b]) for b in bk]]

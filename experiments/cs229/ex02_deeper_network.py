@@ -13,7 +13,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -41,7 +41,7 @@ def run(ctx: Context) -> Result:
         S.plot_costs(ax, costs[label], label_prefix=f"{label}: ", color=f"C{i}", logy=True)
     ax.set(xlabel="epoch", ylabel="mean batch cross-entropy", title="Depth on 10-class digits")
     ax.legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "deeper_network")]
+    figures = S.save(fig, ctx, "deeper_network")
     rows = [[label, *[f"{costs[label][b][-1]:.4f}" for b in bk], *[S.fmt_pct(train_acc[label][b]) for b in bk],
              *[S.fmt_pct(acc[label][b]) for b in bk]] for label in DEPTHS]
     first = bk[0]

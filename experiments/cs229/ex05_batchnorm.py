@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import STYLE, save_fig
+from experiments.common import STYLE
 
 from . import _shared as S
 from .ex06_vanishing_gradients import SIZES, recorder
@@ -30,7 +30,7 @@ VARIANTS = {"sigmoid": dict(batch_norm=False), "sigmoid + BatchNorm1d": dict(bat
             source=S.SOURCE, section="Practice Exercises 5 (Batch Normalization)")
 @S.single_threaded
 def run(ctx: Context) -> Result:
-    steps = 3 if ctx.quick else 100
+    steps = 3 if ctx.quick else 60
     D = S.digits_multiclass(seed=ctx.seed)
     bk = S.backends(ctx)
     norms, costs, acc, gaps = {}, {}, {}, {}
@@ -59,7 +59,7 @@ def run(ctx: Context) -> Result:
     axes[0].legend(fontsize=7)
     axes[1].set_title("Training cost")
     axes[1].legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "batchnorm")]
+    figures = S.save(fig, ctx, "batchnorm")
     first = bk[0]
     ratio = {l: {b: float(norms[l][b][0][0] / norms[l][b][0][-1]) for b in bk} for l in VARIANTS}
     rows = [[label, *[f"{v:.1e}" for v in norms[label][first][0]], f"{ratio[label][first]:.1e}",

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -31,7 +31,7 @@ PS = [0.0, 0.2, 0.5]
             section="Practice Exercises 7 (Dropout)")
 @S.single_threaded
 def run(ctx: Context) -> Result:
-    epochs = 3 if ctx.quick else 40
+    epochs = 3 if ctx.quick else 30
     full = S.digits_multiclass(seed=ctx.seed)
     X_small, _, y_small, _ = train_test_split(full["X_train"], full["y_train"], train_size=300,
                                               random_state=ctx.seed, stratify=full["y_train"])
@@ -54,7 +54,7 @@ def run(ctx: Context) -> Result:
     ax.set(xlabel="epoch", ylabel="mean batch cross-entropy (with dropout on)",
            title="Dropout on a 300-digit training set")
     ax.legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "dropout")]
+    figures = S.save(fig, ctx, "dropout")
     rows = [[label, *[S.fmt_pct(train_acc[label][b]) for b in bk], *[S.fmt_pct(acc[label][b]) for b in bk]]
             for label in costs]
     first = bk[0]

@@ -26,7 +26,7 @@ import torch
 
 import scratchnet as sn
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -79,10 +79,13 @@ def run(ctx: Context) -> Result:
         if method == "zeros":
             zeros_models = models
         gaps.update(S.lecture_gaps(models, costs, net, prefix=f"{method} (lecture draw): "))
-        # scratchnet's initializers, copied into torch.
-        lib = S.mlp_pair(ctx, [2, 8, 1], "relu", seed=ctx.seed, init=INITIALIZERS[method])
-        library_costs[method] = S.train(lib, X, Y, steps=steps, lr=0.1)
-        if len(lib) == 2:
+        # scratchnet's initializers, copied into torch ("zeros" is the same all-zero start as above).
+        if method == "zeros":
+            lib, library_costs[method] = models, {b: costs[b] for b in models}
+        else:
+            lib = S.mlp_pair(ctx, [2, 8, 1], "relu", seed=ctx.seed, init=INITIALIZERS[method])
+            library_costs[method] = S.train(lib, X, Y, steps=steps, lr=0.1)
+        if len(lib) == 2 and method != "zeros":
             gaps[f"{method} (scratchnet.nn.init draw): cost curve"] = S.curve_gap(library_costs[method])
             gaps[f"{method} (scratchnet.nn.init draw): final weights"] = S.weight_gaps(lib)
         final[method] = {"lecture draw": {k: float(v[-1]) for k, v in costs.items()},
@@ -98,7 +101,7 @@ def run(ctx: Context) -> Result:
     axes[1].set_title("scratchnet.nn.init draws, copied into torch")
     for ax in axes:
         ax.legend(fontsize=7, ncol=2)
-    figures = [save_fig(fig, ctx, "initialization_costs")]
+    figures = S.save(fig, ctx, "initialization_costs")
 
     # Zeros: every hidden unit identical, nothing ever moves.
     first = zeros_models[bk[0]]
