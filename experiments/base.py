@@ -36,6 +36,9 @@ class Context:
               smaller data); claims about full-length runs are skipped or
               marked as such by the experiment.
     seed:     the seed of anything the lecture does not fix itself.
+    plots:    whether to draw PNG figures (``save_fig`` returns ``None`` and
+              draws nothing when False: the test suite's quick runs skip the
+              drawing, which costs more than the quick computations).
     """
 
     backends: tuple[str, ...]
@@ -43,6 +46,7 @@ class Context:
     out: pathlib.Path
     quick: bool
     seed: int = 0
+    plots: bool = True
 
     def uses(self, backend: str) -> bool:
         """Whether ``backend`` is to be computed."""

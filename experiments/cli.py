@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="out", type=pathlib.Path, help="output folder (default: out/)")
     run.add_argument("--quick", action="store_true", help="seconds in total (for tests)")
     run.add_argument("--seed", type=int, default=0, help="seed of what the lectures leave unseeded")
+    run.add_argument("--no-plots", dest="plots", action="store_false", help="skip drawing the PNG figures")
     return p
 
 
@@ -56,13 +57,23 @@ def select(registry, names: list[str]) -> list:
 
 
 def run(names: list[str], backend: str = "both", device: str = "auto", out: pathlib.Path = pathlib.Path("out"),
-        quick: bool = False, seed: int = 0, progress: bool = True) -> list[Entry]:
+        quick: bool = False, seed: int = 0, progress: bool = True, plots: bool = True) -> list[Entry]:
     """Run the experiments, print their tables, write every file; return the entries."""
-    from torch_ref.device import exact_float32_matmul, resolve_device
+    import torch
 
     from .common import set_threads
 
+    threads = torch.get_num_threads()
     set_threads()
+    try:
+        return _run(names, backend, device, out, quick, seed, progress, plots)
+    finally:
+        torch.set_num_threads(threads)  # leave the caller's setting (e.g. the test session's) as found
+
+
+def _run(names, backend, device, out, quick, seed, progress, plots) -> list[Entry]:
+    from torch_ref.device import exact_float32_matmul, resolve_device
+
     exact_float32_matmul()
     registry = load()
     chosen = select(registry, names)
@@ -74,11 +85,12 @@ def run(names: list[str], backend: str = "both", device: str = "auto", out: path
     bar = tqdm(chosen, desc="experiments", unit="exp", disable=not progress, file=sys.stderr)
     for exp in bar:
         bar.set_postfix_str(exp.name)
-        ctx = Context(backends=backends, device=dev, out=out / exp.name, quick=quick, seed=seed)
+        ctx = Context(backends=backends, device=dev, out=out / exp.name, quick=quick, seed=seed, plots=plots)
         ctx.out.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         try:
             result = exp.run(ctx)
+            result.figures = [f for f in result.figures if f is not None]
             entry = Entry(exp, ctx, result, time.perf_counter() - t0)
             write_result(entry)
         except Exception as exc:  # noqa: BLE001 - one failure must not hide the other results
@@ -102,5 +114,5 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command is None:  # the main job: everything, both backends, out/
         args = _parser().parse_args(["run"])
-    entries = run(args.names, args.backend, args.device, args.out, args.quick, args.seed)
+    entries = run(args.names, args.backend, args.device, args.out, args.quick, args.seed, plots=args.plots)
     return 1 if any(e.result is None for e in entries) else 0

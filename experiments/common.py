@@ -36,8 +36,9 @@ from .base import BACKENDS, Context  # noqa: E402
 DTYPE = np.float64
 
 #: Line styles that tell the backends apart in every overlaid plot.
-STYLE = {"scratchnet": dict(color="C0", linestyle="-", linewidth=2.2, alpha=0.9),
-         "torch": dict(color="C1", linestyle="--", linewidth=1.6)}
+#: scratchnet: a wide translucent line; torch: a thin dashed line drawn on top of it.
+STYLE = {"scratchnet": dict(color="C0", linestyle="-", linewidth=3.5, alpha=0.45),
+         "torch": dict(color="C1", linestyle="--", linewidth=1.3)}
 
 
 # ----------------------------------------------------------------------------- backends
@@ -173,59 +174,32 @@ LOSSES: dict[str, tuple[Callable, Callable]] = {
 
 
 # --------------------------------------------------------------------------- optimizers
-class GradientDescent:
-    """Plain full-batch gradient descent, θ ← θ − α ∇J (both lectures' update
-    rule), for scratchnet Parameters: the fallback while ``scratchnet.optim``
-    is not available. Same arithmetic as ``torch.optim.SGD(lr=α)`` without
-    momentum or weight decay."""
-
-    def __init__(self, params, lr: float):
-        self.params = list(params)
-        self.lr = lr
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.params:
-            p.grad = None
-
-    def step(self) -> None:
-        for p in self.params:
-            if p.grad is not None:
-                p.data -= self.lr * p.grad
-
-
-def _scratch_optim():
-    try:
-        from scratchnet import optim  # lands with the optimizer work
-    except ImportError:
-        return None
-    return optim
-
-
 def make_optimizer(backend: str, params, name: str = "SGD", **kwargs):
     """``torch.optim.<name>(params, **kwargs)`` or its scratchnet mirror
-    ``scratchnet.optim.<name>`` — the same class name, arguments and arithmetic.
-    Without ``scratchnet.optim``, plain ``SGD(lr=...)`` falls back to
-    :class:`GradientDescent`."""
-    if backend == "torch":
-        return getattr(torch.optim, name)(params, **kwargs)
-    optim = _scratch_optim()
-    if optim is not None and hasattr(optim, name):
-        return getattr(optim, name)(params, **kwargs)
-    extras = {k: v for k, v in kwargs.items() if k != "lr" and v}
-    if name == "SGD" and not extras:
-        return GradientDescent(params, kwargs["lr"])
-    raise RuntimeError(f"scratchnet.optim.{name} is not available in this checkout")
+    ``scratchnet.optim.<name>`` — the same class name, arguments and arithmetic."""
+    module = torch.optim if backend == "torch" else sn.optim
+    if not hasattr(module, name):
+        raise ValueError(f"no optimizer {name!r} in {module.__name__}")
+    return getattr(module, name)(params, **kwargs)
 
 
 # ------------------------------------------------------------------------------ trainer
-def batches(n: int, batch_size: int | None, epoch_rng: np.random.Generator | None):
-    """Index arrays of one epoch: the whole set (``batch_size=None``), or
-    mini-batches of a permutation drawn once from ``epoch_rng`` — the one
-    order both backends see."""
-    if batch_size is None or batch_size >= n:
-        return [np.arange(n)]
-    order = epoch_rng.permutation(n) if epoch_rng is not None else np.arange(n)
-    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+def loaders(X, Y, batch_size: int | None, seed: int, *, dtype=DTYPE, device="cpu"):
+    """``(scratchnet_loader, torch_loader)`` over the same data that will draw
+    the same batches: the full batch (``batch_size=None``), or mini-batches of
+    a fresh permutation per epoch from ``np.random.default_rng(seed)`` — one
+    stream, copied into the torch loader before either draws."""
+    from scratchnet.data import DataLoader, TensorDataset
+    from torch_ref.data import DataLoader as TorchDataLoader
+
+    Xn = np.asarray(X, dtype=dtype)
+    Yn = np.asarray(Y)
+    Yn = Yn if Yn.dtype.kind in "iu" else Yn.astype(dtype)
+    n = len(Xn)
+    shuffle = batch_size is not None and batch_size < n
+    loader = DataLoader(TensorDataset(Xn, Yn), batch_size=batch_size if shuffle else n, shuffle=shuffle,
+                        generator=np.random.default_rng(seed) if shuffle else None)
+    return loader, TorchDataLoader.from_scratchnet(loader, device=device)
 
 
 def train_pair(scratch_model, torch_model, X, Y, *, loss: str = "mse", lr: float, epochs: int,
@@ -234,65 +208,44 @@ def train_pair(scratch_model, torch_model, X, Y, *, loss: str = "mse", lr: float
                on_step: Callable | None = None, progress: bool = False) -> dict[str, np.ndarray]:
     """Train both models on the same batches; return each backend's loss curve.
 
-    Each epoch visits ``X`` in mini-batches of ``batch_size`` (default: the
-    full batch, as the lectures do), in an order drawn from
-    ``np.random.default_rng(seed)`` once for both backends. The recorded loss
-    of an epoch is the mean of its batch losses, each computed *before* that
-    batch's update (as the lectures record theirs). ``on_step(backend,
-    model, epoch)`` is called after each epoch's last update.
+    The loop is ``scratchnet.train.fit`` and ``torch_ref.train.fit`` (the same
+    loop in both libraries), with ``optim.<optimizer>(lr=lr, **optimizer_kwargs)``
+    and ``loss`` from :data:`LOSSES`. Each epoch visits ``X`` in mini-batches
+    of ``batch_size`` (default: the full batch, as the lectures do), in an order
+    drawn from ``np.random.default_rng(seed)`` once for both backends (see
+    :func:`loaders`). The recorded loss of an epoch is the sample-weighted mean
+    of its batch losses, each computed *before* that batch's update (as the
+    lectures record theirs). ``on_step(backend, model, epoch)`` is called after
+    each epoch.
 
     Returns ``{backend: losses}`` with ``losses`` of shape ``(epochs,)``.
     """
+    from scratchnet.train import fit as scratch_fit
+    from torch_ref.train import fit as torch_fit
+
     loss_kwargs = loss_kwargs or {}
     optimizer_kwargs = dict(optimizer_kwargs or {}, lr=lr)
-    n = len(X)
-    plans = []  # one shuffling plan for both backends
-    epoch_rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        plans.append(batches(n, batch_size, epoch_rng))
-    histories: dict[str, np.ndarray] = {}
+    dtype = (scratch_model.dtype if scratch_model is not None
+             else np.dtype(str(next(torch_model.parameters()).dtype).split(".")[-1]))
+    device = next(torch_model.parameters()).device if torch_model is not None else "cpu"
+    scratch_loader, torch_loader = loaders(X, Y, batch_size, seed, dtype=dtype, device=device)
+    runs = []
     if "scratchnet" in backends and scratch_model is not None:
-        loss_fn = LOSSES[loss][0](**loss_kwargs)
-        opt = make_optimizer("scratchnet", scratch_model.parameters(), optimizer, **optimizer_kwargs)
-        dtype = scratch_model.dtype
-        Xs = np.asarray(X, dtype=dtype)
-        Ys = np.asarray(Y) if np.asarray(Y).dtype.kind in "iu" else np.asarray(Y, dtype=dtype)
-        curve = np.empty(epochs)
-        for epoch, plan in enumerate(plans):
-            total = 0.0
-            for idx in plan:
-                xb, yb = (Xs, Ys) if len(plan) == 1 else (Xs[idx], Ys[idx])
-                opt.zero_grad()
-                value = loss_fn(scratch_model(xb), yb)
-                scratch_model.backward(loss_fn.backward(), needs_input_grad=False)
-                opt.step()
-                total += float(value)
-            curve[epoch] = total / len(plan)
-            if on_step is not None:
-                on_step("scratchnet", scratch_model, epoch)
-        histories["scratchnet"] = curve
+        runs.append(("scratchnet", scratch_model, scratch_loader, scratch_fit, 0))
     if "torch" in backends and torch_model is not None:
-        loss_fn = LOSSES[loss][1](**loss_kwargs)
-        opt = make_optimizer("torch", torch_model.parameters(), optimizer, **optimizer_kwargs)
-        Xt, Yt = tensor(X, torch_model), tensor(Y, torch_model)
-        values = []
-        for epoch, plan in enumerate(plans):
-            batch_values = []
-            for idx in plan:
-                if len(plan) == 1:
-                    xb, yb = Xt, Yt
-                else:
-                    ti = torch.as_tensor(idx, device=Xt.device)
-                    xb, yb = Xt[ti], Yt[ti]
-                opt.zero_grad()
-                value = loss_fn(torch_model(xb), yb)
-                value.backward()
-                opt.step()
-                batch_values.append(value.detach())
-            values.append(torch.stack(batch_values).mean() if len(batch_values) > 1 else batch_values[0])
-            if on_step is not None:
-                on_step("torch", torch_model, epoch)
-        histories["torch"] = torch.stack(values).cpu().numpy() if values else np.empty(0)
+        runs.append(("torch", torch_model, torch_loader, torch_fit, 1))
+    histories: dict[str, np.ndarray] = {}
+    for backend, model, loader, fit, side in runs:
+        loss_fn = LOSSES[loss][side](**loss_kwargs)
+        opt = make_optimizer(backend, model.parameters(), optimizer, **optimizer_kwargs)
+        if on_step is None:
+            curve = fit(model, loss_fn, opt, loader, epochs, progress=progress).epoch_loss
+        else:
+            curve = []
+            for epoch in range(epochs):
+                curve += fit(model, loss_fn, opt, loader, 1, progress=False).epoch_loss
+                on_step(backend, model, epoch)
+        histories[backend] = np.asarray(curve, dtype=np.float64)
     return histories
 
 
@@ -311,9 +264,13 @@ def weights_gap(scratch_model, torch_model) -> float:
 
 
 # ------------------------------------------------------------------------------ figures
-def save_fig(fig, ctx: Context, name: str) -> pathlib.Path:
+def save_fig(fig, ctx: Context, name: str) -> pathlib.Path | None:
     """Save ``fig`` as ``ctx.out/<name>.png`` (small, for the report), close it,
-    and return the path."""
+    and return the path (``None``, drawing nothing, when ``ctx.plots`` is off;
+    the runner drops those from ``Result.figures``)."""
+    if not ctx.plots:
+        plt.close(fig)
+        return None
     ctx.out.mkdir(parents=True, exist_ok=True)
     path = ctx.out / (name if name.endswith(".png") else f"{name}.png")
     fig.savefig(path, dpi=80 if ctx.quick else 100, bbox_inches="tight")
@@ -322,7 +279,7 @@ def save_fig(fig, ctx: Context, name: str) -> pathlib.Path:
 
 
 def plot_curves(ctx: Context, name: str, curves: dict[str, dict[str, np.ndarray]], *, title: str,
-                xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False) -> pathlib.Path:
+                xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False) -> pathlib.Path | None:
     """Loss curves, both backends overlaid: ``curves = {label: {backend: values}}``
     (scratchnet solid, torch dashed; one colour per label)."""
     fig, ax = plt.subplots(figsize=(7, 4))

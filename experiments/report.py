@@ -54,6 +54,18 @@ def fmt(value, digits: int = 6) -> str:
     return str(value)
 
 
+def fmt_at(value, decimals: int | None, extra: int = 0) -> str:
+    """A claimed or computed value at the printed precision (``decimals``,
+    plus ``extra`` digits for computed values so the difference shows)."""
+    if decimals is None:
+        return fmt(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(fmt_at(v, decimals, extra) for v in value) + "]"
+    if isinstance(value, float) or isinstance(value, int) and not isinstance(value, bool) and extra:
+        return f"{float(value):.{decimals + extra}f}"
+    return fmt(value)
+
+
 def table_text(table: Table, fmt_name: str = "simple") -> str:
     rows = [[fmt(c) if isinstance(c, (float, list, tuple)) or c is None else c for c in row]
             for row in table.rows]
@@ -126,10 +138,9 @@ def audit_rows(claims: list[dict]) -> list[list[str]]:
     rows = []
     for c in claims:
         d = c.get("decimals")
-        digits = 6 if d is None else min(d + 3, 10)
         rows.append([c.get("experiment", ""), _md_cell(c["where"]), _md_cell(c["quantity"]),
-                     _md_cell(fmt(c["claimed"], 6)), _md_cell(fmt(c["scratchnet"], digits)),
-                     _md_cell(fmt(c["torch"], digits)),
+                     _md_cell(fmt_at(c["claimed"], d)), _md_cell(fmt_at(c["scratchnet"], d, 2)),
+                     _md_cell(fmt_at(c["torch"], d, 2)),
                      "✅ reproduced" if c["verdict"] == "reproduced" else "❌ differs", _md_cell(c["note"])])
     return rows
 
@@ -196,9 +207,13 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
     if differs:
         md += ["### Claims that differ", ""]
         for c in differs:
-            md.append(f"- **{c['experiment']}**, {c['where']} — {c['quantity']}: printed {fmt(c['claimed'])}, "
-                      f"the lecture's code gives {fmt(c['scratchnet'] if c['scratchnet'] is not None else c['torch'])}. "
-                      f"{c['note']}")
+            d = c.get("decimals")
+            value = c["scratchnet"] if c["scratchnet"] is not None else c["torch"]
+            if "rtol" in c:  # a stated formula, evaluated
+                said = f"the stated formula gives {fmt(c['claimed'])}, the true value is {fmt(value)}"
+            else:
+                said = f"printed {fmt_at(c['claimed'], d)}, the lecture's setup gives {fmt_at(value, d, 2)}"
+            md.append(f"- **{c['experiment']}**, {c['where']} — {c['quantity']}: {said}. {c['note']}".rstrip())
         md.append("")
 
     md += ["## Parity summary", ""]

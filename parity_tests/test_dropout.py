@@ -16,6 +16,7 @@ import torch
 import scratchnet as sn
 from parity_tests.compare import assert_parity
 from parity_tests.conftest import tensor
+from torch_ref.modules import DropoutMasks
 
 
 def _nonzero_input(rng, shape, dtype):
@@ -69,7 +70,8 @@ def test_dropout_p_one_gives_zeros_like_torch(dtype):
 
 def test_dropout_in_mlp_training_step_with_torch_masks(dtype):
     """A whole MLP with dropout after each hidden layer: torch's masks, read off with
-    forward hooks, drive scratchnet's; outputs and every parameter gradient agree."""
+    forward hooks (``torch_ref.modules.DropoutMasks``), drive scratchnet's; outputs and
+    every parameter gradient agree."""
     from torch_ref.convert import to_torch
     import torch_ref
 
@@ -78,17 +80,12 @@ def test_dropout_in_mlp_training_step_with_torch_masks(dtype):
     model = sn.models.mlp([6, 10, 10, 3], "tanh", dropout=0.4, dtype=dtype, generator=np.random.default_rng(0))
     tmodel = torch_ref.models.mlp([6, 10, 10, 3], "tanh", dropout=0.4, dtype=dtype)
     tmodel.load_state_dict(to_torch(model))
-    masks = {}
-    for name, m in tmodel.named_modules():
-        if isinstance(m, torch.nn.Dropout):
-            m.register_forward_hook(lambda mod, inp, out, name=name: masks.__setitem__(name, (out != 0) | (inp[0] == 0)))
     torch.manual_seed(5)
-    out_t = tmodel(tensor(x, dtype, "cpu"))
+    with DropoutMasks(tmodel) as masks:
+        out_t = tmodel(tensor(x, dtype, "cpu"))
     out_t.square().sum().backward()
-    for name, m in model.named_modules():
-        if isinstance(m, sn.nn.Dropout):
-            m.fix_mask(masks[name].numpy())
-    assert len(masks) == 2
+    masks.apply_to(model)
+    assert sorted(masks.masks) == ["2", "5"]
     out = model(x)
     model.backward(2 * out)
     assert_parity(out, out_t, component="Dropout", quantity="MLP output (torch's masks)", dtype=dtype)
@@ -96,3 +93,20 @@ def test_dropout_in_mlp_training_step_with_torch_masks(dtype):
     for name, p in model.named_parameters():
         assert_parity(p.grad, tgrads[name].grad, component="Dropout", quantity=f"MLP dJ/d{name} (torch's masks)",
                       dtype=dtype)
+
+
+def test_dropout_masks_helper_errors_and_eval():
+    import torch_ref
+
+    model = sn.models.mlp([3, 4, 2], dropout=0.5)
+    tmodel = torch_ref.models.twin(model)
+    with DropoutMasks(tmodel) as masks:
+        tmodel.eval()(torch.ones(2, 3))  # eval mode draws no mask
+    with pytest.raises(ValueError, match="Dropout modules differ"):
+        masks.apply_to(model)
+    with DropoutMasks(tmodel.train()) as masks:
+        tmodel(torch.ones(2, 3))
+    masks.apply_to(model)
+    assert model[2]._fixed_mask.shape == (2, 4)
+    with pytest.raises(ValueError, match="Dropout modules differ"):
+        masks.apply_to(sn.models.mlp([3, 4, 2]))

@@ -25,7 +25,8 @@ whose Lipschitz constant is ≤ 1 + γL (L ≤ 2.3 here, γL ≤ 0.05 for the pl
 methods, ≤ 0.2 effective with momentum 0.9), and for the adaptive methods the
 step m/√v̂ keeps the *relative* error of m and v; (4) centered RMSprop divides
 by √(v − ḡ²), where v and ḡ² nearly cancel when the gradient is consistent,
-amplifying relative errors by v/(v − ḡ²) — measured 1.8e-5 (float32) and
+amplifying relative errors by v/(v − ḡ²), and torch forms that difference
+with a fused multiply-add (one rounding) where NumPy rounds twice — measured 1.8e-5 (float32) and
 3e-14 (float64), 1000× the others in both precisions, which is that
 amplification and not a formula difference. 1e-4 is ≈ 16× the rounding-only
 estimate (2), covers (3) and (4), and is ≥ 100× below what a wrong formula

@@ -20,6 +20,7 @@ import torch_ref
 from parity_tests.compare import assert_parity
 from parity_tests.conftest import tdtype, tensor
 from torch_ref.convert import to_torch
+from torch_ref.modules import DropoutMasks
 from torch_ref.modules import Residual as TorchResidual
 
 
@@ -87,11 +88,7 @@ def test_deep_mlp_training_steps_then_eval(dtype, opts):
     sizes = [5, 12, 12, 12, 12, 3]
     mine = sn.models.mlp(sizes, "tanh", dtype=dtype, generator=np.random.default_rng(0), **opts)
     theirs = torch_ref.models.twin(mine)
-    masks = {}
-    for name, m in theirs.named_modules():
-        if isinstance(m, torch.nn.Dropout):
-            m.register_forward_hook(lambda mod, inp, out, name=name: masks.__setitem__(name, (out != 0) | (inp[0] == 0)))
-    drops = {name: m for name, m in mine.named_modules() if isinstance(m, sn.nn.Dropout)}
+    masks = DropoutMasks(theirs)
     rng = np.random.default_rng(1)
     loss_fn, loss_fn_t = sn.nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
     torch.manual_seed(0)
@@ -102,8 +99,7 @@ def test_deep_mlp_training_steps_then_eval(dtype, opts):
         mine.zero_grad(), theirs.zero_grad()
         loss_t = loss_fn_t(theirs(tensor(x, dtype, "cpu")), torch.tensor(y))
         loss_t.backward()
-        for name, d in drops.items():
-            d.fix_mask(masks[name].numpy())
+        masks.apply_to(mine)
         loss = loss_fn(mine(x), y)
         mine.backward(loss_fn.backward())
         assert_parity(loss, loss_t, component="mlp(batch_norm, residual)", quantity=f"loss, step {step + 1}",

@@ -7,7 +7,7 @@ mirrored name for name on PyTorch, with explicit backpropagation.
 from . import nn
 from ._dtype import get_default_dtype, set_default_dtype
 from .random import get_rng_state, manual_seed, set_rng_state
-from . import diagnostics, models, optim
+from . import data, diagnostics, models, optim, train
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
 from . import checkpoint
@@ -29,4 +29,6 @@ __all__ = [
     "load",
     "diagnostics",
     "checkpoint",
+    "data",
+    "train",
 ]

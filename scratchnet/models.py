@@ -16,6 +16,7 @@ once and build it in both libraries.
 
 from __future__ import annotations
 
+import numbers
 from typing import Callable, Sequence
 
 import numpy as np
@@ -64,7 +65,7 @@ def check_mlp_args(sizes: Sequence[int], activation: str, output: str | None) ->
 def check_block_args(widths: list[int], dropout, batch_norm, residual) -> float:
     """Validate the deep-network options of the builders (shared by both
     frameworks' builders); returns the dropout probability as a float."""
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
     for name, flag in (("batch_norm", batch_norm), ("residual", residual)):
         if not isinstance(flag, bool):

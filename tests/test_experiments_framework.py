@@ -12,7 +12,7 @@ import torch
 from experiments import audit
 from experiments.base import REGISTRY, Context, Result, Table, experiment
 from experiments.cli import main, run
-from experiments.common import build_pair, lecture_init, predict, train_pair, weights_gap
+from experiments.common import build_pair, lecture_init, predict, save_fig, train_pair, weights_gap
 
 # --------------------------------------------------------------------------- the audit
 
@@ -118,8 +118,12 @@ def dummy():
 
     @experiment("zz_dummy", "Dummy", source="002_9091aa63c327fb13.txt", section="test")
     def _run(ctx: Context) -> Result:
+        import matplotlib.pyplot as plt
+
         vals = {b: float(np.sum(np.arange(4.0) * (1 + ctx.seed))) for b in ctx.backends}
-        return Result(summary="dummy", tables=[Table("t", ["a", "b"], [[1, 2.5]])],
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.plot([0, 1], [1, 0])
+        return Result(summary="dummy", tables=[Table("t", ["a", "b"], [[1, 2.5]])], figures=[save_fig(fig, ctx, "line")],
                       numbers={"vals": vals}, backend_gap={"vals": 0.0},
                       claims=[audit.claim("002_9091aa63c327fb13.txt", "test", "sum", 6.0,
                                           vals.get("scratchnet"), vals.get("torch"))])
@@ -136,7 +140,11 @@ def test_cli_list_shows_every_experiment(capsys):
 
 def test_cli_run_writes_result_claims_report_and_is_deterministic(tmp_path, dummy, capsys):
     assert main(["run", dummy, "--quick", "--out", str(tmp_path / "a")]) == 0
-    run([dummy], quick=True, out=tmp_path / "b", progress=False)
+    run([dummy], quick=True, out=tmp_path / "b", progress=False, plots=False)
+    # The figure is drawn, written and linked from the report; --no-plots skips it.
+    assert (tmp_path / "a" / dummy / "line.png").stat().st_size > 0
+    assert f"]({dummy}/line.png)" in (tmp_path / "a" / "REPORT.md").read_text()
+    assert not (tmp_path / "b" / dummy / "line.png").exists()
     for sub in ("a", "b"):
         out = tmp_path / sub
         claims = json.loads((out / "claims.json").read_text())
@@ -149,6 +157,7 @@ def test_cli_run_writes_result_claims_report_and_is_deterministic(tmp_path, dumm
         assert summary["audit"] == {"reproduced": 1, "differs": 0}
     a = json.loads((tmp_path / "a" / dummy / "result.json").read_text())
     b = json.loads((tmp_path / "b" / dummy / "result.json").read_text())
+    assert a.pop("figures") == ["line.png"] and b.pop("figures") == []
     assert a == b
     assert a["numbers"]["vals"] == {"scratchnet": 6.0, "torch": 6.0}
 
@@ -171,3 +180,10 @@ def test_a_failing_experiment_is_reported_and_the_exit_status_is_1(tmp_path):
         assert "boom" in (tmp_path / "REPORT.md").read_text()
     finally:
         REGISTRY.pop("zz_broken", None)
+
+
+def test_the_report_includes_the_parity_table_when_present(tmp_path, dummy):
+    (tmp_path / "parity_table.md").write_text("| component | max rel |\n|---|---|\n| Linear | 1e-16 |\n")
+    run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "[`parity_table.md`](parity_table.md)" in report and "| Linear | 1e-16 |" in report

@@ -56,6 +56,13 @@ def run(ctx: Context) -> Result:
         claims.append(claim_values(SOURCE, WHERE, f"{col} at z = −3, −1, 0, 1, 3", printed,
                                    {b: computed[b][col] for b in run_on}, decimals=decimals, note=note))
 
+    # "Sigmoid derivative is at most 0.25" (sections 2 and 8), on a fine grid, from backpropagation.
+    fine = np.linspace(-10, 10, 2001)
+    peak = {b: float(np.max(activation_and_derivative(b, "sigmoid", fine, device=ctx.device)[1])) for b in run_on}
+    claims.append(claim_values(SOURCE, "Detailed Explanation, 8. Vanishing and Exploding Gradients",
+                               "largest sigmoid derivative (\"at most 0.25\")", 0.25, peak, decimals=4,
+                               note="σ'(z) = σ(z)(1 − σ(z)) on z ∈ [−10, 10], peak at z = 0"))
+
     # The figure: each activation and its derivative on both backends (tanh too).
     z = np.linspace(-5, 5, 201)
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))

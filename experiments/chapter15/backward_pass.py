@@ -11,7 +11,6 @@ lecture's (in, out) layout). The step is ``optim.SGD(lr=0.1)``.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..audit import claim_values
 from ..base import Context, Result, Table, experiment

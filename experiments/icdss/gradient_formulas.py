@@ -24,7 +24,7 @@ import scratchnet as sn
 
 from ..audit import claim_values
 from ..base import Context, Result, Table, experiment
-from ..common import DTYPE, LOSSES, gap, tensor, to_numpy
+from ..common import DTYPE, LOSSES, activation_and_derivative, gap, tensor, to_numpy
 
 SOURCE = "001_606f2352aff19854.txt"
 WHERE_LIN = "Linear Regression (Single/Multiple Features): derivatives of MSE"
@@ -205,6 +205,39 @@ def run(ctx: Context) -> Result:
             slides[case]["dJ/db"], "dJ/db",
             f"Right formula: dJ/db = (1/m) Σ_k (ŷ_k − y_k) = {c['db']:.10f}." if six else "Right for one example.")
 
+    # The definitions the slides state: the two losses and the four activations, against the modules.
+    z = np.linspace(-6, 6, 121)
+    beta = 0.01  # Leaky ReLU's β (the slides leave it as a hyperparameter; 0.01 is torch's default)
+    definitions = {
+        "MSE = (1/m) Σ (y_i − ŷ_i)²": ("mse", np.mean((y_lin - (X1 @ w1 + b1)) ** 2)),
+        "J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]": ("bce", None),
+        "g(Z) = 1 / (1 + e^(−Z))": ("sigmoid", 1 / (1 + np.exp(-z))),
+        "g(Z) = tanh(Z) = (e^Z − e^(−Z)) / (e^Z + e^(−Z))": ("tanh", (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))),
+        "ReLU: g(Z) = Z if Z ≥ 0, 0 if Z < 0": ("relu", np.where(z >= 0, z, 0.0)),
+        "Leaky ReLU: g(Z) = Z if Z ≥ 0, βZ if Z < 0 (β = 0.01)": ("leaky_relu", np.where(z >= 0, z, beta * z)),
+    }
+    A = 1 / (1 + np.exp(-(X3 @ w3 + b3)))
+    definitions["J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]"] = (
+        "bce", -np.mean(y_log * np.log(A) + (1 - y_log) * np.log(1 - A)))
+
+    for formula, (kind, value) in definitions.items():
+        if kind == "mse":
+            got = {bk: true["linear, 1 feature, m = 6"][bk]["J"] for bk in run_on}
+        elif kind == "bce":
+            got = {bk: true["logistic, 3 features, m = 6"][bk]["J"] for bk in run_on}
+        else:
+            got = {bk: activation_and_derivative(bk, kind, z, device=ctx.device)[0] for bk in run_on}
+        where = "Activation Functions" if kind not in ("mse", "bce") else (
+            WHERE_LIN if kind == "mse" else WHERE_LOG)
+        rec = claim_values(SOURCE, where, f"definition: {formula}", value, got, rtol=RTOL,
+                           note=("evaluated on z ∈ [−6, 6] against the module's forward"
+                                 if kind not in ("mse", "bce") else "against the loss module's value"))
+        claims.append(rec)
+        first = np.asarray(next(iter(got.values())), float)
+        rows.append(["definition", formula, "—" if first.size > 1 else round(float(value), 8),
+                     "—" if first.size > 1 else round(float(first), 8), None,
+                     "✅" if rec["verdict"] == "reproduced" else "❌"])
+
     backend_gap = {}
     if len(run_on) == 2:
         for name in cases:
@@ -214,9 +247,11 @@ def run(ctx: Context) -> Result:
                      np.append(fd[n][0], fd[n][1])) for n in cases)
     counts = {v: sum(c["verdict"] == v for c in claims) for v in ("reproduced", "differs")}
     return Result(
-        summary=("Each derivative on the slides, evaluated on small data sets and compared with the true gradient "
+        summary=("The slides' loss and activation definitions match the library modules (nn.MSELoss, nn.BCELoss, "
+                 "Sigmoid, Tanh, ReLU, LeakyReLU) on both backends. "
+                 "Each derivative on the slides, evaluated on small data sets and compared with the true gradient "
                  f"(scratchnet's backprop and PyTorch's autograd agree to float64 rounding; finite differences agree "
-                 f"with them to {fd_gap:.0e}). {counts['reproduced']} formulas hold and {counts['differs']} do not. "
+                 f"with them to {fd_gap:.0e}). {counts['reproduced']} formulas (definitions included) hold and {counts['differs']} do not. "
                  "The chain-rule factors are right (dA/dZ = A(1 − A), dL/dŷ_i, d(MSE)/db), but the slides sum "
                  "dJ/dŷ over the examples before multiplying by the per-example factors, which puts x (and "
                  "A(1 − A)) outside the sum in d(MSE)/dw and dJ/dw_i. Those formulas are right for one example "

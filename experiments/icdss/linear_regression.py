@@ -50,7 +50,7 @@ def fit(ctx: Context, X, Y, lr: float, epochs: int, seed: int):
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     sets = data(ctx.seed)
-    epochs = 60 if ctx.quick else 600
+    epochs = 200 if ctx.quick else 600
     tables, numbers, backend_gap, curves_all, gd_gap = [], {}, {}, {}, {}
     fitted = {}
     for name, (X, Y) in sets.items():

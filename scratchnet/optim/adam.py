@@ -38,9 +38,10 @@ from .optimizer import Optimizer, _step_count
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     """``start ← start + weight (end − start)`` in place, as ``torch.lerp_``.
 
-    torch evaluates it as ``end − (end − start)(1 − weight)`` when
-    weight ≥ 0.5 (more accurate there); we do the same, so the moving averages
-    round exactly as torch's.
+    torch's kernel evaluates it as ``end − (end − start)(1 − weight)`` when
+    weight ≥ 0.5 (more accurate there); we use the same two formulas, so the
+    moving averages round as torch's do (up to torch's vectorised fused
+    multiply-adds, ≤ 1 ulp per step).
     """
     if weight < 0.5:
         start += weight * (end - start)

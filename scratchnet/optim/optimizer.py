@@ -19,6 +19,10 @@ The update arithmetic of each optimizer is a plain function of arrays in its
 own file (``sgd.py``, ``adam.py``, ...); the class only fetches the state,
 calls the function and stores the result.
 
+Hyperparameters are checked with torch's messages ("Invalid learning rate:
+-0.1"); unlike torch, which checks only the constructor's values, each
+group's own options are checked too.
+
 ``state_dict()`` uses PyTorch's format: ``{"state": {index: {...}},
 "param_groups": [{..., "params": [indices]}]}``, parameters numbered
 0, 1, 2, ... across the groups in order. It differs in one way: scratchnet
