@@ -239,13 +239,20 @@ def load_pair(ctx, sizes, state: dict, *, activation="relu", output=None, **opti
     ``state`` (a scratchnet/torch ``state_dict`` of NumPy arrays) in each
     backend (``options``: ``dropout=``, ``batch_norm=`` of the builders)."""
     models = {}
-    model = sn.models.mlp(sizes, activation, output, dtype=DTYPE, **options)
+    # The generator only seeds scratchnet's own dropout masks, used when torch does not run
+    # (with both backends, torch draws the masks and scratchnet replays them).
+    model = sn.models.mlp(sizes, activation, output, dtype=DTYPE, generator=np.random.default_rng(ctx_seed(ctx)),
+                          **options)
     model.load_state_dict({k: np.asarray(v, dtype=DTYPE).copy() for k, v in state.items()})
     if "scratchnet" in ctx.backends:
         models["scratchnet"] = model
     if "torch" in ctx.backends:
         models["torch"] = torch_ref.models.twin(model, device=ctx.device)
     return models
+
+
+def ctx_seed(ctx) -> int:
+    return getattr(ctx, "seed", 0)
 
 
 def mlp_pair(ctx, sizes, activation="relu", output=None, *, seed=0, init=None, **options) -> dict:

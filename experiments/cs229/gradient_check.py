@@ -22,6 +22,8 @@ network) and ``torch.autograd.gradcheck`` gives torch's own verdict.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
@@ -120,6 +122,8 @@ def _fmt(diff):
             source=S.SOURCE, section="6.7 Gradient Checking")
 @S.single_threaded
 def run(ctx: Context) -> Result:
+    # Finite differences perturb parameters in place through NumPy views: torch runs on the CPU here.
+    ctx = dataclasses.replace(ctx, device="cpu")
     bk = S.backends(ctx)
     W1, W2 = S.lecture_draws()["gradient_check"]
     X, Y = S.xor_data()
