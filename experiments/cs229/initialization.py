@@ -13,7 +13,8 @@ Two sets of initial weights, each run on both backends:
   ``kaiming_normal_(nonlinearity="relu")`` for its "he".
 
 The lecture's "xavier" is randn·√(1/n_in): LeCun normal, not Glorot & Bengio's
-Xavier, whose std is √(2/(n_in + n_out)) (``xavier_normal_``). And the
+Xavier, whose std is √(2/(n_in + n_out)) (``xavier_normal_``); the name
+follows Ng's deeplearning.ai course, which calls √(1/n_in) "Xavier". And the
 ``NeuralNetwork`` class's "# Xavier initialization" comment sits on
 randn·√(2/n_in): He (Kaiming) normal.
 """
@@ -123,9 +124,11 @@ def run(ctx: Context) -> Result:
     claims.append(S.claim("6.6 NeuralNetworkInit, init_method='xavier'",
                           "std of W1 (8×2) under the name 'xavier' — Glorot's √(2/(n_in+n_out)) = 0.45",
                           round(float(glorot), 2), *S.both(lecun), decimals=2,
-                          note="the code draws randn·√(1/n_in) (std 0.71 here): that is LeCun normal = "
-                               "kaiming_normal_(nonlinearity='linear'); Glorot's xavier_normal_ gives "
-                               f"{np.mean(list(xav.values())):.2f}"))
+                          note="the code draws randn·√(1/n_in) (std 0.71 here): LeCun normal = "
+                               "kaiming_normal_(nonlinearity='linear'). Ng's deeplearning.ai course also calls "
+                               "√(1/n_in) 'Xavier', but Glorot & Bengio (2010, the lecture's reference 3) and "
+                               "torch's xavier_normal_ use √(2/(n_in+n_out)): "
+                               f"{np.mean(list(xav.values())):.2f} here"))
     claims.append(S.claim("6.3 NeuralNetwork.__init__ ('# Xavier initialization')",
                           "std of W1 (hidden×2) under the comment 'Xavier' — Glorot's √(2/(n_in+n_out)) "
                           "for the XOR net's 4×2 W1 = 0.58",
