@@ -14,7 +14,7 @@ import torch
 
 import scratchnet as sn
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import STYLE, save_fig
+from experiments.common import STYLE
 
 from . import _shared as S
 
@@ -83,7 +83,7 @@ def run(ctx: Context) -> Result:
         ax.set(title=TITLES[name], xlabel="z", ylabel="Activation")
         ax.legend(fontsize=8)
         ax.grid(True, alpha=0.3)
-    figures = [save_fig(fig, ctx, "activations")]
+    figures = S.save(fig, ctx, "activations")
 
     def per(fn):
         return S.both({b: fn(b) for b in bk})

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import grid_for, plot_boundary, save_fig
+from experiments.common import grid_for, plot_boundary
 
 from . import _shared as S
 
@@ -46,7 +46,7 @@ def run(ctx: Context) -> Result:
     acc_tr = {b: S.accuracy_binary(m, X_tr, Y_tr) for b, m in held.items()}
     acc_te = {b: S.accuracy_binary(m, X_te, Y_te) for b, m in held.items()}
 
-    xx, yy, points = grid_for(X, h=0.05 if ctx.quick else 0.01)
+    xx, yy, points = grid_for(X, h=0.05 if ctx.quick else 0.01)  # the lecture's mesh step h = 0.01
     grid_full, grid_held = _probs(models, points), _probs(held, points)
     fig, axes = plt.subplots(1, 3, figsize=(18, 5.5))
     plot_boundary(axes[0], X, Y, xx, yy, grid_full)
@@ -56,7 +56,7 @@ def run(ctx: Context) -> Result:
     axes[1].legend()
     plot_boundary(axes[2], X_te, Y_te, xx, yy, grid_held)
     axes[2].set_title(f"Held-out run: boundary and the {len(X_te)} test points")
-    figures = [save_fig(fig, ctx, "circles_boundary")]
+    figures = S.save(fig, ctx, "circles_boundary")
 
     gaps = S.lecture_gaps(models, costs, net)
     if len(models) == 2:

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -43,12 +43,12 @@ def run(ctx: Context) -> Result:
                      color=color, fontsize=9)
         ax.axis("off")
     fig.suptitle("Digit predictions (0 vs 1), first ten test images: scratchnet / torch")
-    figures = [save_fig(fig, ctx, "digits_predictions")]
+    figures = S.save(fig, ctx, "digits_predictions")
     fig, ax = plt.subplots(figsize=(7, 4))
     S.plot_costs(ax, costs, logy=True)
     ax.set_title("Digits 0 vs 1: training cost")
     ax.legend()
-    figures.append(save_fig(fig, ctx, "digits_cost"))
+    figures += S.save(fig, ctx, "digits_cost")
 
     gaps = S.lecture_gaps(models, costs, net)
     if len(models) == 2:

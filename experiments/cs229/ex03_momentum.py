@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -83,7 +83,7 @@ def run(ctx: Context) -> Result:
         S.plot_costs(ax, costs[label], label_prefix=f"{label}: ", color=f"C{i}", logy=True)
     ax.set_title("Momentum on the circles network (scratchnet solid, torch dashed)")
     ax.legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "momentum_costs")]
+    figures = S.save(fig, ctx, "momentum_costs")
 
     rows = []
     for label in runs:

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -59,7 +59,7 @@ def run(ctx: Context) -> Result:
         S.plot_costs(ax, epoch_costs[_label(bs)], label_prefix=f"{_label(bs)}: ", color=f"C{i}", logy=True)
     ax.set(xlabel="epoch", ylabel="mean batch cost", title="Full batch vs mini-batches (circles, lr 0.1)")
     ax.legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "minibatch_costs")]
+    figures = S.save(fig, ctx, "minibatch_costs")
     rows = [[_label(bs), n_steps[_label(bs)], *[f"{epoch_costs[_label(bs)][b][-1]:.4f}" for b in bk],
              *[S.fmt_pct(acc[_label(bs)][b]) for b in bk],
              *[f"{1e3 * seconds[_label(bs)][b] / epochs:.2f}" for b in bk]] for bs in BATCHES]

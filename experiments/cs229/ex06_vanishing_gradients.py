@@ -14,7 +14,7 @@ by layer; σ' ≤ 1/4, so each sigmoid layer shrinks the gradient by ≥ 4× unl
 the weights grow to compensate — ‖dW[1]‖ comes out orders of magnitude below
 ‖dW[10]‖. With ReLU (g' = 1 on the active half) and He scaling the norms
 stay of one order. The per-layer norms are measured at initialization and
-along 100 steps of full-batch gradient descent (learning rate 0.05), on both
+along 60 steps of full-batch gradient descent (learning rate 0.05), on both
 backends.
 """
 
@@ -26,7 +26,7 @@ import torch
 
 import scratchnet as sn
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import STYLE, save_fig
+from experiments.common import STYLE
 
 from . import _shared as S
 
@@ -56,7 +56,7 @@ def recorder(store: dict):
             source=S.SOURCE, section="Practice Exercises 6 (Vanishing Gradient)")
 @S.single_threaded
 def run(ctx: Context) -> Result:
-    steps = 3 if ctx.quick else 100
+    steps = 3 if ctx.quick else 60
     D = S.digits_multiclass(seed=ctx.seed)
     X, y = D["X_train"], D["y_train"]
     bk = S.backends(ctx)
@@ -88,7 +88,7 @@ def run(ctx: Context) -> Result:
     for ax in axes:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "vanishing_gradients")]
+    figures = S.save(fig, ctx, "vanishing_gradients")
 
     first = bk[0]
     rows = []

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -67,7 +67,7 @@ def run(ctx: Context) -> Result:
         S.plot_costs(ax, costs[label], label_prefix=f"{label}: ", color=f"C{i}", logy=True)
     ax.set_title(f"α_t = {ALPHA0} e^(−kt): cost curves (scratchnet solid, torch dashed)")
     ax.legend(fontsize=7)
-    figures = [save_fig(fig, ctx, "lr_decay_costs")]
+    figures = S.save(fig, ctx, "lr_decay_costs")
     rows = [[label, f"{lr_end[label]:.4f}", *[f"{costs[label][b][-1]:.5f}" for b in bk]] for label in costs]
     first = bk[0]
     best = min(costs, key=lambda l: costs[l][first][-1])

@@ -20,7 +20,7 @@ from sklearn.metrics import confusion_matrix
 import scratchnet as sn
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -51,7 +51,7 @@ def run(ctx: Context) -> Result:
     S.plot_costs(axes[-1], costs)
     axes[-1].set(xlabel="epoch", ylabel="mean batch cross-entropy", title="Training cost")
     axes[-1].legend()
-    figures = [save_fig(fig, ctx, "multiclass_confusion")]
+    figures = S.save(fig, ctx, "multiclass_confusion")
     first = bk[0]
     off = cm[first] - np.diag(np.diag(cm[first]))
     worst = np.unravel_index(np.argmax(off), off.shape)

@@ -19,7 +19,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.model_selection import cross_val_score
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -41,7 +41,7 @@ def run(ctx: Context) -> Result:
     models, _, data = S.multiclass_run(ctx)
     X, y = data["X_test"], data["y_test"]
     if ctx.quick:
-        X, y = X[:150], y[:150]
+        X, y = X[:100], y[:100]
     hidden = {b: S.forward(m, X, upto=2) for b, m in models.items()}  # A[1] = ReLU(Z[1])
     panels = {"raw pixels": X, **{f"hidden A[1] ({b})": h for b, h in hidden.items()}}
     emb = {k: _embed(v, ctx.seed) for k, v in panels.items()}
@@ -53,7 +53,7 @@ def run(ctx: Context) -> Result:
         ax.set_xticks([])
         ax.set_yticks([])
     fig.colorbar(sc, ax=axes, ticks=range(10), label="digit")
-    figures = [save_fig(fig, ctx, "tsne_hidden")]
+    figures = S.save(fig, ctx, "tsne_hidden")
     gaps = {}
     if len(hidden) == 2:
         gaps["hidden activations"] = S.gap(hidden["scratchnet"], hidden["torch"])

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -40,7 +40,7 @@ def run(ctx: Context) -> Result:
             ax.set_title(f"{backend[:5]} {i + 1}", fontsize=8)
             ax.axis("off")
     fig.suptitle("Hidden layer learned features: W1[i] as 8×8 images (left: scratchnet, right: torch)")
-    figures = [save_fig(fig, ctx, "hidden_weights")]
+    figures = S.save(fig, ctx, "hidden_weights")
 
     acc = {b: S.accuracy_binary(m, D["X_test"], D["y_test"]) for b, m in models.items()}
     gaps = S.lecture_gaps(models, costs, net)

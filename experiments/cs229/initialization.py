@@ -13,7 +13,8 @@ Two sets of initial weights, each run on both backends:
   ``kaiming_normal_(nonlinearity="relu")`` for its "he".
 
 The lecture's "xavier" is randn·√(1/n_in): LeCun normal, not Glorot & Bengio's
-Xavier, whose std is √(2/(n_in + n_out)) (``xavier_normal_``). And the
+Xavier, whose std is √(2/(n_in + n_out)) (``xavier_normal_``); the name
+follows Ng's deeplearning.ai course, which calls √(1/n_in) "Xavier". And the
 ``NeuralNetwork`` class's "# Xavier initialization" comment sits on
 randn·√(2/n_in): He (Kaiming) normal.
 """
@@ -26,7 +27,7 @@ import torch
 
 import scratchnet as sn
 from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+
 
 from . import _shared as S
 
@@ -79,10 +80,13 @@ def run(ctx: Context) -> Result:
         if method == "zeros":
             zeros_models = models
         gaps.update(S.lecture_gaps(models, costs, net, prefix=f"{method} (lecture draw): "))
-        # scratchnet's initializers, copied into torch.
-        lib = S.mlp_pair(ctx, [2, 8, 1], "relu", seed=ctx.seed, init=INITIALIZERS[method])
-        library_costs[method] = S.train(lib, X, Y, steps=steps, lr=0.1)
-        if len(lib) == 2:
+        # scratchnet's initializers, copied into torch ("zeros" is the same all-zero start as above).
+        if method == "zeros":
+            lib, library_costs[method] = models, {b: costs[b] for b in models}
+        else:
+            lib = S.mlp_pair(ctx, [2, 8, 1], "relu", seed=ctx.seed, init=INITIALIZERS[method])
+            library_costs[method] = S.train(lib, X, Y, steps=steps, lr=0.1)
+        if len(lib) == 2 and method != "zeros":
             gaps[f"{method} (scratchnet.nn.init draw): cost curve"] = S.curve_gap(library_costs[method])
             gaps[f"{method} (scratchnet.nn.init draw): final weights"] = S.weight_gaps(lib)
         final[method] = {"lecture draw": {k: float(v[-1]) for k, v in costs.items()},
@@ -98,7 +102,7 @@ def run(ctx: Context) -> Result:
     axes[1].set_title("scratchnet.nn.init draws, copied into torch")
     for ax in axes:
         ax.legend(fontsize=7, ncol=2)
-    figures = [save_fig(fig, ctx, "initialization_costs")]
+    figures = S.save(fig, ctx, "initialization_costs")
 
     # Zeros: every hidden unit identical, nothing ever moves.
     first = zeros_models[bk[0]]
@@ -120,9 +124,11 @@ def run(ctx: Context) -> Result:
     claims.append(S.claim("6.6 NeuralNetworkInit, init_method='xavier'",
                           "std of W1 (8×2) under the name 'xavier' — Glorot's √(2/(n_in+n_out)) = 0.45",
                           round(float(glorot), 2), *S.both(lecun), decimals=2,
-                          note="the code draws randn·√(1/n_in) (std 0.71 here): that is LeCun normal = "
-                               "kaiming_normal_(nonlinearity='linear'); Glorot's xavier_normal_ gives "
-                               f"{np.mean(list(xav.values())):.2f}"))
+                          note="the code draws randn·√(1/n_in) (std 0.71 here): LeCun normal = "
+                               "kaiming_normal_(nonlinearity='linear'). Ng's deeplearning.ai course also calls "
+                               "√(1/n_in) 'Xavier', but Glorot & Bengio (2010, the lecture's reference 3) and "
+                               "torch's xavier_normal_ use √(2/(n_in+n_out)): "
+                               f"{np.mean(list(xav.values())):.2f} here"))
     claims.append(S.claim("6.3 NeuralNetwork.__init__ ('# Xavier initialization')",
                           "std of W1 (hidden×2) under the comment 'Xavier' — Glorot's √(2/(n_in+n_out)) "
                           "for the XOR net's 4×2 W1 = 0.58",
@@ -145,7 +151,7 @@ def run(ctx: Context) -> Result:
         summary=("From the notebook's own seed-42 draws the four schemes of the lecture's loop reproduce on "
                  "both backends and in the lecture's code, to rounding error. With 'small' (0.01) the ReLU net "
                  "starts almost flat and lags; 'large', 'xavier' and 'he' all learn the circles. 'zeros' (offered "
-                 "by the lecture's class but not run) never breaks symmetry: with ReLU nothing moves at all and "
+                 "by the lecture's class but not run) never breaks symmetry: with ReLU nothing moves (the output bias by rounding error only) and "
                  "the cost stays ln 2. The lecture's 'xavier' is LeCun normal (√(1/n_in)), not Glorot's Xavier, "
                  "and the NeuralNetwork class's 'Xavier' comment labels He initialization."),
         tables=[Table(f"Final cost after {steps} iterations (4 decimals, as the lecture prints) and accuracy",

@@ -49,7 +49,7 @@ def _layer_counts(model) -> list[int]:
 
 def _shapes(model, X) -> list[list[int]]:
     """Shapes of Z[1], Z[2], Z[3] in the lecture's (units, samples) layout."""
-    h = torch.as_tensor(X) if isinstance(model, torch.nn.Module) else X
+    h = torch.as_tensor(X, device=next(model.parameters()).device) if isinstance(model, torch.nn.Module) else X
     shapes = []
     with torch.no_grad():
         for layer in model:
