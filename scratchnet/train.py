@@ -27,7 +27,6 @@ or always/never with ``progress=True/False``.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import sys
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data import DataLoader, TensorDataset
+from .nn.modules.container import _accepts_needs_input_grad
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -126,8 +126,8 @@ def accuracy_counts(outputs: np.ndarray, targets: np.ndarray) -> int | None:
 
 # -- the loop -------------------------------------------------------------------------------------
 def _backward(model, grad):
-    params = inspect.signature(model.backward).parameters
-    if "needs_input_grad" in params:
+    """Backward without dJ/dX when the model can skip it (the loop never uses it)."""
+    if _accepts_needs_input_grad(model):
         model.backward(grad, needs_input_grad=False)
     else:
         model.backward(grad)
