@@ -81,10 +81,13 @@ def errors(mine, theirs, scale: float | None = None) -> tuple[float, float]:
     if a.size == 0:
         return 0.0, 0.0
     both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
-    diff = np.where(both_inf, 0.0, np.abs(a - b))
+    with np.errstate(invalid="ignore"):  # inf - inf where both_inf; replaced by 0
+        diff = np.where(both_inf, 0.0, np.abs(a - b))
     max_abs = float(np.max(diff)) if diff.size else 0.0
     if scale is None:
         scale = float(max(np.max(np.abs(np.where(both_inf, 0, a))), np.max(np.abs(np.where(both_inf, 0, b)))))
+    if np.isinf(max_abs):  # an infinity on one side only
+        return max_abs, float("inf")
     max_rel = max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else float("inf"))
     return max_abs, max_rel
 
@@ -118,7 +121,12 @@ def assert_parity(mine, theirs, *, component: str, quantity: str, dtype, device:
         raise AssertionError(f"{component} {quantity}: NaN in different places\n"
                              f"  scratchnet: {a}\n  torch:      {b}")
     bound = bound_for(dtype) if bound is None else bound
-    max_abs, max_rel = errors(np.nan_to_num(a, nan=0.0), np.nan_to_num(b, nan=0.0), scale)
+    # NaNs sit in the same places (checked above): compare them as equal. Infinities
+    # stay infinite — ``errors`` counts a shared ±inf as exact and a one-sided one as
+    # an infinite error (nan_to_num's default would turn them into ±1.8e308, whose
+    # size would then hide every other error in the norm-wise relative measure).
+    max_abs, max_rel = errors(np.nan_to_num(a, nan=0.0, posinf=np.inf, neginf=-np.inf),
+                              np.nan_to_num(b, nan=0.0, posinf=np.inf, neginf=-np.inf), scale)
     _record(component, quantity, dtype, device, max_abs, max_rel, bound)
     if not max_rel <= bound:
         with np.printoptions(precision=17, threshold=50, edgeitems=4):
