@@ -6,6 +6,7 @@ mirrored name for name on PyTorch, with explicit backpropagation.
 
 from . import nn
 from ._dtype import get_default_dtype, set_default_dtype
+from ._validation import UsageError
 from .random import get_rng_state, manual_seed, set_rng_state
 from . import data, diagnostics, models, optim, train
 from .gradcheck import GradcheckError, gradcheck
@@ -20,6 +21,7 @@ __all__ = [
     "optim",
     "gradcheck",
     "GradcheckError",
+    "UsageError",
     "manual_seed",
     "get_rng_state",
     "set_rng_state",

@@ -9,6 +9,16 @@ import numbers
 import numpy as np
 
 
+class UsageError(RuntimeError, ValueError):
+    """A call made in the wrong state: ``backward`` before ``forward`` or twice
+    after one, a ``state_dict`` that does not fit the model.
+
+    PyTorch raises ``RuntimeError`` for these, so this is one (code written
+    for torch catches it unchanged); it is also a ``ValueError``, the type
+    scratchnet uses for every bad value a caller passes.
+    """
+
+
 def describe(x) -> str:
     """A short description of a value for error messages."""
     if isinstance(x, np.ndarray):

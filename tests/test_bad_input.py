@@ -36,17 +36,28 @@ def test_linear_refuses_non_numeric_input():
 
 
 def test_backward_before_forward():
-    with pytest.raises(RuntimeError, match=r"Linear.backward\(\) called before forward\(\)"):
+    with pytest.raises(ValueError, match=r"Linear.backward\(\) called before forward\(\)"):
         sn.nn.Linear(2, 2).backward(np.ones((1, 2)))
-    with pytest.raises(RuntimeError, match=r"MSELoss.backward\(\) called before forward\(\)"):
+    with pytest.raises(ValueError, match=r"MSELoss.backward\(\) called before forward\(\)"):
         sn.nn.MSELoss().backward()
+
+
+def test_misuse_order_errors_are_valueerrors_and_torchs_runtimeerror():
+    """``UsageError`` is a ValueError (scratchnet's type for bad input) and a
+    RuntimeError (what PyTorch raises here, so code written for torch still
+    catches it)."""
+    with pytest.raises(sn.UsageError) as info:
+        sn.nn.ReLU().backward(np.ones(3))
+    assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
+    with pytest.raises(sn.UsageError):
+        sn.nn.Linear(2, 2).load_state_dict({"weight": np.ones((2, 2))})
 
 
 def test_backward_twice():
     model = sn.models.mlp([2, 3, 1])
     model(np.ones((4, 2)))
     model.backward(np.ones((4, 1)))
-    with pytest.raises(RuntimeError, match="called twice after one forward"):
+    with pytest.raises(ValueError, match="called twice after one forward"):
         model.backward(np.ones((4, 1)))
 
 
@@ -62,7 +73,7 @@ def test_gradient_of_the_wrong_shape():
 def test_non_scalar_output_needs_an_explicit_gradient():
     loss = sn.nn.MSELoss(reduction="none")
     loss(np.ones((3, 1)), np.zeros((3, 1)))
-    with pytest.raises(RuntimeError, match="needs grad_output"):
+    with pytest.raises(ValueError, match="needs grad_output"):
         loss.backward()
 
 

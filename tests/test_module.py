@@ -38,18 +38,18 @@ def test_load_state_dict_errors_name_the_keys():
     model = small_mlp()
     state = model.state_dict()
     missing = OrderedDict((k, v) for k, v in state.items() if k != "2.bias")
-    with pytest.raises(RuntimeError, match=r"Missing key\(s\) in state_dict: '2.bias'"):
+    with pytest.raises(ValueError, match=r"Missing key\(s\) in state_dict: '2.bias'"):
         model.load_state_dict(missing)
     extra = dict(state, **{"9.weight": np.zeros(3)})
-    with pytest.raises(RuntimeError, match=r"Unexpected key\(s\) in state_dict: '9.weight'"):
+    with pytest.raises(ValueError, match=r"Unexpected key\(s\) in state_dict: '9.weight'"):
         model.load_state_dict(extra)
     wrong = dict(state, **{"0.weight": np.zeros((3, 4))})
-    with pytest.raises(RuntimeError, match=r"size mismatch for 0.weight: .*\(3, 4\).*\(4, 3\)"):
+    with pytest.raises(ValueError, match=r"size mismatch for 0.weight: .*\(3, 4\).*\(4, 3\)"):
         model.load_state_dict(wrong)
     # strict=False reports instead of raising — but a shape mismatch always raises.
     result = model.load_state_dict(missing, strict=False)
     assert result.missing_keys == ["2.bias"]
-    with pytest.raises(RuntimeError, match="size mismatch"):
+    with pytest.raises(ValueError, match="size mismatch"):
         model.load_state_dict(wrong, strict=False)
     with pytest.raises(TypeError, match="mapping"):
         model.load_state_dict([1, 2, 3])

@@ -35,7 +35,7 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 
 from ..._dtype import resolve_dtype
-from ..._validation import as_float_array, describe
+from ..._validation import UsageError, as_float_array, describe
 from ..parameter import Parameter
 
 
@@ -93,14 +93,14 @@ def _wrap_backward(backward: Callable) -> Callable:
         name = type(self).__name__
         if not getattr(self, "_backward_pending", False):
             if getattr(self, "_out_shape", None) is None:
-                raise RuntimeError(f"{name}.backward() called before forward(): "
+                raise UsageError(f"{name}.backward() called before forward(): "
                                    "run the module on an input first, then backward")
-            raise RuntimeError(
+            raise UsageError(
                 f"{name}.backward() called twice after one forward(): gradients would be "
                 "accumulated twice (PyTorch refuses this too: 'Trying to backward through the "
                 "graph a second time'). Run forward again before the next backward.")
         if grad_output is None and self._out_shape != ():
-            raise RuntimeError(f"{name}.backward() needs grad_output, dJ/d(output) of shape "
+            raise UsageError(f"{name}.backward() needs grad_output, dJ/d(output) of shape "
                                f"{self._out_shape}: it can be implied only for a scalar output")
         if grad_output is not None:
             if isinstance(grad_output, Parameter):
@@ -385,7 +385,7 @@ class Module:
                 continue
             staged.append((current, value))
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+            raise UsageError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for current, value in staged:
             current[...] = value
