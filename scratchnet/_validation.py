@@ -106,3 +106,13 @@ def check_real(value, name: str, low=None, high=None, low_inclusive=True, high_i
     if high is not None and (v > high or (v == high and not high_inclusive)):
         raise ValueError(f"{name} must be {'<=' if high_inclusive else '<'} {high}, got {value}")
     return v
+
+
+def check_device(device) -> None:
+    """``device=`` as PyTorch's modules take it: scratchnet computes with NumPy on
+    the CPU, so ``None`` and ``"cpu"`` (a string or a ``torch.device``) are
+    accepted and anything else is refused in plain words."""
+    if device is None or str(device) == "cpu":
+        return
+    raise ValueError(f"scratchnet runs on the CPU (NumPy); got device={device!r}. "
+                     "Use torch_ref for the same model on another device.")

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import resolve_dtype
-from ..._validation import as_float_array, check_positive_int, check_real
+from ..._validation import as_float_array, check_device, check_positive_int, check_real
 from ..parameter import Parameter
 from .module import Module
 
@@ -62,12 +62,15 @@ class BatchNorm1d(Module):
         ``num_batches_tracked`` (an int64 counter) as buffers — they appear in
         ``state_dict()`` under the same keys as in PyTorch. When False, batch
         statistics are used in eval mode too.
+    device : None or "cpu" — accepted for PyTorch's signature; NumPy computes on the CPU
     dtype : float32 (default) or float64
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None, *, bias: bool = True):
+                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None, *,
+                 bias: bool = True):
         super().__init__()
+        check_device(device)
         self.num_features = check_positive_int(num_features, "num_features")
         self.eps = check_real(eps, "eps", 0.0, low_inclusive=False)
         self.momentum = None if momentum is None else check_real(momentum, "momentum")

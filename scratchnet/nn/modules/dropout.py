@@ -52,7 +52,7 @@ class Dropout(Module):
         The keep-mask M of the last training-mode forward pass (True = kept).
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False, generator: np.random.Generator | None = None):
+    def __init__(self, p: float = 0.5, inplace: bool = False, *, generator: np.random.Generator | None = None):
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) \
                 or not 0.0 <= float(p) <= 1.0:

@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ..._dtype import resolve_dtype
-from ..._validation import as_float_array, check_positive_int
+from ..._validation import as_float_array, check_device, check_positive_int
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -38,6 +38,7 @@ class Linear(Module):
     ----------
     in_features, out_features : int
     bias : bool, default True
+    device : None or "cpu" — accepted for PyTorch's signature; NumPy computes on the CPU
     dtype : float32 (default) or float64
 
     Initialization is PyTorch's: ``kaiming_uniform_(W, a=√5)``, which is
@@ -45,8 +46,9 @@ class Linear(Module):
     ``reset_parameters(generator=...)`` to redraw from a given generator.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
+        check_device(device)
         self.in_features = check_positive_int(in_features, "in_features", allow_zero=True)
         self.out_features = check_positive_int(out_features, "out_features", allow_zero=True)
         dtype = resolve_dtype(dtype)

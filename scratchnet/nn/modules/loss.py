@@ -29,6 +29,22 @@ from .module import Module
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+def _legacy_reduction(size_average, reduce) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` pair as a ``reduction``
+    (``torch.nn._reduction.legacy_get_string``), with torch's warning.
+
+    They are kept only so that positional arguments land where they land in
+    torch (``NLLLoss(w, None, 2)`` sets ``ignore_index=2`` in both)."""
+    import warnings
+
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if (size_average and reduce) else ("sum" if reduce else "none")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                  UserWarning, stacklevel=4)
+    return reduction
+
+
 class _Loss(Module):
     """Shared reduction logic.
 
@@ -38,8 +54,10 @@ class _Loss(Module):
     (g/m for ``'mean'``, g for ``'sum'``, g_i per entry for ``'none'``).
     """
 
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__()
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         if reduction not in _REDUCTIONS:
             raise ValueError(f"{reduction!r} is not a valid value for reduction "
                              f"(expected one of {', '.join(repr(r) for r in _REDUCTIONS)})")
@@ -147,8 +165,8 @@ class BCELoss(_Loss):
     # gradient is w(p − y)/EPSILON, so the exact constant is visible.
     _EPSILON = float(np.float32(1e-12))
 
-    def __init__(self, weight=None, reduction: str = "mean"):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
         self.weight = None if weight is None else as_float_array(weight, np.float64, "BCELoss: weight")
 
     def forward(self, input, target):
@@ -192,8 +210,8 @@ class BCEWithLogitsLoss(_Loss):
     "dz2 = a2 − y, gradient of BCE + sigmoid combined").
     """
 
-    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean", pos_weight=None):
+        super().__init__(size_average, reduce, reduction)
         self.weight = None if weight is None else as_float_array(weight, np.float64, "BCEWithLogitsLoss: weight")
         self.pos_weight = (None if pos_weight is None
                            else as_float_array(pos_weight, np.float64, "BCEWithLogitsLoss: pos_weight"))
@@ -271,8 +289,9 @@ class NLLLoss(_Loss):
     nothing (if every target is ignored the mean is NaN).
     """
 
-    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
         self.weight = weight
         self.ignore_index = check_int(ignore_index, "ignore_index")
 
@@ -320,9 +339,9 @@ class CrossEntropyLoss(_Loss):
     and J = Σ ℓ_i / N.
     """
 
-    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None, reduction: str = "mean",
                  label_smoothing: float = 0.0):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         check_real(label_smoothing, "label_smoothing", 0.0, 1.0)
         self.weight = weight
         self.ignore_index = check_int(ignore_index, "ignore_index")
@@ -339,6 +358,10 @@ class CrossEntropyLoss(_Loss):
         s = np.exp(log_s)
         t = np.asarray(target)
         probabilities = t.dtype.kind == "f" and t.shape == z.shape and not (unbatched and t.ndim == 0)
+        if t.dtype.kind == "f" and t.ndim == z.ndim and t.ndim > 0 and t.shape != z.shape:
+            raise ValueError(f"{name}: a float target of rank {t.ndim} is read as class probabilities, "
+                             f"which need the prediction's shape {z.shape}; got {t.shape}. "
+                             f"(Class indices have shape {z.shape[:-1]}.)")
         if probabilities:
             p = as_float_array(t, z.dtype, f"{name}: target probabilities").reshape(n, c)
             if not np.all((p >= 0) & (p <= 1)):

@@ -1,0 +1,124 @@
+"""The mirror principle, checked by introspection: every public scratchnet
+class and function that has a PyTorch namesake takes the same arguments, in
+the same positions, with the same defaults.
+
+Rules (what "the same" means here):
+
+* scratchnet's positional parameters are a prefix of torch's, so a positional
+  call written for torch lands on the same parameters (or is refused);
+* every torch parameter exists in scratchnet with torch's default, except
+  torch's implementation switches that have no meaning for NumPy code
+  (``foreach``, ``fused``, ``capturable``, ``differentiable``: kernel choices);
+* scratchnet's own additions are keyword-only or trailing with a default,
+  and listed in ``EXTRAS`` with the reason.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import scratchnet as sn  # noqa: E402
+
+TORCH_ONLY = {"foreach", "fused", "capturable", "differentiable"}
+EXTRAS = {
+    # Parity without shared randomness: a module or initializer can be given its
+    # own NumPy generator (torch uses its global generator or ``generator=``).
+    ("Dropout", "generator"),
+}
+_P = inspect.Parameter
+
+
+def _params(fn) -> list[inspect.Parameter]:
+    params = list(inspect.signature(fn).parameters.values())
+    return [p for p in params if p.name != "self" and p.kind not in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD)]
+
+
+def _positional(params):
+    return [p.name for p in params if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
+
+
+def check_mirror(name: str, ours, theirs) -> None:
+    mine, torch_params = _params(ours), _params(theirs)
+    torch_params = [p for p in torch_params if p.name not in TORCH_ONLY]
+    pos_mine, pos_torch = _positional(mine), _positional(torch_params)
+    assert pos_mine == pos_torch[:len(pos_mine)], (
+        f"{name}: positional parameters differ — scratchnet {pos_mine}, torch {pos_torch}")
+    by_name = {p.name: p for p in mine}
+    for p in torch_params:
+        assert p.name in by_name, f"{name}: torch's parameter {p.name!r} is missing in scratchnet"
+        ours_default = by_name[p.name].default
+        assert ours_default == p.default, (
+            f"{name}({p.name}=...): default {ours_default!r} in scratchnet, {p.default!r} in torch")
+    for p in mine:
+        if p.name not in {q.name for q in torch_params}:
+            assert (name, p.name) in EXTRAS, f"{name}: parameter {p.name!r} is not torch's and not a listed extra"
+            assert p.kind == _P.KEYWORD_ONLY or p.default is not _P.empty
+
+
+NN_CLASSES = [n for n in sn.nn.modules.__all__ if hasattr(torch.nn, n) and isinstance(getattr(sn.nn, n), type)]
+OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+SCHEDULERS = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR"]
+INIT = ["zeros_", "ones_", "constant_", "normal_", "uniform_", "xavier_uniform_", "xavier_normal_",
+        "kaiming_uniform_", "kaiming_normal_", "calculate_gain"]
+
+
+@pytest.mark.parametrize("name", NN_CLASSES)
+def test_nn_module_signature(name):
+    check_mirror(name, getattr(sn.nn, name).__init__, getattr(torch.nn, name).__init__)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_signature(name):
+    check_mirror(name, getattr(sn.optim, name).__init__, getattr(torch.optim, name).__init__)
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_scheduler_signature(name):
+    check_mirror(name, getattr(sn.optim.lr_scheduler, name).__init__,
+                 getattr(torch.optim.lr_scheduler, name).__init__)
+
+
+@pytest.mark.parametrize("name", INIT)
+def test_init_signature(name):
+    ours, theirs = getattr(sn.nn.init, name), getattr(torch.nn.init, name)
+    # torch's initializers take ``generator: torch.Generator``; ours a NumPy Generator, same name.
+    check_mirror(name, ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["clip_grad_norm_", "clip_grad_value_"])
+def test_clip_grad_signature(name):
+    check_mirror(name, getattr(sn.nn.utils, name), getattr(torch.nn.utils, name))
+
+
+def test_the_lists_cover_the_library():
+    """Nothing public escapes the checks above because a list forgot it."""
+    assert {"Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "LogSoftmax", "Identity", "Sequential",
+            "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "Dropout", "BatchNorm1d",
+            "ELU", "GELU", "SiLU", "Softplus"} <= set(NN_CLASSES)
+
+
+def test_legacy_reduction_arguments_land_where_torchs_do():
+    """torch keeps the deprecated ``size_average``/``reduce`` slots, so a positional
+    call such as ``NLLLoss(None, None, 2)`` means ignore_index=2 in both."""
+    assert sn.nn.NLLLoss(None, None, 2).ignore_index == torch.nn.NLLLoss(None, None, 2).ignore_index == 2
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        ours = sn.nn.MSELoss(False)
+    with pytest.warns(UserWarning):
+        theirs = torch.nn.MSELoss(False)
+    assert ours.reduction == theirs.reduction == "sum"
+    with pytest.warns(UserWarning):
+        assert sn.nn.BCELoss(None, None, False).reduction == "none"
+
+
+def test_device_argument_takes_cpu_and_refuses_others():
+    import numpy as np
+
+    layer = sn.nn.Linear(2, 3, True, "cpu", np.float64)  # torch's positional order
+    assert layer.weight.dtype == np.float64
+    sn.nn.BatchNorm1d(3, device=torch.device("cpu"))
+    with pytest.raises(ValueError, match="scratchnet runs on the CPU"):
+        sn.nn.Linear(2, 3, device="cuda")
