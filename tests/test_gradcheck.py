@@ -120,3 +120,30 @@ def test_defaults_are_torchs():
     params = inspect.signature(gradcheck).parameters
     assert (params["eps"].default, params["atol"].default, params["rtol"].default,
             params["raise_exception"].default) == (1e-6, 1e-5, 1e-3, True)
+
+
+def test_a_gradient_that_is_zero_is_not_reported_as_wrong():
+    """A Linear bias feeding BatchNorm has dJ/db = 0 exactly (BN subtracts the
+    batch mean). Backprop gives rounding noise (~1e-17), differences ~1e-11:
+    an entry-wise ratio would print "100 % off"; the report's norm-wise
+    measure (against atol for an all-zero gradient) says 1e-6 or less."""
+    rng = np.random.default_rng(3)
+    model = sn.models.mlp([4, 8, 3], "tanh", batch_norm=True, generator=rng)
+    x, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    report = sn.gradcheck(model, x, loss_fn=sn.nn.CrossEntropyLoss(), target=y)
+    bias = next(e for e in report.entries if e.name == "0.bias")
+    assert bias.passed and bias.max_abs_diff < 1e-9
+    assert bias.max_rel_diff < 1e-4 and bias.tolerance_used < 1e-3
+    assert all(e.tolerance_used < 0.1 for e in report.entries)  # far inside the verdict's bound
+    assert "0.bias" in str(report) and "PASSED" in str(report)
+
+
+def test_tolerance_used_measures_the_verdict():
+    """``tolerance_used`` > 1 exactly when an entry fails atol + rtol·|n|."""
+    from scratchnet.gradcheck import _compare
+
+    n = np.array([1.0, 0.0])
+    ok = _compare("t", np.array([1.0 + 0.5e-3, 0.0]), n, atol=1e-5, rtol=1e-3)  # 0.5e-3 ≤ 1e-5 + 1e-3
+    bad = _compare("t", np.array([1.0, 2e-5]), n, atol=1e-5, rtol=1e-3)          # 2e-5 > 1e-5
+    assert ok.passed and ok.tolerance_used == pytest.approx(0.5e-3 / (1e-5 + 1e-3))
+    assert not bad.passed and bad.tolerance_used == pytest.approx(2.0) and bad.worst_index == (1,)
