@@ -117,3 +117,17 @@ def test_deep_mlp_training_steps_then_eval(dtype, opts):
     x = rng.standard_normal((8, 5)).astype(dtype)
     assert_parity(mine(x), theirs(tensor(x, dtype, "cpu")), component="mlp(batch_norm, residual)",
                   quantity="eval output after 5 SGD steps", dtype=dtype)
+
+
+@pytest.mark.parametrize("opts", [dict(), dict(batch_norm=True, dropout=0.2, residual=True)], ids=["plain", "deep"])
+def test_one_numpy_generator_gives_both_builders_the_same_weights(dtype, opts):
+    """The shared builder signature: ``generator=numpy.random.Generator`` draws
+    scratchnet's weights in both, so the two models start identical."""
+    mine = sn.models.mlp([4, 6, 6, 2], "tanh", dtype=dtype, generator=np.random.default_rng(5), **opts)
+    theirs = torch_ref.models.mlp([4, 6, 6, 2], "tanh", dtype=dtype, generator=np.random.default_rng(5), **opts)
+    state_t = theirs.state_dict()
+    for key, value in mine.state_dict().items():
+        np.testing.assert_array_equal(value, state_t[key].numpy(), err_msg=key)
+    assert state_t["0.weight"].dtype == tdtype(dtype)
+    with pytest.raises(TypeError, match="torch.Generator .* or a numpy.random.Generator"):
+        torch_ref.models.mlp([4, 2], generator=0)

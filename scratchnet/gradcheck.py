@@ -40,7 +40,8 @@ class GradcheckEntry:
     gradient of 0 (a bias feeding BatchNorm, say), estimated as 1e-11 by
     differences, 100 % wrong; a tensor whose whole gradient is below ``atol``
     is measured against ``atol``; ``tolerance_used`` = max_i |a_i − n_i| / (atol + rtol·|n_i|), the
-    verdict's own measure: the tensor passes when it is ≤ 1.
+    verdict's own measure: the tensor passes when it is ≤ 1. ``analytical_grad``
+    and ``numerical_grad`` hold the two whole gradients (float64).
     """
 
     name: str
@@ -52,6 +53,8 @@ class GradcheckEntry:
     analytical: float | None = None
     numerical: float | None = None
     tolerance_used: float = 0.0
+    analytical_grad: np.ndarray | None = field(default=None, repr=False)
+    numerical_grad: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -88,7 +91,8 @@ class GradcheckReport:
 
 def _compare(name, analytical, numerical, atol, rtol) -> GradcheckEntry:
     if analytical.size == 0:
-        return GradcheckEntry(name, analytical.shape, 0.0, 0.0, True)
+        return GradcheckEntry(name, analytical.shape, 0.0, 0.0, True,
+                              analytical_grad=analytical, numerical_grad=numerical)
     diff = np.abs(analytical - numerical)
     share = diff / (atol + rtol * np.abs(numerical))
     scale = max(float(np.max(np.abs(analytical))), float(np.max(np.abs(numerical))), atol)
@@ -97,7 +101,7 @@ def _compare(name, analytical, numerical, atol, rtol) -> GradcheckEntry:
     worst = np.unravel_index(int(np.argmax(share)), diff.shape)
     return GradcheckEntry(name, analytical.shape, max_abs, max_rel, bool(np.all(share <= 1)),
                           tuple(int(i) for i in worst), float(analytical[worst]), float(numerical[worst]),
-                          float(share.max()))
+                          float(share.max()), analytical, numerical)
 
 
 def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=None, grad_output=None,

@@ -177,3 +177,25 @@ def test_manual_seed_and_generators_make_initialization_reproducible():
     x = sn.random.default_generator().normal(size=3)
     sn.set_rng_state(state)
     np.testing.assert_array_equal(x, sn.random.default_generator().normal(size=3))
+
+
+def test_a_subclass_may_extend_forward_and_backward_with_super():
+    """Overriding ``backward`` and calling ``super().backward`` (the usual way
+    to extend a layer) runs the checks and hooks once, for the outer call."""
+
+    class DoubledTanh(sn.nn.Tanh):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+        def backward(self, grad_output):
+            return super().backward(2 * grad_output)
+
+    layer, x = DoubledTanh(), np.array([[0.5, -1.0]])
+    calls = []
+    layer.register_full_backward_hook(lambda m, gi, go: calls.append(gi[0].copy()))
+    np.testing.assert_allclose(layer(x), 2 * np.tanh(x))
+    grad = layer.backward(np.ones((1, 2)))
+    np.testing.assert_allclose(grad, 2 * (1 - np.tanh(x) ** 2), rtol=1e-6)
+    assert len(calls) == 1
+    with pytest.raises(ValueError, match="called twice"):
+        layer.backward(np.ones((1, 2)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -55,7 +56,8 @@ def torch_dtype(dtype) -> torch.dtype:
 
 def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = None, *,
         bias: bool = True, dropout: float = 0.0, batch_norm: bool = False, residual: bool = False,
-        dtype=None, device="cpu", generator: torch.Generator | None = None) -> nn.Sequential:
+        dtype=None, device="cpu", generator: torch.Generator | np.random.Generator | None = None
+        ) -> nn.Sequential:
     """``torch.nn.Sequential`` twin of :func:`scratchnet.models.mlp` (same layers,
     same indices, same ``state_dict`` keys; residual blocks are
     :class:`torch_ref.modules.Residual`)."""
@@ -74,11 +76,26 @@ def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = Non
     if output is not None:
         layers.append(OUTPUTS[output]())
     model = nn.Sequential(*layers)
-    if generator is not None:
+    if generator is not None and not isinstance(generator, (torch.Generator, np.random.Generator)):
+        raise TypeError("generator must be a torch.Generator (torch's own draws) or a numpy.random.Generator "
+                        f"(scratchnet's draws, copied), got {type(generator).__name__}")
+    if isinstance(generator, torch.Generator):  # torch's initialization, from this generator (on the CPU)
         for layer in model.modules():
             if isinstance(layer, nn.Linear):
                 _reset_linear(layer, generator)
-    return model.to(device=resolve_device(device), dtype=torch_dtype(dtype))
+    model = model.to(device=resolve_device(device), dtype=torch_dtype(dtype))
+    if isinstance(generator, np.random.Generator):
+        # The shared signature's NumPy generator: draw exactly the weights
+        # scratchnet.models.mlp draws from it (same order, same distribution,
+        # same dtype), then copy them — NumPy's and torch's streams never match.
+        import scratchnet
+
+        from .convert import to_torch
+
+        drawn = scratchnet.models.mlp(sizes, activation, output, bias=bias, dropout=dropout, batch_norm=batch_norm,
+                                      residual=residual, dtype=dtype, generator=generator)
+        model.load_state_dict(to_torch(drawn, device=model[0].weight.device))
+    return model
 
 
 def _reset_linear(layer: nn.Linear, generator: torch.Generator) -> None:

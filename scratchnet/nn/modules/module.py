@@ -90,18 +90,21 @@ def _wrap_forward(forward: Callable) -> Callable:
 def _wrap_backward(backward: Callable) -> Callable:
     @functools.wraps(backward)
     def wrapped(self, grad_output=None, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_in_backward", False):  # a subclass's backward calling super().backward(...)
+            return backward(self, grad_output, *args, **kwargs)
         name = type(self).__name__
         if not getattr(self, "_backward_pending", False):
             if getattr(self, "_out_shape", None) is None:
                 raise UsageError(f"{name}.backward() called before forward(): "
-                                   "run the module on an input first, then backward")
+                                 "run the module on an input first, then backward")
             raise UsageError(
                 f"{name}.backward() called twice after one forward(): gradients would be "
                 "accumulated twice (PyTorch refuses this too: 'Trying to backward through the "
                 "graph a second time'). Run forward again before the next backward.")
         if grad_output is None and self._out_shape != ():
             raise UsageError(f"{name}.backward() needs grad_output, dJ/d(output) of shape "
-                               f"{self._out_shape}: it can be implied only for a scalar output")
+                             f"{self._out_shape}: it can be implied only for a scalar output")
         if grad_output is not None:
             if isinstance(grad_output, Parameter):
                 grad_output = grad_output.data
@@ -111,9 +114,13 @@ def _wrap_backward(backward: Callable) -> Callable:
                 raise ValueError(
                     f"{name}.backward: grad_output must have the shape of the forward output "
                     f"{self._out_shape}, got {grad_output.shape}")
-        self.__dict__["_backward_pending"] = False
-        with np.errstate(**_IEEE_SILENT):
-            grad_input = backward(self, grad_output, *args, **kwargs)
+        d["_backward_pending"] = False
+        d["_in_backward"] = True
+        try:
+            with np.errstate(**_IEEE_SILENT):
+                grad_input = backward(self, grad_output, *args, **kwargs)
+        finally:
+            d["_in_backward"] = False
         if self._backward_hooks:
             for hook in list(self._backward_hooks.values()):
                 result = hook(self, (grad_input,), (grad_output,))
