@@ -122,3 +122,14 @@ def test_device_argument_takes_cpu_and_refuses_others():
     sn.nn.BatchNorm1d(3, device=torch.device("cpu"))
     with pytest.raises(ValueError, match="scratchnet runs on the CPU"):
         sn.nn.Linear(2, 3, device="cuda")
+
+
+MODULE_METHODS = ["state_dict", "load_state_dict", "named_parameters", "parameters", "named_buffers", "buffers",
+                  "named_modules", "modules", "named_children", "children", "register_forward_hook",
+                  "register_full_backward_hook", "register_buffer", "register_parameter", "register_module",
+                  "train", "eval", "zero_grad", "requires_grad_", "apply", "float", "double"]
+
+
+@pytest.mark.parametrize("name", MODULE_METHODS)
+def test_module_method_signature(name):
+    check_mirror(f"Module.{name}", getattr(sn.nn.Module, name), getattr(torch.nn.Module, name))

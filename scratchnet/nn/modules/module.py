@@ -51,13 +51,16 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks: dict):
+    def __init__(self, hooks: dict, *extra: set):
         self._hooks = hooks
+        self._extra = extra  # the sets of hook ids with options (with_kwargs, always_call)
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
     def remove(self) -> None:
         self._hooks.pop(self.id, None)
+        for ids in self._extra:
+            ids.discard(self.id)
 
     def __enter__(self):
         return self
@@ -159,6 +162,8 @@ class Module:
         d["_non_persistent_buffers"] = set()
         d["_modules"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
+        d["_forward_hooks_with_kwargs"] = set()
+        d["_forward_hooks_always_called"] = set()
         d["_backward_hooks"] = OrderedDict()
         d["_out_shape"] = None
         d["_out_dtype"] = None
@@ -216,13 +221,14 @@ class Module:
             raise TypeError(f"cannot assign {describe(param)} as parameter {name!r} (Parameter or None required)")
         self._parameters[name] = param
 
-    def register_buffer(self, name: str, array: np.ndarray | None, persistent: bool = True) -> None:
+    def register_buffer(self, name: str, tensor: np.ndarray | None, persistent: bool = True) -> None:
         """A state array that is not learned (e.g. BatchNorm's running mean).
 
-        Persistent buffers appear in ``state_dict()``, as in PyTorch."""
-        if array is not None and not isinstance(array, np.ndarray):
-            raise TypeError(f"buffer {name!r} must be a numpy array or None, got {describe(array)}")
-        self._buffers[name] = array
+        ``tensor`` is a NumPy array (torch's argument name, kept so that calls
+        read the same). Persistent buffers appear in ``state_dict()``, as in PyTorch."""
+        if tensor is not None and not isinstance(tensor, np.ndarray):
+            raise TypeError(f"buffer {name!r} must be a numpy array or None, got {describe(tensor)}")
+        self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
         else:
@@ -243,16 +249,38 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no backward()")
 
     def __call__(self, *args, **kwargs):
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
+        if not self._forward_hooks:
+            return self.forward(*args, **kwargs)
+        try:
+            out = self.forward(*args, **kwargs)
+        except Exception:
+            for hook_id, hook in list(self._forward_hooks.items()):  # torch's always_call
+                if hook_id in self._forward_hooks_always_called:
+                    try:
+                        self._run_forward_hook(hook_id, hook, args, kwargs, None)
+                    except Exception:  # noqa: BLE001 - the forward's own error is the one to see
+                        pass
+            raise
+        for hook_id, hook in list(self._forward_hooks.items()):
+            result = self._run_forward_hook(hook_id, hook, args, kwargs, out)
             if result is not None:
                 out = result
         return out
 
-    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
+    def _run_forward_hook(self, hook_id, hook, args, kwargs, out):
+        if hook_id in self._forward_hooks_with_kwargs:
+            return hook(self, args, kwargs, out)
+        return hook(self, args, out)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """``hook(module, input, output)`` runs after each call; it may return a
         replacement output (as ``torch.nn.Module.register_forward_hook``).
+
+        Options as in torch: ``prepend`` runs it before the hooks already
+        registered; ``with_kwargs`` calls ``hook(module, args, kwargs, output)``;
+        ``always_call`` runs it (with ``output=None``) even when ``forward``
+        raises, after which the forward's error propagates.
 
         Unlike PyTorch, which differentiates through whatever the hook
         computed, scratchnet has no autograd: ``backward`` treats a replaced
@@ -260,32 +288,48 @@ class Module:
         chain rule — torch's "straight-through" ``new.detach() + (out −
         out.detach())``). Hooks that only read, like the recorder in
         :mod:`scratchnet.diagnostics`, are unaffected."""
-        handle = RemovableHandle(self._forward_hooks)
+        if not callable(hook):
+            raise TypeError(f"hook must be callable, got {describe(hook)}")
+        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs,
+                                 self._forward_hooks_always_called)
         self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs after each backward; both
         are 1-tuples of arrays. It may return a replacement ``grad_input`` tuple
-        (as ``torch.nn.Module.register_full_backward_hook``)."""
+        (as ``torch.nn.Module.register_full_backward_hook``); ``prepend`` runs it
+        before the hooks already registered."""
+        if not callable(hook):
+            raise TypeError(f"hook must be callable, got {describe(hook)}")
         handle = RemovableHandle(self._backward_hooks)
         self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     # -- traversal ---------------------------------------------------------------------
-    def named_modules(self, memo=None, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, "Module"]]:
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, module in self._modules.items():
             if module is None:
                 continue
-            yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+            yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
-    def modules(self) -> Iterator["Module"]:
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator["Module"]:
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
@@ -297,12 +341,14 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse
+                   else [(prefix, self)])
         for mod_prefix, module in modules:
             for name, p in module._parameters.items():
-                if p is None or id(p) in seen:
+                if p is None or (remove_duplicate and id(p) in seen):
                     continue
                 seen.add(id(p))
                 yield (f"{mod_prefix}.{name}" if mod_prefix else name), p
@@ -311,38 +357,60 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, np.ndarray]]:
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, np.ndarray]]:
+        seen = set()
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse
+                   else [(prefix, self)])
         for mod_prefix, module in modules:
             for name, b in module._buffers.items():
-                if b is not None:
-                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+                if b is None or (remove_duplicate and id(b) in seen):
+                    continue
+                seen.add(id(b))
+                yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
 
     def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # -- state -------------------------------------------------------------------------
-    def state_dict(self, prefix: str = "") -> "OrderedDict[str, np.ndarray]":
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False
+                   ) -> "OrderedDict[str, np.ndarray]":
         """Parameters and persistent buffers by name, keys as in PyTorch.
 
         Unlike PyTorch, the arrays are *copies*: a state dict taken during
         training is a snapshot that later optimizer steps do not change (in
         PyTorch one needs ``copy.deepcopy(model.state_dict())`` for that).
+        ``keep_vars=True`` gives the live objects instead (each parameter's
+        :class:`Parameter`, each buffer's array), as torch gives its
+        Parameters. ``destination`` is a mapping to fill and return;
+        ``prefix`` goes before every key. As in torch, the deprecated
+        positional form ``state_dict(destination, prefix, keep_vars)`` is
+        accepted with a warning.
         """
-        out = OrderedDict()
-        for mod_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
-            for name, p in module._parameters.items():
-                if p is not None:
-                    out[f"{mod_prefix}.{name}" if mod_prefix else name] = p.data.copy()
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent_buffers:
-                    out[f"{mod_prefix}.{name}" if mod_prefix else name] = b.copy()
+        if args:
+            import warnings
+
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                          " for details.", FutureWarning, stacklevel=2)
+            if len(args) > 3:
+                raise TypeError(f"state_dict() takes at most 3 positional arguments, got {len(args)}")
+            destination, prefix, keep_vars = (*args, *(destination, prefix, keep_vars)[len(args):])
+        out = OrderedDict() if destination is None else destination
+        for key, (module, name, kind) in self._state_targets().items():
+            if kind == "param":
+                p = module._parameters[name]
+                out[prefix + key] = p if keep_vars else p.data.copy()
+            else:
+                b = module._buffers[name]
+                out[prefix + key] = b if keep_vars else b.copy()
         return out
 
     def _state_targets(self) -> "OrderedDict[str, tuple[Module, str, str]]":
         targets = OrderedDict()
-        for mod_prefix, module in self.named_modules():
+        # Every path to a shared module is a key, as torch's state_dict (no de-duplication).
+        for mod_prefix, module in self.named_modules(remove_duplicate=False):
             for name, p in module._parameters.items():
                 if p is not None:
                     targets[f"{mod_prefix}.{name}" if mod_prefix else name] = (module, name, "param")
@@ -351,7 +419,7 @@ class Module:
                     targets[f"{mod_prefix}.{name}" if mod_prefix else name] = (module, name, "buffer")
         return targets
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> _IncompatibleKeys:
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and buffers.
 
         As in PyTorch: with ``strict=True`` missing or unexpected keys raise an
@@ -359,6 +427,11 @@ class Module:
         lists missing and unexpected keys. Values may be NumPy arrays (or CPU
         torch tensors, which convert through ``numpy.asarray``) and are cast to
         each parameter's dtype. Nothing is changed unless every entry fits.
+
+        ``assign=True`` (torch's option) makes each parameter's ``.data`` (each
+        buffer) the state dict's own array instead of copying into the current
+        one — no copy, so the two then share memory. The arrays must already
+        have the module's dtypes (a module computes in one dtype).
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"load_state_dict expects a mapping of names to arrays, got {describe(state_dict)}")
@@ -390,12 +463,21 @@ class Module:
                 errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} "
                               f"from checkpoint, the shape in current model is {current.shape}")
                 continue
-            staged.append((current, value))
+            if assign and value.dtype != current.dtype:
+                errors.append(f"{key!r}: assign=True keeps the state dict's array, which must have the "
+                              f"module's dtype {current.dtype}; got {value.dtype}")
+                continue
+            staged.append((current, value, module, name, kind))
         if errors:
             raise UsageError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
-        for current, value in staged:
-            current[...] = value
+        for current, value, module, name, kind in staged:
+            if not assign:
+                current[...] = value
+            elif kind == "param":
+                module._parameters[name].data = value
+            else:
+                module._buffers[name] = value
         return _IncompatibleKeys(missing, unexpected)
 
     # -- modes, gradients, dtypes ---------------------------------------------------------
