@@ -51,6 +51,10 @@ LOSSES = [
      lambda rng: rng.normal(size=(5, 3))),
     ("BCELoss", lambda r: sn.nn.BCELoss(reduction=r), lambda rng: rng.uniform(0.1, 0.9, size=(5, 2)),
      lambda rng: rng.integers(0, 2, size=(5, 2)).astype(float)),
+    ("BCELoss(weight)", lambda r: sn.nn.BCELoss(weight=np.array([0.5, 2.0]), reduction=r),
+     lambda rng: rng.uniform(0.1, 0.9, size=(5, 2)), lambda rng: rng.uniform(0, 1, size=(5, 2))),
+    ("BCEWithLogitsLoss(weight)", lambda r: sn.nn.BCEWithLogitsLoss(weight=np.array([3.0, 0.25]), reduction=r),
+     lambda rng: rng.normal(size=(5, 2)), lambda rng: rng.uniform(0, 1, size=(5, 2))),
     ("BCEWithLogitsLoss", lambda r: sn.nn.BCEWithLogitsLoss(reduction=r, pos_weight=np.array([2.0, 0.5])),
      lambda rng: rng.normal(size=(5, 2)), lambda rng: rng.integers(0, 2, size=(5, 2)).astype(float)),
     ("CrossEntropyLoss", lambda r: sn.nn.CrossEntropyLoss(weight=np.array([1.0, 2.0, 0.5]), reduction=r,
@@ -71,6 +75,27 @@ def test_loss_gradient_matches_finite_differences(name, make, pred, target, redu
     p, t = pred(rng), target(rng)
     report = gradcheck(sn.nn.Identity(), p, loss_fn=make(reduction), target=t)
     assert report.passed, str(report)
+
+
+@pytest.mark.parametrize("name,make,pred,target", LOSSES, ids=[l[0] for l in LOSSES])
+def test_unreduced_loss_gradient_matches_finite_differences(name, make, pred, target):
+    """``reduction='none'``: the per-example losses ℓ and ``backward(g)`` =
+    d(Σ g ⊙ ℓ)/d(prediction) for an upstream gradient g, by central differences."""
+    rng = np.random.default_rng(8)
+    p, t = pred(rng), target(rng)
+    loss_fn = make("none")
+    losses = loss_fn(p, t)
+    g = rng.normal(size=np.shape(losses))
+    analytical = loss_fn.backward(g)
+    numerical, eps = np.zeros_like(p), 1e-6
+    for i in np.ndindex(p.shape):
+        plus, minus = p.copy(), p.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        numerical[i] = (np.sum(g * make("none")(plus, t)) - np.sum(g * make("none")(minus, t))) / (2 * eps)
+    # atol + rtol·|n| as torch.autograd.gradcheck (see scratchnet.gradcheck)
+    np.testing.assert_allclose(analytical, numerical, rtol=1e-3, atol=1e-5)
+    assert np.max(np.abs(analytical - numerical)) < 1e-7 * max(1.0, np.max(np.abs(numerical)))
 
 
 def test_mlp_with_loss_every_parameter_checked():
