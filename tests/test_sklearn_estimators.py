@@ -499,7 +499,8 @@ def test_multilabel_retraces_sklearn_with_k_times_the_step(problems, optimizer):
     learning_rate_init = K·γ and alpha = α/K our weights are its, and its loss is K times ours."""
     X, Y = problems["multilabel"]
     K = Y.shape[1]
-    gap, ratio = _retrace(MLPClassifier, SkMLPClassifier, X, Y, ours=dict(learning_rate_init=K * GAMMA, alpha=ALPHA / K),
+    gap, ratio = _retrace(MLPClassifier, SkMLPClassifier, X, Y,
+                          ours=dict(learning_rate_init=K * GAMMA, alpha=ALPHA / K),
                           theirs=dict(learning_rate_init=GAMMA, alpha=ALPHA), common={**NET, **SGD[optimizer]})
     assert gap <= FLOAT64_BOUND
     np.testing.assert_allclose(ratio, 1 / K, rtol=1e-12)
