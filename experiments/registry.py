@@ -32,6 +32,7 @@ MODULES: list[str] = [
     "experiments.cs229.ex09_multiclass",
     "experiments.cs229.ex10_tsne",
     "experiments.cs229.architecture_search",
+    "experiments.cs229.grid_search",
     # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
     "experiments.icdss.linear_regression",
     "experiments.icdss.logistic_regression",

@@ -36,7 +36,7 @@ def _claims(results, name):
 def test_every_cs229_module_is_registered(results):
     expected = {"cs229_parameter_counts", "cs229_activations", "cs229_xor", "cs229_circles",
                 "cs229_digits_binary", "cs229_initialization", "cs229_gradient_check", "cs229_hidden_weights",
-                "cs229_architecture_search"} | {f"cs229_ex{i:02d}_" for i in range(1, 11)}
+                "cs229_architecture_search", "cs229_grid_search"} | {f"cs229_ex{i:02d}_" for i in range(1, 11)}
     names = set(results)
     for e in expected:
         assert any(n == e or (e.endswith("_") and n.startswith(e)) for n in names), e
@@ -173,3 +173,28 @@ def test_architecture_search_picks_by_validation(results):
     for b in ("scratchnet", "torch"):
         best = max(v[b] for v in n["validation_accuracy"].values())
         assert n["validation_accuracy"][n["pick"][b]][b] == best
+
+
+def test_grid_search_picks_by_cross_validation_and_three_libraries_agree(results):
+    r = results["cs229_grid_search"]
+    n = r.numbers
+    assert (n["folds"], n["epochs"]) == (3, 5)  # quick mode
+    g = n["grid"]["scratchnet"]
+    assert len(g["mean"]) == len(g["std"]) == 10 and len(r.tables[0].rows) == 10
+    # GridSearchCV's pick: the best mean accuracy over the folds (ties to the first listed)
+    labels = [row[0] for row in r.tables[0].rows]
+    assert g["best_score"] == max(g["mean"]) == g["mean"][labels.index(n["pick"])]
+    assert g["mean"].index(max(g["mean"])) == labels.index(n["pick"])
+    assert g["best_score"] >= 0.9 and g["test"] >= 0.9
+    c = n["comparison"]
+    assert set(c) == {"scratchnet", "torch", "scikit-learn"}
+    # the comparison re-runs the search's folds and settings: the pick's CV accuracy again
+    assert c["scratchnet"]["cv_mean"] == g["best_score"]
+    # the backends agree to rounding, so their accuracies are identical; scikit-learn's MLP
+    # (the same algorithm, another initialization) lands close by
+    assert c["torch"]["cv_mean"] == c["scratchnet"]["cv_mean"] and c["torch"]["test"] == c["scratchnet"]["test"]
+    for lib, v in c.items():
+        assert v["cv_mean"] >= 0.9 and v["test"] >= 0.9, lib
+        assert v["n_iter"] == 5 and v["fit_time_mean"] > 0, lib
+    assert abs(c["scikit-learn"]["cv_mean"] - c["scratchnet"]["cv_mean"]) < 0.05
+    assert {"pick: CV accuracy", "pick on the training split: loss curve"} <= set(r.backend_gap)

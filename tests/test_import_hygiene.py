@@ -15,3 +15,11 @@ def test_import_scratchnet_pulls_in_no_heavy_dependency():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, f"modules loaded by scratchnet: {result.stdout} {result.stderr}"
+
+
+def test_scratchnet_sklearn_needs_scikit_learn_but_not_torch():
+    """The scikit-learn adapter imports scikit-learn (in that module only) and never torch."""
+    code = ("import sys, scratchnet.sklearn; "
+            "sys.exit(0 if 'sklearn' in sys.modules and 'torch' not in sys.modules else 1)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
