@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_positive_int, describe
+from ._validation import as_array, check_positive_int, describe
 from .random import get_generator
 
 
@@ -35,7 +35,7 @@ class TensorDataset:
             if type(a).__module__.startswith("torch"):
                 raise TypeError(f"array {i} is a torch.Tensor; pass NumPy arrays "
                                 "(torch_ref.data.DataLoader converts batches for torch)")
-            arr = np.asarray(a)
+            arr = as_array(a, f"TensorDataset array {i}")
             if arr.ndim == 0:
                 raise ValueError(f"array {i} is a scalar; each array needs a first (sample) dimension")
             converted.append(arr)
