@@ -84,7 +84,8 @@ class DataLoader:
             dataset = TensorDataset(dataset)
         elif isinstance(dataset, (tuple, list)):
             dataset = TensorDataset(*dataset)
-        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+        if (isinstance(dataset, (str, bytes, dict)) or not hasattr(dataset, "__len__")
+                or not hasattr(dataset, "__getitem__")):
             raise TypeError(f"dataset must be a TensorDataset or a tuple of arrays, got {describe(dataset)}")
         self.dataset = dataset
         self.batch_size = check_positive_int(batch_size, "batch_size")
@@ -92,6 +93,8 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.generator = get_generator(generator) if shuffle else generator
         self.last_order: list[np.ndarray] | None = None
+        if len(dataset) == 0:
+            raise ValueError("dataset is empty: a DataLoader needs at least one sample")
         if len(self) == 0:
             raise ValueError(f"batch_size={batch_size} with drop_last=True leaves no batch "
                              f"of a dataset of {len(dataset)} samples")
