@@ -25,10 +25,16 @@ It is an ordinary scratchnet file (:mod:`scratchnet.serialization`): pickle-free
 written atomically, so an interrupted save never damages the previous checkpoint.
 
 Resuming restores all of it into freshly built objects of the same shapes.
-Restoring is all or nothing: if any part does not fit (another architecture,
+Restoring is all or nothing (staged: every part is loaded into copies first,
+then into the given objects): if any part does not fit (another architecture,
 another optimizer layout, a checkpoint without the optimizer state asked for),
 a clear error is raised and the model, optimizer, scheduler and random states
 are left as they were.
+
+A ``LambdaLR``'s functions are not saved (as in torch, its ``state_dict``
+holds ``None`` for a plain function and the ``__dict__`` of a callable
+object): the resuming run builds the scheduler with the same function, and the
+checkpoint restores ``last_epoch``, the rates and any such object's attributes.
 
 Checkpoints are taken between epochs (or between steps, if the loop that
 resumes skips the batches already done): a data loader's position inside an
