@@ -25,10 +25,16 @@ It is an ordinary scratchnet file (:mod:`scratchnet.serialization`): pickle-free
 written atomically, so an interrupted save never damages the previous checkpoint.
 
 Resuming restores all of it into freshly built objects of the same shapes.
-Restoring is all or nothing: if any part does not fit (another architecture,
+Restoring is all or nothing (staged: every part is loaded into copies first,
+then into the given objects): if any part does not fit (another architecture,
 another optimizer layout, a checkpoint without the optimizer state asked for),
 a clear error is raised and the model, optimizer, scheduler and random states
 are left as they were.
+
+A ``LambdaLR``'s functions are not saved (as in torch, its ``state_dict``
+holds ``None`` for a plain function and the ``__dict__`` of a callable
+object): the resuming run builds the scheduler with the same function, and the
+checkpoint restores ``last_epoch``, the rates and any such object's attributes.
 
 Checkpoints are taken between epochs (or between steps, if the loop that
 resumes skips the batches already done): a data loader's position inside an
@@ -39,6 +45,7 @@ The torch side's counterpart is :func:`torch_ref.serialization.save_checkpoint`.
 
 from __future__ import annotations
 
+import copy
 import os
 
 import numpy as np
@@ -62,6 +69,18 @@ def _check_stateful(obj, name: str):
     if obj is not None and not (callable(getattr(obj, "state_dict", None))
                                 and callable(getattr(obj, "load_state_dict", None))):
         raise TypeError(f"{name} must have state_dict() and load_state_dict() methods, got {type(obj).__name__}")
+
+
+def _check_rng_state(state, what: str) -> None:
+    """Refuse (``ValueError``) a saved bit-generator state that cannot be restored."""
+    kind = state.get("bit_generator") if isinstance(state, dict) else None
+    bit_generator = getattr(np.random, kind, None) if isinstance(kind, str) else None
+    if not (isinstance(bit_generator, type) and issubclass(bit_generator, np.random.BitGenerator)):
+        raise ValueError(f"{what} is not a NumPy bit-generator state (bit_generator {kind!r})")
+    try:
+        bit_generator().state = state
+    except (TypeError, ValueError, KeyError):
+        raise ValueError(f"{what} is not a valid {kind} state") from None
 
 
 def _module_generators(model) -> dict:
@@ -143,7 +162,21 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
                          f"{sorted(module_generators)}: build the model as it was built for the checkpoint "
                          "(e.g. the same generator= argument to models.mlp)")
 
-    # All or nothing: remember the current states, restore them if any part fails.
+    # All or nothing. Stage: every part must load into copies (taken together, so the
+    # scheduler's copy drives the optimizer's copy) before the given objects change.
+    staged_model, staged_optimizer, staged_scheduler = copy.deepcopy((model, optimizer, scheduler))
+    staged_model.load_state_dict(ckpt["model"])
+    if optimizer is not None:
+        staged_optimizer.load_state_dict(ckpt["optimizer"])
+    if scheduler is not None:
+        staged_scheduler.load_state_dict(ckpt["scheduler"])
+    _check_rng_state(ckpt["rng"]["default"], f"{name}: scratchnet's default random state")
+    if generator is not None:
+        _check_rng_state(saved_generator, f"{name}: the data generator's state")
+    for module, state in saved_modules.items():
+        _check_rng_state(state, f"{name}: the random state of module {module!r}")
+
+    # Apply; should a part still fail, restore the states remembered here.
     before = [(model, model.state_dict())]
     before += [(obj, obj.state_dict()) for obj in (optimizer, scheduler) if obj is not None]
     rng_before = _random.get_rng_state()

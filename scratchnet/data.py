@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_positive_int, describe
+from ._validation import as_array, check_positive_int, describe
 from .random import get_generator
 
 
@@ -35,7 +35,7 @@ class TensorDataset:
             if type(a).__module__.startswith("torch"):
                 raise TypeError(f"array {i} is a torch.Tensor; pass NumPy arrays "
                                 "(torch_ref.data.DataLoader converts batches for torch)")
-            arr = np.asarray(a)
+            arr = as_array(a, f"TensorDataset array {i}")
             if arr.ndim == 0:
                 raise ValueError(f"array {i} is a scalar; each array needs a first (sample) dimension")
             converted.append(arr)
@@ -84,7 +84,8 @@ class DataLoader:
             dataset = TensorDataset(dataset)
         elif isinstance(dataset, (tuple, list)):
             dataset = TensorDataset(*dataset)
-        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+        if (isinstance(dataset, (str, bytes, dict)) or not hasattr(dataset, "__len__")
+                or not hasattr(dataset, "__getitem__")):
             raise TypeError(f"dataset must be a TensorDataset or a tuple of arrays, got {describe(dataset)}")
         self.dataset = dataset
         self.batch_size = check_positive_int(batch_size, "batch_size")
@@ -92,6 +93,8 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.generator = get_generator(generator) if shuffle else generator
         self.last_order: list[np.ndarray] | None = None
+        if len(dataset) == 0:
+            raise ValueError("dataset is empty: a DataLoader needs at least one sample")
         if len(self) == 0:
             raise ValueError(f"batch_size={batch_size} with drop_last=True leaves no batch "
                              f"of a dataset of {len(dataset)} samples")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_real
 from .nn.modules.dropout import Dropout
 from .nn.modules.module import Module
 
@@ -126,6 +126,11 @@ def gradcheck(module: Module, input, *, loss_fn: Module | None = None, target=No
     """
     if not isinstance(module, Module):
         raise TypeError(f"gradcheck expects a scratchnet Module, got {type(module).__name__}")
+    eps = check_real(eps, "gradcheck eps (the finite-difference step)", low=0, low_inclusive=False)
+    atol = check_real(atol, "gradcheck atol", low=0)
+    rtol = check_real(rtol, "gradcheck rtol", low=0)
+    if not np.isfinite(eps):
+        raise ValueError(f"gradcheck eps (the finite-difference step) must be finite, got {eps}")
     model = copy.deepcopy(module).double()
     for m in model.modules():
         m._forward_hooks.clear()

@@ -19,12 +19,18 @@ A save never damages an earlier file: it writes a temporary file in the same
 folder, flushes it to disk (``fsync``) and only then renames it over ``path``
 (``os.replace``, atomic on POSIX and Windows). If anything fails first — an
 unsaveable value, a full disk, Ctrl-C — the temporary file is removed and the
-file at ``path``, if any, is left byte for byte as it was.
+file at ``path``, if any, is left byte for byte as it was. The file gets the
+permissions a plain write would give (the umask's for a new file, the old
+file's when replacing one), and saving to a symbolic link writes to the file
+it points to (see :mod:`scratchnet._fileio`).
 
 What can be saved: mappings with ``str`` or ``int`` keys (``dict``,
 ``OrderedDict``, ``Counter`` — a scheduler's milestones), lists, tuples, ``None``, ``bool``, ``int``, ``float``,
 ``str``, NumPy scalars and NumPy arrays of booleans, integers, floats or
-complex numbers, nested to any depth. Everything comes back with its type and,
+complex numbers, nested up to ``MAX_DEPTH`` (100) levels deep (a state dict
+uses four; deeper nesting — or a list that contains itself — is refused with a
+``ValueError``, and a file whose structure nests deeper is refused on loading
+rather than exhausting Python's recursion limit). Everything comes back with its type and,
 for arrays and NumPy scalars, its dtype and bits (float ``NaN`` and ``inf``
 included). Anything else (object arrays, strings arrays, sets, arbitrary
 objects, torch tensors) is refused with a ``TypeError`` before any file is
@@ -42,18 +48,21 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from collections import Counter, OrderedDict
 
 import numpy as np
 
+from ._fileio import atomic_write, resolve_target
+
 __all__ = ["save", "load", "SerializationError"]
 
 #: The archive member that holds the JSON structure.
 META_KEY = "__scratchnet__"
 FORMAT_VERSION = 1
+#: How deeply containers may nest, in a saved value and in a file's structure.
+MAX_DEPTH = 100
 _ARRAY_KINDS = "biufc"  # bool, signed/unsigned int, float, complex: never objects
 
 
@@ -86,6 +95,10 @@ class _Encoder:
         return name
 
     def encode(self, value, path: tuple = ()):
+        if len(path) > MAX_DEPTH:
+            raise ValueError(f"cannot save a value nested more than {MAX_DEPTH} levels deep "
+                             f"(at state{''.join(f'[{p!r}]' for p in path[:4])}...; does a list or dict "
+                             "contain itself?)")
         where = "state" + "".join(f"[{p!r}]" for p in path)
         if value is None or isinstance(value, (bool, str)):
             return {"t": "json", "v": value}
@@ -146,7 +159,10 @@ class _Decoder:
         self.used.add(name)
         return self.arrays[name]
 
-    def decode(self, node):
+    def decode(self, node, depth: int = 0):
+        if depth > MAX_DEPTH:
+            raise self._corrupt(f"its structure nests more than {MAX_DEPTH} levels deep; "
+                                "scratchnet never writes such a file")
         if not isinstance(node, dict) or "t" not in node:
             raise self._corrupt(f"unexpected structure entry {node!r:.80}")
         t = node["t"]
@@ -176,32 +192,18 @@ class _Decoder:
                 if (not isinstance(pair, list) or len(pair) != 2 or isinstance(pair[0], bool)
                         or not isinstance(pair[0], (str, int))):
                     raise self._corrupt(f"unreadable dict item {pair!r:.80}")
-                out[pair[0]] = self.decode(pair[1])
+                out[pair[0]] = self.decode(pair[1], depth + 1)
             return out
         if t in ("list", "tuple"):
             items = node.get("v")
             if not isinstance(items, list):
                 raise self._corrupt(f"a {t} entry without items")
-            values = [self.decode(v) for v in items]
+            values = [self.decode(v, depth + 1) for v in items]
             return tuple(values) if t == "tuple" else values
         raise self._corrupt(f"unknown entry type {t!r:.40}")
 
 
 # ================================================================== save
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def save(state, path) -> None:
@@ -214,37 +216,20 @@ def save(state, path) -> None:
     of the write itself (``OSError`` for a full disk, ...) after removing the
     temporary file; in both cases an earlier file at ``path`` is unchanged.
     """
-    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot save to {path!r}: it is a directory")
+    target = resolve_target(path)
     encoder = _Encoder()
     tree = encoder.encode(state)
     meta = json.dumps({"format": "scratchnet", "version": FORMAT_VERSION, "tree": tree},
                       allow_nan=False, ensure_ascii=True)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"cannot save to {path!r}: the folder {directory!r} does not exist")
 
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                members = [(META_KEY, np.array(meta))] + list(encoder.arrays.items())
-                for name, arr in members:
-                    with zf.open(name + ".npy", mode="w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:  # an interrupt too: never leave a half-written temporary file behind
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(directory)
+    def write(fh):
+        with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            members = [(META_KEY, np.array(meta))] + list(encoder.arrays.items())
+            for name, arr in members:
+                with zf.open(name + ".npy", mode="w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
+
+    atomic_write(target, write)
 
 
 # ================================================================== load
@@ -325,6 +310,9 @@ def load(path):
     meta_arr = arrays.pop(META_KEY)
     try:
         meta = json.loads(str(meta_arr[()]))
+    except RecursionError:
+        raise SerializationError(f"{path}: corrupt scratchnet file (its structure nests too deeply to "
+                                 f"read; scratchnet writes at most {MAX_DEPTH} levels)") from None
     except (ValueError, TypeError, IndexError) as exc:
         raise SerializationError(f"{path}: corrupt scratchnet file (unreadable structure: {exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != "scratchnet" or "tree" not in meta:

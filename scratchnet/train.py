@@ -108,11 +108,16 @@ class EarlyStopping:
 
 def as_loader(data, name: str) -> DataLoader:
     """A DataLoader, or ``(X, y)`` arrays taken as one full batch."""
+    if isinstance(data, (str, bytes, dict, np.ndarray)):
+        raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got {type(data).__name__}")
+    if hasattr(data, "__iter__") and not isinstance(data, (tuple, list)) and not hasattr(data, "__len__"):
+        raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got {type(data).__name__}, an "
+                        "iterator without len() (it would be used up after one epoch)")
     if isinstance(data, DataLoader) or (hasattr(data, "__iter__") and not isinstance(data, (tuple, list))):
         return data
     if isinstance(data, (tuple, list)) and len(data) == 2:
         n = len(data[0])
-        return DataLoader(TensorDataset(*data), batch_size=n)
+        return DataLoader(TensorDataset(*data), batch_size=max(n, 1))  # n = 0: "dataset is empty"
     raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got {type(data).__name__}")
 
 
@@ -168,6 +173,7 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
     progress : tqdm bar: None = only when stderr is a terminal
     """
     check_fit_args(epochs, clip_grad_norm, patience)
+    _check_fit_objects(model, loss_fn, optimizer, scheduler)
     loader = as_loader(data, "data")
     history, stopper = History(), EarlyStopping(patience)
     bar = progress_bar(epochs * len(loader), progress)
@@ -181,6 +187,18 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
             if bar is not None:
                 bar.close()
     return history
+
+
+def _check_fit_objects(model, loss_fn, optimizer, scheduler) -> None:
+    """The objects fit drives, checked by what it calls on them (duck typing, as in torch)."""
+    parts = [("model", model, "a scratchnet Module", ("__call__", "backward", "parameters", "train")),
+             ("loss_fn", loss_fn, "a scratchnet loss module", ("__call__", "backward")),
+             ("optimizer", optimizer, "a scratchnet.optim optimizer", ("zero_grad", "step", "param_groups"))]
+    if scheduler is not None:
+        parts.append(("scheduler", scheduler, "an lr scheduler (or None)", ("step",)))
+    for name, obj, kind, needs in parts:
+        if not all(hasattr(obj, m) for m in needs):
+            raise TypeError(f"fit: {name} must be {kind}, got {type(obj).__name__}")
 
 
 def _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm, val_data,
@@ -207,6 +225,8 @@ def _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(epoch=epoch, loss=f"{loss:.4g}")
+        if n == 0:
+            raise ValueError(f"data yielded no batches in epoch {epoch} (counting from 0): an empty loader")
         history.epoch_loss.append(total / n)
         monitored = history.epoch_loss[-1]
         if val_data is not None:

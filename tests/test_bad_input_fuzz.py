@@ -541,3 +541,289 @@ def test_misused_containers_and_state():
                      model.load_state_dict, {k: np.zeros(v.shape, complex) for k, v in model.state_dict().items()})
     raises_own_words(ValueError, "training mode is expected to be boolean", model.train, "yes")
     raises_own_words(TypeError, "cannot assign array .* as parameter 'weight'", setattr, model[0], "weight", np.ones((3, 2)))
+
+
+# ---------------------------------------------------------------- optimizers, schedulers, clipping
+
+from scratchnet import optim  # noqa: E402
+from scratchnet.data import DataLoader, TensorDataset  # noqa: E402
+from scratchnet.optim import lr_scheduler as lrs  # noqa: E402
+from scratchnet.train import fit  # noqa: E402
+
+#: Every optimizer's real-valued hyperparameters that must be finite and >= 0, with torch's word for it.
+OPTIMIZER_OPTIONS = {
+    "SGD": (optim.SGD, {"lr": "learning rate", "momentum": "momentum value", "weight_decay": "weight_decay value"}),
+    "Adam": (optim.Adam, {"lr": "learning rate", "eps": "epsilon value", "weight_decay": "weight_decay value"}),
+    "AdamW": (optim.AdamW, {"lr": "learning rate", "eps": "epsilon value", "weight_decay": "weight_decay value"}),
+    "RMSprop": (optim.RMSprop, {"lr": "learning rate", "eps": "epsilon value", "momentum": "momentum value",
+                                "weight_decay": "weight_decay value", "alpha": "alpha value"}),
+    "Adagrad": (optim.Adagrad, {"lr": "learning rate", "lr_decay": "lr_decay value", "eps": "epsilon value",
+                                "weight_decay": "weight_decay value"}),
+}
+optimizer_option = st.sampled_from([(o, k) for o, (_, opts) in OPTIMIZER_OPTIONS.items() for k in opts])
+bad_option_value = st.one_of(st.floats(max_value=-1e-300), st.sampled_from([np.nan, np.inf, -np.inf]))
+
+
+def _param(shape=(2, 3), dtype=np.float32):
+    return nn.Parameter(np.zeros(shape, dtype))
+
+
+@given(case=optimizer_option, value=not_a_real)
+def test_optimizer_hyperparameters_must_be_real(case, value):
+    name, option = case
+    raises_own_words(TypeError, f"^{option} must be a real number", OPTIMIZER_OPTIONS[name][0], [_param()],
+                     **{option: value})
+
+
+@given(case=optimizer_option, value=bad_option_value)
+def test_optimizer_hyperparameters_out_of_range(case, value):
+    name, option = case
+    cls, words = OPTIMIZER_OPTIONS[name]
+    raises_own_words(ValueError, f"^Invalid {words[option]}: ", cls, [_param()], **{option: value})
+    raises_own_words(ValueError, f"^Invalid {words[option]}: ", cls([_param()]).add_param_group,
+                     {"params": [_param()], option: value})  # a group's own options too
+
+
+@given(betas=st.one_of(not_a_real, st.tuples(st.floats(allow_nan=True), st.floats(allow_nan=True)),
+                       st.lists(st.floats(0, 0.5), min_size=0, max_size=3)),
+       name=st.sampled_from(["Adam", "AdamW"]))
+def test_adam_betas(betas, name):
+    assume(not (isinstance(betas, (tuple, list)) and len(betas) == 2
+                and all(isinstance(b, float) and 0 <= b < 1 for b in betas)))
+    raises_own_words((TypeError, ValueError), r"^(betas must be a pair|Invalid beta parameter|betas\[\d\] must be a real)",
+                     OPTIMIZER_OPTIONS[name][0], [_param()], betas=betas)
+
+
+@given(params=st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=3), st.just([]),
+                        st.lists(st.one_of(st.integers(), st.none(), st.text(max_size=2)), min_size=1, max_size=3),
+                        st.just({"params": []}), st.just(np.zeros(3))),
+       name=st.sampled_from(sorted(OPTIMIZER_OPTIONS)))
+def test_optimizer_params_that_are_not_parameters(params, name):
+    raises_own_words((TypeError, ValueError), r"^(params argument given to the optimizer should be an iterable|"
+                                              r"optimizer got an empty parameter list|optimizer can only optimize Parameters)",
+                     OPTIMIZER_OPTIONS[name][0], params)
+
+
+@st.composite
+def bad_grad(draw):
+    """A value that is not a gradient of a float32 (2, 3) parameter, and the message it gets."""
+    kind = draw(st.sampled_from(["dtype", "shape", "float64", "not an array"]))
+    if kind == "dtype":
+        g, _ = draw(bad_dtype_array((2, 3)))
+        return g, r"^assigned grad has dtype .*, the parameter has dtype float32"
+    if kind == "float64":
+        return np.zeros((2, 3)), r"^assigned grad has dtype float64, the parameter has dtype float32"
+    if kind == "shape":
+        shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4).filter(lambda s: s != (2, 3)))
+        return np.zeros(shape, np.float32), r"^assigned grad has shape .*, the parameter has shape \(2, 3\)"
+    value = draw(st.one_of(st.lists(st.floats(), max_size=3), st.floats(), st.text(max_size=2), st.integers()))
+    return value, r"^assigned grad must be a NumPy array or None, got"
+
+
+@given(case=bad_grad(), name=st.sampled_from(sorted(OPTIMIZER_OPTIONS)))
+def test_bad_gradients_are_refused_when_assigned(case, name):
+    value, pattern = case
+    p = _param()
+    opt = OPTIMIZER_OPTIONS[name][0]([p])
+    raises_own_words((TypeError, ValueError), pattern, setattr, p, "grad", value)
+    assert p.grad is None
+    quietly(opt.step)  # nothing was assigned, so nothing to do
+
+
+def test_a_preset_gradient_of_the_wrong_shape_never_reaches_backward():
+    layer = nn.Linear(3, 2)
+    raises_own_words(RuntimeError, r"assigned grad has shape \(3, 3\), the parameter has shape \(2, 3\)",
+                     setattr, layer.weight, "grad", np.zeros((3, 3), np.float32))
+    layer(np.ones((1, 3)))
+    quietly(layer.backward, np.ones((1, 2)))
+    assert np.array_equal(layer.weight.grad, np.ones((2, 3), np.float32))
+
+
+def _opt():
+    return optim.SGD([_param()], lr=0.1)
+
+
+SCHEDULER_FACTORS = {  # scheduler → (factory taking the bad value, the option's name)
+    "StepLR.gamma": (lambda v: lrs.StepLR(_opt(), 2, gamma=v), "gamma"),
+    "MultiStepLR.gamma": (lambda v: lrs.MultiStepLR(_opt(), [1], gamma=v), "gamma"),
+    "ExponentialLR.gamma": (lambda v: lrs.ExponentialLR(_opt(), gamma=v), "gamma"),
+    "CosineAnnealingLR.eta_min": (lambda v: lrs.CosineAnnealingLR(_opt(), 5, eta_min=v), "eta_min"),
+}
+SCHEDULER_INTS = {
+    "StepLR.step_size": (lambda v: lrs.StepLR(_opt(), v), "step_size"),
+    "CosineAnnealingLR.T_max": (lambda v: lrs.CosineAnnealingLR(_opt(), v), "T_max"),
+}
+
+
+@given(value=st.one_of(not_a_real, bad_option_value), case=st.sampled_from(sorted(SCHEDULER_FACTORS)))
+def test_scheduler_factors(value, case):
+    factory, option = SCHEDULER_FACTORS[case]
+    raises_own_words((TypeError, ValueError), rf"^{option} must be (a real number|a finite number >= 0)", factory, value)
+
+
+@given(value=st.one_of(not_an_int, st.integers(max_value=0)), case=st.sampled_from(sorted(SCHEDULER_INTS)))
+def test_scheduler_integer_options(value, case):
+    factory, option = SCHEDULER_INTS[case]
+    raises_own_words((TypeError, ValueError), rf"^{option} must be a positive integer, got", factory, value)
+
+
+@given(milestones=st.one_of(st.integers(), st.floats(), st.none(), st.text(min_size=1, max_size=3),
+                            st.lists(st.one_of(st.floats(), st.text(max_size=2), st.none(), st.booleans()),
+                                     min_size=1, max_size=3)))
+def test_scheduler_milestones(milestones):
+    raises_own_words(TypeError, r"^milestones must be (a list of epoch numbers|integers)", lrs.MultiStepLR,
+                     _opt(), milestones)
+
+
+@given(fn=st.one_of(st.integers(), st.floats(), st.none(), st.text(max_size=2),
+                    st.lists(st.just(lambda e: 1.0), min_size=2, max_size=3), st.just([3])))
+def test_lambda_lr_needs_functions(fn):
+    raises_own_words((TypeError, ValueError), r"^(lr_lambda should be a function|Expected 1 lr_lambdas)",
+                     lrs.LambdaLR, _opt(), fn)
+
+
+@given(result=st.one_of(not_a_real))
+def test_lambda_lr_result_must_be_a_number(result):
+    raises_own_words(TypeError, r"^lr_lambda must return a real number, but lr_lambda\(0\) returned",
+                     lrs.LambdaLR, _opt(), lambda e: result)
+
+
+@given(last_epoch=st.integers(0, 10), cls=st.sampled_from(["StepLR", "ExponentialLR", "CosineAnnealingLR"]))
+def test_resuming_a_scheduler_without_initial_lr(last_epoch, cls):
+    factory = {"StepLR": lambda: lrs.StepLR(_opt(), 2, last_epoch=last_epoch),
+               "ExponentialLR": lambda: lrs.ExponentialLR(_opt(), 0.5, last_epoch=last_epoch),
+               "CosineAnnealingLR": lambda: lrs.CosineAnnealingLR(_opt(), 5, last_epoch=last_epoch)}[cls]
+    message = raises_own_words(KeyError, rf"^{cls}\(last_epoch={last_epoch}\) resumes a schedule, so every "
+                                         r"parameter group needs 'initial_lr'", factory)
+    with pytest.raises(ValueError):  # also scratchnet's type for a bad argument
+        factory()
+    assert not message.startswith('"')
+
+
+def _with_grads():
+    layer = nn.Linear(3, 2)
+    layer(np.ones((2, 3)))
+    layer.backward(np.ones((2, 2)))
+    return layer
+
+
+@given(value=st.one_of(not_a_real, st.floats(max_value=-1e-300), st.just(np.nan)),
+       which=st.sampled_from(["max_norm", "norm_type", "clip_value"]))
+def test_clip_grad_arguments(value, which):
+    assume(not (which == "norm_type" and isinstance(value, float) and not np.isnan(value)))  # negative p: torch's too
+    layer = _with_grads()
+    before = [p.grad.copy() for p in layer.parameters()]
+    if which == "clip_value":
+        fn, kwargs = nn.utils.clip_grad_value_, {"clip_value": value}
+    else:
+        fn, kwargs = nn.utils.clip_grad_norm_, {"max_norm": 1.0, which: value}
+    raises_own_words((TypeError, ValueError), rf"^{which} must be", fn, layer.parameters(), **kwargs)
+    assert all(np.array_equal(p.grad, b) for p, b in zip(layer.parameters(), before))  # untouched
+
+
+def test_clip_value_must_be_finite_and_max_norm_may_be_inf():
+    layer = _with_grads()
+    raises_own_words(ValueError, r"^clip_value must be a finite number >= 0, got inf",
+                     nn.utils.clip_grad_value_, layer.parameters(), np.inf)
+    raises_own_words(ValueError, r"^max_norm must be a number >= 0, got -1.*flip its sign",
+                     nn.utils.clip_grad_norm_, layer.parameters(), -1)
+    quietly(nn.utils.clip_grad_norm_, layer.parameters(), np.inf)  # no clipping, as torch
+    assert np.array_equal(layer.weight.grad, np.full((2, 3), 2.0, np.float32))
+
+
+# ---------------------------------------------------------------- data, gradcheck, fit
+
+
+@given(arrays=st.one_of(
+    st.just([[[1, 2], [3]]]),                                    # ragged
+    st.lists(st.integers(1, 4), min_size=2, max_size=3, unique=True).map(lambda ns: [np.zeros(n) for n in ns]),
+    st.just([np.float64(1.0)]), st.just([3]), st.just([])))     # scalars, nothing
+def test_tensor_dataset_bad_arrays(arrays):
+    raises_own_words(ValueError, r"^(TensorDataset array 0 must be a rectangular|Size mismatch between arrays|"
+                                 r"array 0 is a scalar|TensorDataset needs at least one array)",
+                     TensorDataset, *arrays)
+
+
+@given(batch_size=st.one_of(not_an_int, st.integers(max_value=0)), shuffle=st.booleans())
+def test_data_loader_batch_size(batch_size, shuffle):
+    raises_own_words((TypeError, ValueError), r"^batch_size must be (an integer|positive)", DataLoader,
+                     (np.zeros((4, 2)), np.zeros(4)), batch_size=batch_size, shuffle=shuffle)
+
+
+@given(dataset=st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=2)),
+       generator=st.one_of(st.none(), st.integers(), st.text(max_size=2)))
+def test_data_loader_dataset_and_generator(dataset, generator):
+    raises_own_words(TypeError, r"^dataset must be a TensorDataset", DataLoader, dataset)
+    if generator is not None:
+        raises_own_words(TypeError, r"generator must be a numpy.random.Generator", DataLoader,
+                         (np.zeros((4, 2)),), 2, shuffle=True, generator=generator)
+
+
+@given(value=st.one_of(not_a_real, st.floats(max_value=0), st.sampled_from([np.nan, np.inf])),
+       which=st.sampled_from(["eps", "atol", "rtol"]))
+def test_gradcheck_tolerances(value, which):
+    assume(not (which != "eps" and isinstance(value, float) and value == 0))  # atol=0 / rtol=0 are fine
+    assume(not (which != "eps" and value == np.inf))
+    raises_own_words((TypeError, ValueError), rf"^gradcheck {which}.* must (be|not be NaN)", sn.gradcheck,
+                     nn.Linear(2, 1), np.ones((2, 2)), **{which: value})
+
+
+@given(case=bad_dtype_array((2, 2)))
+def test_gradcheck_input(case):
+    x, message = case
+    raises_own_words(TypeError, f"^gradcheck input {message}", sn.gradcheck, nn.Linear(2, 1), x)
+    raises_own_words(TypeError, "^gradcheck expects a scratchnet Module", sn.gradcheck, x, x)
+
+
+def _fit_parts():
+    model = sn.models.mlp([2, 3, 2])
+    return model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), (np.zeros((4, 2)), np.zeros(4, int))
+
+
+@given(epochs=st.one_of(not_an_int, st.integers(max_value=0)))
+def test_fit_epochs(epochs):
+    model, loss_fn, opt, data = _fit_parts()
+    raises_own_words(ValueError, r"^epochs must be a positive integer", fit, model, loss_fn, opt, data, epochs)
+
+
+@given(value=st.one_of(not_a_real, st.floats(max_value=0), st.just(np.nan)), which=st.sampled_from(["clip_grad_norm", "patience"]))
+def test_fit_options(value, which):
+    assume(value is not None)
+    model, loss_fn, opt, data = _fit_parts()
+    raises_own_words(ValueError, rf"^{which} must be a positive", fit, model, loss_fn, opt, data, 1, **{which: value})
+
+
+@given(which=st.sampled_from(["model", "loss_fn", "optimizer", "scheduler", "data"]),
+       value=st.one_of(st.integers(), st.text(max_size=3), st.just(object()), st.just(np.zeros(3))))
+def test_fit_objects(which, value):
+    model, loss_fn, opt, data = _fit_parts()
+    args = {"model": model, "loss_fn": loss_fn, "optimizer": opt, "data": data, "scheduler": None, which: value}
+    if which == "data" and isinstance(value, np.ndarray):
+        value = 3  # an array is iterable; as a loader its rows would be the batches
+        args["data"] = value
+    raises_own_words(TypeError, rf"^(fit: )?{which} must be", fit, args["model"], args["loss_fn"], args["optimizer"],
+                     args["data"], 1, scheduler=args["scheduler"], progress=False)
+
+
+def test_class_indices_beyond_int64_are_reported_as_given():
+    for name, cls in INDEX_LOSSES.items():
+        for bad in (1e20, -1e20, 2.0 ** 63):
+            raises_own_words(IndexError, rf"^{name}: target {re.escape(f'{bad:g}')} is out of bounds", cls(), np.zeros((1, 3)),
+                             np.array([bad]))
+
+
+def test_fit_with_a_used_up_iterator_or_empty_data():
+    model, loss_fn, opt, (x, y) = _fit_parts()
+    raises_own_words(TypeError, r"^data must be a DataLoader .*iterator without len\(\) \(it would be used up",
+                     fit, model, loss_fn, opt, iter([(x, y)]), 2, progress=False)
+
+    class Empty:
+        def __len__(self):
+            return 0
+
+        def __iter__(self):
+            return iter(())
+
+    raises_own_words(ValueError, r"^data yielded no batches in epoch 0 \(counting from 0\): an empty loader",
+                     fit, model, loss_fn, opt, Empty(), 1, progress=False)
+    raises_own_words(ValueError, r"^dataset is empty", fit, model, loss_fn, opt, (x[:0], y[:0]), 1, progress=False)

@@ -193,3 +193,174 @@ def test_a_failed_checkpoint_save_keeps_the_previous_checkpoint(tmp_path):
         save_checkpoint(path, model=model, epoch=2, extra={"note": object()})
     assert path.read_bytes() == before
     assert load_checkpoint(path, model=model)["epoch"] == 1
+
+
+# ---------------------------------------------------------------- optimizers and schedulers
+
+from scratchnet import optim  # noqa: E402
+from scratchnet.data import DataLoader, TensorDataset  # noqa: E402
+from scratchnet.optim import lr_scheduler as lrs  # noqa: E402
+
+
+def _halving(epoch):
+    return 1.0 / (1.0 + epoch)
+
+
+#: Each optimizer with the options that give it the most state, and a schedule.
+#: LambdaLR's function is not saved (torch's state_dict stores None for a plain
+#: function, and scratchnet mirrors it): the resuming run builds the scheduler
+#: with the same function and the checkpoint restores last_epoch and the rates.
+OPTIMIZER_SCHEDULES = {
+    "SGD-nesterov+StepLR": (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3),
+                            lambda o: lrs.StepLR(o, step_size=2, gamma=0.5)),
+    "Adam-amsgrad+ExponentialLR": (lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True),
+                                   lambda o: lrs.ExponentialLR(o, gamma=0.8)),
+    "AdamW+CosineAnnealingLR": (lambda ps: optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+                                lambda o: lrs.CosineAnnealingLR(o, T_max=4, eta_min=1e-4)),
+    "RMSprop-centered-momentum+MultiStepLR": (lambda ps: optim.RMSprop(ps, lr=0.01, centered=True, momentum=0.5),
+                                              lambda o: lrs.MultiStepLR(o, milestones=[2, 4, 4], gamma=0.3)),
+    "Adagrad+LambdaLR": (lambda ps: optim.Adagrad(ps, lr=0.05, lr_decay=0.01),
+                         lambda o: lrs.LambdaLR(o, _halving)),
+}
+
+
+def loader_run(case, epochs=6, stop=None, tmp_path=None, skip_optimizer_state=False):
+    """Mini-batch training through a shuffled DataLoader (a generator of its own), a
+    dropout + batch-norm model, an optimizer and a schedule; optionally stopped
+    after ``stop`` epochs, checkpointed, and resumed in fresh objects.
+    Returns (every step's loss, the last lrs, final state dict, optimizer state)."""
+    make_opt, make_sched = OPTIMIZER_SCHEDULES[case]
+    x, y = _data()
+    loss_fn = nn.CrossEntropyLoss()
+
+    def fresh(seed, shuffle_seed):
+        sn.manual_seed(seed)
+        model, opt, sched = build(seed, make_opt, make_sched)
+        loader = DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True,
+                            generator=np.random.default_rng(shuffle_seed))
+        return model, opt, sched, loader
+
+    def epochs_of(model, opt, sched, loader, start, end):
+        out = []
+        for _ in range(start, end):
+            model.train()
+            for xb, yb in loader:
+                opt.zero_grad()
+                out.append(float(loss_fn(model(xb), yb)))
+                model.backward(loss_fn.backward())
+                opt.step()
+            sched.step()
+        return out
+
+    model, opt, sched, loader = fresh(0, 11)
+    if stop is None:
+        losses = epochs_of(model, opt, sched, loader, 0, epochs)
+    else:
+        losses = epochs_of(model, opt, sched, loader, 0, stop)
+        path = tmp_path / "run.npz"
+        save_checkpoint(path, model=model, optimizer=opt, scheduler=sched, epoch=stop,
+                        generator=loader.generator, extra={"losses": losses})
+        model, opt, sched, loader = fresh(1, 99)  # another process: other weights, streams
+        if skip_optimizer_state:
+            info = load_checkpoint(path, model=model, scheduler=sched, generator=loader.generator)
+        else:
+            info = load_checkpoint(path, model=model, optimizer=opt, scheduler=sched, generator=loader.generator)
+        losses = list(info["extra"]["losses"]) + epochs_of(model, opt, sched, loader, info["epoch"], epochs)
+    return losses, sched.get_last_lr(), model.state_dict(), opt.state_dict()
+
+
+@pytest.mark.parametrize("case", sorted(OPTIMIZER_SCHEDULES))
+def test_resume_with_optimizer_scheduler_and_shuffling_loader_is_bit_identical(tmp_path, case):
+    full = loader_run(case)
+    resumed = loader_run(case, stop=3, tmp_path=tmp_path)
+    assert np.array(resumed[0]).tobytes() == np.array(full[0]).tobytes(), "loss curves differ"
+    assert resumed[1] == full[1], "learning rates differ"
+    for key, value in full[2].items():
+        assert resumed[2][key].tobytes() == value.tobytes(), key
+    for index, state in full[3]["state"].items():
+        for name, value in state.items():
+            assert np.asarray(resumed[3]["state"][index][name]).tobytes() == np.asarray(value).tobytes(), \
+                f"optimizer state {index}/{name}"
+    assert resumed[3]["param_groups"] == full[3]["param_groups"]
+
+
+@pytest.mark.parametrize("case", ["SGD-nesterov+StepLR", "Adam-amsgrad+ExponentialLR"])
+def test_without_the_optimizer_state_the_resumed_run_differs(tmp_path, case):
+    """Guard against a vacuous test: the momentum buffers / moments matter."""
+    full = loader_run(case)
+    resumed = loader_run(case, stop=3, tmp_path=tmp_path, skip_optimizer_state=True)
+    assert resumed[0][:12] == full[0][:12]
+    assert resumed[0][12:] != full[0][12:]
+
+
+class Warmup:
+    """A callable object as lr_lambda: torch saves its ``__dict__`` (a plain function
+    is saved as None), and so does scratchnet."""
+
+    def __init__(self, steps):
+        self.steps = steps
+
+    def __call__(self, epoch):
+        return min(1.0, (epoch + 1) / self.steps)
+
+
+def test_lambda_lr_saves_callable_objects_but_not_functions(tmp_path):
+    model, opt, _ = build(0, lambda ps: optim.SGD(ps, lr=0.1))
+    opt.add_param_group({"params": [nn.Parameter(np.zeros(2, np.float32))]})
+    sched = lrs.LambdaLR(opt, [_halving, Warmup(4)])
+    sched.step()
+    assert sched.state_dict()["lr_lambdas"] == [None, {"steps": 4}]
+    save_checkpoint(tmp_path / "c.npz", model=model, optimizer=opt, scheduler=sched)
+    model2, opt2, _ = build(0, lambda ps: optim.SGD(ps, lr=0.1))
+    opt2.add_param_group({"params": [nn.Parameter(np.zeros(2, np.float32))]})
+    warmup = Warmup(10)
+    sched2 = lrs.LambdaLR(opt2, [_halving, warmup])
+    load_checkpoint(tmp_path / "c.npz", model=model2, optimizer=opt2, scheduler=sched2)
+    assert warmup.steps == 4 and sched2.last_epoch == 1 and sched2.get_last_lr() == sched.get_last_lr()
+    sched.step()
+    sched2.step()
+    assert sched2.get_last_lr() == sched.get_last_lr()
+
+
+def test_a_failing_optimizer_state_leaves_the_model_untouched(tmp_path, monkeypatch):
+    """Staged restore: the optimizer state does not fit (another optimizer layout),
+    so the model's load_state_dict is never reached and nothing changes."""
+    model, opt, sched = build(0, lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+                              lambda o: lrs.StepLR(o, 1))
+    model(np.ones((4, 3)))
+    model.backward(np.ones((4, 2), np.float32))
+    opt.step()
+    save_checkpoint(tmp_path / "c.npz", model=model, optimizer=opt, scheduler=sched, epoch=1)
+    fresh, _, _ = build(1)
+    params = list(fresh.parameters())
+    other = optim.SGD([{"params": params[:2]}, {"params": params[2:]}], lr=0.1, momentum=0.9)
+    before = fresh.state_dict()
+    loaded_into = []
+    original = type(fresh).load_state_dict
+    monkeypatch.setattr(type(fresh), "load_state_dict",
+                        lambda self, *a, **k: (loaded_into.append(self), original(self, *a, **k))[1])
+    with pytest.raises(ValueError, match="different number of parameter groups"):
+        load_checkpoint(tmp_path / "c.npz", model=fresh, optimizer=other)
+    assert len(loaded_into) == 1 and loaded_into[0] is not fresh  # only the staged copy
+    assert all(fresh.state_dict()[k].tobytes() == v.tobytes() for k, v in before.items())
+    assert other.state == {} and len(other.param_groups) == 2
+
+
+def test_an_unsaveable_extra_never_replaces_the_previous_checkpoint(tmp_path):
+    model, opt, sched = build(0, lambda ps: optim.Adam(ps), lambda o: lrs.ExponentialLR(o, 0.5))
+    path = tmp_path / "c.npz"
+    save_checkpoint(path, model=model, optimizer=opt, scheduler=sched, epoch=1)
+    before = path.read_bytes()
+    for extra, error in (({"rng": np.random.default_rng(0)}, TypeError), ({"s": {1, 2}}, TypeError),
+                         ({"a": np.array([object()])}, TypeError), (_deep(150), ValueError)):
+        with pytest.raises(error, match="cannot save"):
+            save_checkpoint(path, model=model, optimizer=opt, scheduler=sched, epoch=2, extra=extra)
+        assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.npz"]  # no temporary file left
+
+
+def _deep(n):
+    value = []
+    for _ in range(n):
+        value = [value]
+    return value

@@ -8,6 +8,7 @@ import errno
 import math
 import os
 import pickle
+import stat
 import zipfile
 from collections import Counter, OrderedDict
 
@@ -363,3 +364,85 @@ def test_directories_and_missing_folders(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         sn.save({}, tmp_path / "no" / "such" / "folder.npz")
     assert files_in(tmp_path) == []
+
+
+# ---------------------------------------------------------------- nesting depth
+
+
+def _nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_nesting_up_to_the_cap_round_trips_and_deeper_is_refused(tmp_path):
+    sn.save(_nested(100), tmp_path / "ok.npz")
+    assert sn.load(tmp_path / "ok.npz") == _nested(100)
+    loop = {"a": []}
+    loop["a"].append(loop)
+    for value in (_nested(3000), loop):
+        with pytest.raises(ValueError, match="nested more than 100 levels deep .*contain itself"):
+            sn.save(value, tmp_path / "deep.npz")
+    assert not (tmp_path / "deep.npz").exists()
+
+
+@pytest.mark.parametrize("depth, message", [(100_000, "nests too deeply to read"), (150, "nests more than 100 levels")])
+def test_a_crafted_deeply_nested_file_is_refused_clearly(tmp_path, depth, message):
+    tree = '{"t": "list", "v": [' * depth + "]}" * depth
+    meta = '{"format": "scratchnet", "version": 1, "tree": ' + tree + "}"
+    np.savez(tmp_path / "deep.npz", __scratchnet__=np.array(meta))
+    with pytest.raises(SerializationError, match=message):
+        sn.load(tmp_path / "deep.npz")
+
+
+# ---------------------------------------------------------------- permissions and symlinks
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_new_files_get_the_umask_mode_like_numpy_savez(tmp_path, umask_022):
+    np.savez(tmp_path / "plain.npz", a=np.ones(1))
+    sn.save({"a": np.ones(1)}, tmp_path / "new.npz")
+    assert _mode(tmp_path / "new.npz") == _mode(tmp_path / "plain.npz") == 0o644
+    os.umask(0o077)
+    sn.save({"a": np.ones(1)}, tmp_path / "private.npz")
+    assert _mode(tmp_path / "private.npz") == 0o600
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o664])
+def test_replacing_a_file_keeps_its_mode(tmp_path, umask_022, mode):
+    path = tmp_path / "model.npz"
+    sn.save({"a": np.ones(1)}, path)
+    os.chmod(path, mode)
+    sn.save({"a": np.zeros(1)}, path)
+    assert _mode(path) == mode and sn.load(path)["a"][0] == 0
+
+
+def test_saving_through_a_symlink_writes_its_target(tmp_path):
+    (tmp_path / "runs").mkdir()
+    target = tmp_path / "runs" / "epoch3.npz"
+    sn.save({"a": np.ones(2)}, target)
+    os.chmod(target, 0o640)
+    link = tmp_path / "latest.npz"
+    os.symlink(os.path.join("runs", "epoch3.npz"), link)  # a relative link
+    sn.save({"a": np.zeros(2)}, link)
+    assert os.path.islink(link) and os.readlink(link) == os.path.join("runs", "epoch3.npz")
+    assert np.array_equal(sn.load(target)["a"], np.zeros(2)) and _mode(target) == 0o640
+    assert sorted(os.listdir(tmp_path / "runs")) == ["epoch3.npz"]  # no temporary file left
+    dangling = tmp_path / "next.npz"
+    os.symlink(tmp_path / "runs" / "epoch4.npz", dangling)
+    sn.save({"a": np.ones(1)}, dangling)  # as open(link, "wb"): creates the target
+    assert os.path.islink(dangling) and sn.load(tmp_path / "runs" / "epoch4.npz")["a"][0] == 1
+    os.symlink(tmp_path / "runs", tmp_path / "dirlink")
+    with pytest.raises(IsADirectoryError):
+        sn.save({}, tmp_path / "dirlink")

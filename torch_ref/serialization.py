@@ -7,7 +7,12 @@ conversion between scratchnet ``.npz`` files and torch ``state_dict``s.
   code. (A plain ``torch.load`` before torch 2.6 would run any pickle.)
 * Saves are atomic, as in :func:`scratchnet.save`: a temporary file in the same
   folder, ``fsync``, then ``os.replace`` — a failed save leaves an earlier file
-  byte for byte as it was.
+  byte for byte as it was. The file gets a plain write's permissions (the
+  umask's; an existing file's are kept) and a symbolic link is written
+  through, not replaced (:mod:`scratchnet._fileio`).
+* A save refuses, before writing anything, what ``weights_only=True`` loading
+  could not read back (see :func:`check_weights_only`), so a file that saved
+  can always be loaded.
 * Conversion is exact in both directions: every tensor becomes a NumPy array of
   the same dtype, shape and bits and back; dicts (with their ``int`` keys, as
   in optimizer state), lists, tuples, numbers, strings and ``None`` are kept.
@@ -19,19 +24,22 @@ conversion between scratchnet ``.npz`` files and torch ``state_dict``s.
 
 from __future__ import annotations
 
+import collections
+import copy
 import os
 import pickle
-import tempfile
 from collections import OrderedDict
 
 import numpy as np
 import torch
 
 import scratchnet
+from scratchnet._fileio import atomic_write, resolve_target
+from scratchnet.serialization import MAX_DEPTH
 
 from .device import resolve_device
 
-__all__ = ["save", "load", "to_numpy_tree", "to_torch_tree", "npz_to_state_dict", "state_dict_to_npz",
+__all__ = ["save", "load", "check_weights_only", "to_numpy_tree", "to_torch_tree", "npz_to_state_dict", "state_dict_to_npz",
            "save_checkpoint", "load_checkpoint"]
 
 
@@ -112,27 +120,64 @@ def _check_path(path) -> str:
     return os.fspath(path)
 
 
+#: Exactly the types torch 2.x's ``weights_only=True`` unpickler rebuilds by default
+#: (checked against the installed torch by tests/parity: every one round-trips).
+_WEIGHTS_ONLY_ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, torch.dtype, torch.device)
+_WEIGHTS_ONLY_CONTAINERS = (dict, OrderedDict, collections.Counter, list, tuple, set, torch.Size)
+
+
+def check_weights_only(obj, where: str = "obj", _depth: int = 0) -> None:
+    """Refuse (``TypeError``) anything ``torch.load(weights_only=True)`` would not load.
+
+    Allowed, as torch's restricted unpickler allows them by default: tensors
+    (``torch.Tensor`` and ``nn.Parameter``, any dtype or layout), ``None``,
+    ``bool``, ``int``, ``float``, ``complex``, ``str``, ``bytes``,
+    ``bytearray``, ``torch.dtype``, ``torch.device``, ``torch.Size``, and
+    ``dict`` / ``OrderedDict`` / ``Counter`` / ``list`` / ``tuple`` / ``set``
+    of them (the exact types, not subclasses: a ``defaultdict`` or a named
+    tuple is refused), nested at most ``MAX_DEPTH`` levels. Refused, among
+    others: NumPy arrays and scalars (convert with :func:`to_torch_tree`),
+    ``frozenset``, ``range``, ``slice``, ``torch.Generator`` (save its
+    ``get_state()``), modules and optimizers (save their ``state_dict()``).
+    """
+    if _depth > MAX_DEPTH:
+        raise ValueError(f"cannot save {where}: nested more than {MAX_DEPTH} levels deep "
+                         "(does a list or dict contain itself?)")
+    kind = type(obj)
+    if kind in (torch.Tensor, torch.nn.Parameter) or kind in _WEIGHTS_ONLY_ATOMS:
+        return
+    if kind in _WEIGHTS_ONLY_CONTAINERS:
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                check_weights_only(key, f"a key of {where}", _depth + 1)
+                check_weights_only(value, f"{where}[{key!r:.40}]", _depth + 1)
+        else:
+            for i, value in enumerate(obj):
+                check_weights_only(value, f"{where}[{i}]" if kind is not set else f"an item of {where}",
+                                   _depth + 1)
+        return
+    hint = ""
+    if isinstance(obj, (np.ndarray, np.generic)):
+        hint = " (convert NumPy values first: torch_ref.serialization.to_torch_tree)"
+    elif isinstance(obj, torch.Generator):
+        hint = " (save generator.get_state() instead)"
+    elif hasattr(obj, "state_dict"):
+        hint = " (save its .state_dict() instead)"
+    raise TypeError(f"cannot save {where}: a {kind.__module__}.{kind.__qualname__} could not be read back, since "
+                    "files are only ever loaded with torch.load(weights_only=True), which rebuilds tensors, "
+                    "numbers, str, bytes, None, torch dtypes/devices/sizes and dicts/lists/tuples/sets of "
+                    f"them{hint}; nothing was written")
+
+
 def save(obj, path) -> None:
-    """``torch.save(obj, path)``, atomically: an earlier file survives a failed save."""
-    path = _check_path(path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot save to {path!r}: it is a directory")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"cannot save to {path!r}: the folder {directory!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(obj, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """``torch.save(obj, path)``, atomically: an earlier file survives a failed save.
+
+    Raises ``TypeError`` (before any file is touched) for a value that
+    ``weights_only=True`` loading could not read (:func:`check_weights_only`).
+    """
+    target = resolve_target(path)
+    check_weights_only(obj)
+    atomic_write(target, lambda fh: torch.save(obj, fh))
 
 
 def load(path, map_location=None):
@@ -205,6 +250,12 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
 
     Read with ``weights_only=True``. A checkpoint lacking a part that was asked
     for (an optimizer state when ``optimizer`` is given, ...) raises ``ValueError``.
+
+    All or nothing: every part is first loaded into copies of the model,
+    optimizer and scheduler (``copy.deepcopy``, together) and the random
+    states into scratch generators; only when all of them fit are the given
+    objects changed. (``torch.nn.Module.load_state_dict`` alone is not atomic:
+    it copies every tensor that fits before reporting the ones that do not.)
     """
     ckpt = load(path, map_location=map_location)
     if not isinstance(ckpt, dict) or ckpt.get("format") != "torch_ref.checkpoint":
@@ -215,6 +266,22 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
                              f"{'an' if name == 'optimizer' else 'a'} {name} was given to restore")
     if generator is not None and "generator" not in ckpt["rng"]:
         raise ValueError(f"{os.fspath(path)}: the checkpoint holds no data generator state, but a generator was given")
+    # Stage: everything must load into copies before the given objects change.
+    staged_model, staged_optimizer, staged_scheduler = copy.deepcopy((model, optimizer, scheduler))
+    staged_model.load_state_dict(ckpt["model"])
+    if optimizer is not None:
+        staged_optimizer.load_state_dict(ckpt["optimizer"])
+    if scheduler is not None:
+        staged_scheduler.load_state_dict(ckpt["scheduler"])
+    rng = ckpt["rng"]
+    for name in ("torch", "generator") if generator is not None else ("torch",):
+        state = rng.get(name)
+        if not isinstance(state, torch.Tensor) or state.dtype != torch.uint8:
+            raise ValueError(f"{os.fspath(path)}: the checkpoint's {name} random state is not a uint8 tensor")
+    torch.Generator().set_state(rng["torch"].cpu())  # raises for a state of the wrong size
+    if generator is not None:
+        torch.Generator(device=generator.device).set_state(rng["generator"].cpu())
+    # Apply.
     model.load_state_dict(ckpt["model"])
     if optimizer is not None:
         optimizer.load_state_dict(ckpt["optimizer"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_array
+from .._validation import UsageError, as_array, describe
 
 
 class Parameter:
@@ -17,20 +17,41 @@ class Parameter:
     grad : numpy.ndarray or None
         dJ/d(data), same shape and dtype. ``None`` until a backward pass adds
         into it; backward passes *accumulate* (``grad += ...``) until
-        ``zero_grad()``, as in PyTorch.
+        ``zero_grad()``, as in PyTorch. Assigning it by hand is checked as
+        torch checks ``tensor.grad = ...``: a NumPy array of the parameter's
+        shape and dtype, or ``None`` (anything else is refused at the
+        assignment, not later inside a backward pass or an optimizer step).
     requires_grad : bool
         When False, backward passes leave ``grad`` alone (a frozen parameter).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = True):
         arr = np.array(as_array(data, "Parameter data"), copy=True)
         if arr.dtype.kind != "f":
             raise TypeError(f"Parameter data must be floating point, got dtype {arr.dtype}")
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, np.ndarray):
+                raise TypeError(f"assigned grad must be a NumPy array or None, got {describe(value)}")
+            if value.dtype != self.data.dtype:
+                raise UsageError(f"assigned grad has dtype {value.dtype}, the parameter has dtype "
+                                 f"{self.data.dtype}: a gradient must match its parameter's dtype "
+                                 f"(convert with .astype({self.data.dtype}))")
+            if value.shape != self.data.shape:
+                raise UsageError(f"assigned grad has shape {value.shape}, the parameter has shape "
+                                 f"{self.data.shape}: a gradient must match its parameter's shape")
+        self._grad = value
 
     # -- array-like conveniences -------------------------------------------------
     @property
@@ -68,10 +89,10 @@ class Parameter:
         """
         if not self.requires_grad:
             return
-        if self.grad is None:
-            self.grad = g
+        if self._grad is None:
+            self.grad = g  # checked once: later accumulations keep its shape and dtype
         else:
-            self.grad += g
+            self._grad += g
 
     def __repr__(self) -> str:
         return f"Parameter containing:\n{np.array2string(self.data, prefix='  ')}"

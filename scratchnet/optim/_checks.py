@@ -1,7 +1,13 @@
-"""Hyperparameter checks shared by the optimizers, with torch's messages."""
+"""Hyperparameter checks shared by the optimizers, with torch's messages.
+
+One difference: torch accepts an infinite learning rate, momentum, eps or
+weight decay (and then writes NaN into every parameter); scratchnet refuses
+them with torch's "Invalid ..." message.
+"""
 
 from __future__ import annotations
 
+import math
 import numbers
 
 
@@ -15,7 +21,7 @@ def check_number(value, what: str, name: str) -> float:
 def check_nonneg(value, what: str, name: str) -> None:
     """torch's ``if not 0.0 <= value: raise ValueError(f"Invalid {what}: {value}")``."""
     check_number(value, what, name)
-    if not 0.0 <= value:
+    if not 0.0 <= value < math.inf:
         raise ValueError(f"Invalid {what}: {value}")
 
 

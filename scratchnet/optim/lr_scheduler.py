@@ -34,6 +34,13 @@ carries on into later epochs):
   γ_e = γ_{e-1} + (γ₀ − η_min)(1 − cos(π/T))/2. Past T_max the rate rises
   again (a cosine, not a clamp).
 * ``LambdaLR(lr_lambda)``: γ_e = γ₀ · lr_lambda(e) (one function, or one per group).
+
+Hyperparameters are checked when the scheduler is built (torch checks few of
+them and fails later, inside a multiplication, or silently sets a NaN
+learning rate): ``gamma`` and ``eta_min`` must be finite real numbers ≥ 0 (a
+negative one would make the learning rate negative: gradient *ascent*),
+``step_size`` and ``T_max`` positive integers, ``milestones`` a list of
+integers, ``lr_lambda`` a function (or one per group) returning a real number.
 """
 
 from __future__ import annotations
@@ -46,13 +53,44 @@ from collections import Counter
 from .optimizer import Optimizer
 
 
+class MissingInitialLRError(KeyError, ValueError):
+    """A scheduler resumed with ``last_epoch >= 0`` over groups without ``'initial_lr'``.
+
+    torch raises a ``KeyError`` here, so this is one (torch-style code catching
+    it works unchanged); it is also a ``ValueError``, scratchnet's type for a bad
+    argument, and prints its message without ``KeyError``'s quotes.
+    """
+
+    __str__ = ValueError.__str__
+
+
+def _check_factor(value, name: str) -> float:
+    """A finite real number >= 0 (``gamma``, ``eta_min``), else TypeError/ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r:.40}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r} "
+                         "(a negative or non-finite factor would make the learning rate negative or NaN)")
+    return value
+
+
+def _check_positive_integer(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__} {value!r:.40}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 class LRScheduler:
     """Base class: subclasses write ``get_lr()`` (the rates for ``last_epoch``)."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or last_epoch < -1:
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral):
+            raise TypeError(f"last_epoch must be an integer >= -1, got {type(last_epoch).__name__} {last_epoch!r:.40}")
+        if last_epoch < -1:
             raise ValueError(f"last_epoch must be an integer >= -1, got {last_epoch!r}")
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -61,8 +99,11 @@ class LRScheduler:
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
-                                   "when resuming a scheduler with last_epoch >= 0")
+                    raise MissingInitialLRError(
+                        f"{type(self).__name__}(last_epoch={last_epoch}) resumes a schedule, so every "
+                        f"parameter group needs 'initial_lr' (its lr at epoch 0, which a scheduler built "
+                        f"with last_epoch=-1 sets); param_groups[{i}] has none. Build the scheduler with "
+                        "last_epoch=-1 and load its state_dict() to resume, or set group['initial_lr']")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = int(last_epoch)
         self._step_count = 0
@@ -101,6 +142,8 @@ class LambdaLR(LRScheduler):
     """γ_e = γ₀ · lr_lambda(e); ``lr_lambda`` is a function or a list, one per group."""
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(optimizer.param_groups):
                 raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
@@ -113,7 +156,12 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        factors = [fn(self.last_epoch) for fn in self.lr_lambdas]
+        for f in factors:
+            if isinstance(f, bool) or not isinstance(f, numbers.Real):
+                raise TypeError(f"lr_lambda must return a real number, but lr_lambda({self.last_epoch}) "
+                                f"returned {type(f).__name__} {f!r:.40}")
+        return [base_lr * f for f, base_lr in zip(factors, self.base_lrs)]
 
     def state_dict(self) -> dict:
         """As torch: plain functions are not saved (``None``); callable objects save their ``__dict__``."""
@@ -135,10 +183,8 @@ class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size <= 0:
-            raise ValueError(f"step_size must be a positive integer, got {step_size!r}")
-        self.step_size = int(step_size)
-        self.gamma = gamma
+        self.step_size = _check_positive_integer(step_size, "step_size")
+        self.gamma = _check_factor(gamma, "gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -151,11 +197,14 @@ class MultiStepLR(LRScheduler):
     """Multiply the lr by ``gamma`` at each epoch listed in ``milestones``."""
 
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+        if isinstance(milestones, (str, bytes, dict)) or not hasattr(milestones, "__iter__"):
+            raise TypeError(f"milestones must be a list of epoch numbers (integers), got "
+                            f"{type(milestones).__name__} {milestones!r:.40}")
         milestones = list(milestones)
         if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones):
-            raise TypeError(f"milestones must be integers, got {milestones!r}")
+            raise TypeError(f"milestones must be integers, got {milestones!r:.80}")
         self.milestones = Counter(int(m) for m in milestones)
-        self.gamma = gamma
+        self.gamma = _check_factor(gamma, "gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -168,7 +217,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every epoch: γ_e = γ₀·gammaᵉ (recursively)."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
-        self.gamma = gamma
+        self.gamma = _check_factor(gamma, "gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -181,10 +230,8 @@ class CosineAnnealingLR(LRScheduler):
     """Cosine annealing from γ₀ to ``eta_min`` over ``T_max`` epochs (torch's recursive form)."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        if isinstance(T_max, bool) or not isinstance(T_max, numbers.Integral) or T_max <= 0:
-            raise ValueError(f"T_max must be a positive integer, got {T_max!r}")
-        self.T_max = int(T_max)
-        self.eta_min = eta_min
+        self.T_max = _check_positive_integer(T_max, "T_max")
+        self.eta_min = _check_factor(eta_min, "eta_min")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

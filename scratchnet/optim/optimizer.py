@@ -73,9 +73,10 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
-        if isinstance(params, (Parameter, np.ndarray)):
+        if isinstance(params, (Parameter, np.ndarray, dict, str, bytes)) or not hasattr(params, "__iter__"):
+            hint = " (wrap a single parameter group in a list: [{'params': ...}])" if isinstance(params, dict) else ""
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            f"Parameters or dicts, but got {describe(params)}")
+                            f"Parameters or dicts (e.g. model.parameters()), but got {describe(params)}{hint}")
         if isinstance(params, set):
             raise TypeError("optimizer parameters need to be organized in ordered collections, but "
                             "the ordering of a set changes between runs (and the state_dict numbers "

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_nonneg
+from ._checks import check_nonneg, check_number
 from .optimizer import Optimizer
 
 
@@ -97,6 +97,7 @@ class SGD(Optimizer):
         check_nonneg(group["lr"], "learning rate", "lr")
         check_nonneg(group["momentum"], "momentum value", "momentum")
         check_nonneg(group["weight_decay"], "weight_decay value", "weight_decay")
+        check_number(group["dampening"], "dampening value", "dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 

@@ -254,6 +254,12 @@ def _class_indices(name: str, target, n_batch: int | None, n_classes: int, ignor
             bad = t[~(np.isfinite(t) & (t == np.round(t)))].flat[0]
             raise ValueError(f"{name}: class indices must be whole numbers, got {bad} "
                              "(for class probabilities, pass a target of the prediction's shape)")
+        # The range is checked before the cast: a float beyond int64 (1e20) would wrap around.
+        huge = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if np.any(huge):
+            raise IndexError(f"{name}: target {t[huge].flat[0]:g} is out of bounds: class indices must lie in "
+                             f"[0, {n_classes - 1}] for {n_classes} classes"
+                             + (f" (or equal ignore_index={ignore_index})" if ignore_index != -100 else ""))
         t = t.astype(np.int64)
     expected = (n_batch,) if n_batch is not None else ()
     if t.shape != expected:
