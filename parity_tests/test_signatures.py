@@ -8,7 +8,8 @@ Rules (what "the same" means here):
   call written for torch lands on the same parameters (or is refused);
 * every torch parameter exists in scratchnet with torch's default, except
   torch's implementation switches that have no meaning for NumPy code
-  (``foreach``, ``fused``, ``capturable``, ``differentiable``: kernel choices);
+  (``foreach``, ``fused``, ``capturable``, ``differentiable``: kernel choices)
+  and torch's private ``_stacklevel`` (which scratchnet's softmax does have);
 * scratchnet's own additions are keyword-only or trailing with a default,
   and listed in ``EXTRAS`` with the reason.
 """
@@ -23,7 +24,7 @@ torch = pytest.importorskip("torch")
 
 import scratchnet as sn  # noqa: E402
 
-TORCH_ONLY = {"foreach", "fused", "capturable", "differentiable"}
+TORCH_ONLY = {"foreach", "fused", "capturable", "differentiable", "_stacklevel"}
 EXTRAS = {
     # Parity without shared randomness: a module or initializer can be given its
     # own NumPy generator (torch uses its global generator or ``generator=``).
@@ -43,6 +44,7 @@ def _positional(params):
 
 def check_mirror(name: str, ours, theirs) -> None:
     mine, torch_params = _params(ours), _params(theirs)
+    mine = [p for p in mine if p.name not in TORCH_ONLY]
     torch_params = [p for p in torch_params if p.name not in TORCH_ONLY]
     pos_mine, pos_torch = _positional(mine), _positional(torch_params)
     assert pos_mine == pos_torch[:len(pos_mine)], (
@@ -133,3 +135,45 @@ MODULE_METHODS = ["state_dict", "load_state_dict", "named_parameters", "paramete
 @pytest.mark.parametrize("name", MODULE_METHODS)
 def test_module_method_signature(name):
     check_mirror(f"Module.{name}", getattr(sn.nn.Module, name), getattr(torch.nn.Module, name))
+
+
+FUNCTIONAL = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax", "elu", "silu"]
+
+
+@pytest.mark.parametrize("name", FUNCTIONAL)
+def test_functional_signature(name):
+    """``torch.nn.functional``'s Python functions (gelu, softplus and linear are C builtins
+    without an inspectable signature: their arguments are checked by calls below)."""
+    check_mirror(f"F.{name}", getattr(sn.nn.functional, name), getattr(torch.nn.functional, name))
+
+
+def test_functional_builtins_take_torchs_keywords():
+    import numpy as np
+
+    F, TF = sn.nn.functional, torch.nn.functional
+    z = np.linspace(-3, 3, 7)
+    t = torch.tensor(z)
+    np.testing.assert_allclose(F.gelu(input=z, approximate="tanh"), TF.gelu(input=t, approximate="tanh"), rtol=1e-12)
+    np.testing.assert_allclose(F.softplus(input=z, beta=2.0, threshold=1.0),
+                               TF.softplus(input=t, beta=2.0, threshold=1.0), rtol=1e-12)
+    w, b = np.ones((2, 7)), np.arange(2.0)
+    np.testing.assert_allclose(F.linear(input=z[None], weight=w, bias=b),
+                               TF.linear(input=t[None], weight=torch.tensor(w), bias=torch.tensor(b)), rtol=1e-12)
+
+
+def test_functional_inplace_and_implicit_softmax_dim_as_torch():
+    import numpy as np
+
+    F, TF = sn.nn.functional, torch.nn.functional
+    z = np.array([[-1.0, 2.0, -3.0]])
+    out = F.relu(z, inplace=True)
+    assert out is z and np.array_equal(z, [[0.0, 2.0, 0.0]])
+    with pytest.raises(TypeError, match="inplace=True"):
+        F.elu([1.0, -1.0], inplace=True)
+    for x in [np.arange(3.0), np.arange(6.0).reshape(2, 3), np.arange(24.0).reshape(2, 3, 4)]:
+        with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+            ours = F.softmax(x)
+        with pytest.warns(UserWarning):
+            theirs = TF.softmax(torch.tensor(x))
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
+    assert F.log_softmax(np.zeros(2, np.float32), dim=0, dtype=np.float64).dtype == np.float64

@@ -133,3 +133,21 @@ def test_gradcheck_leaves_the_original_module_untouched():
     after = model.state_dict()
     assert model.dtype == np.float32 and all(np.array_equal(before[k], after[k]) for k in before)
     assert all(p.grad is None for p in model.parameters())
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_jacobians_match_finite_differences(name):
+    """``softmax_derivative`` / ``log_softmax_derivative``: J_ij = ∂g_i/∂z_j by central differences,
+    for one vector and for each row of a batch."""
+    F = sn.nn.functional
+    g, jacobian = getattr(F, name), getattr(F, f"{name}_derivative")
+    rng = np.random.default_rng(9)
+    z = rng.normal(size=(3, 4))
+    eps = 1e-6
+    numerical = np.zeros((3, 4, 4))
+    for j in range(4):
+        step = np.zeros(4)
+        step[j] = eps
+        numerical[:, :, j] = (g(z + step, dim=1) - g(z - step, dim=1)) / (2 * eps)
+    np.testing.assert_allclose(jacobian(z), numerical, atol=1e-9)
+    np.testing.assert_allclose(jacobian(z[0]), numerical[0], atol=1e-9)

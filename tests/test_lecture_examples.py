@@ -116,7 +116,7 @@ def test_chapter15_activation_table_and_softmax():
     np.testing.assert_array_equal(F.relu_derivative(z), [0, 0, 0, 1, 1])
     np.testing.assert_array_equal(F.leaky_relu(z), [-0.03, -0.01, 0, 1, 3])
     np.testing.assert_array_equal(F.leaky_relu_derivative(z), [0.01, 0.01, 0.01, 1, 1])
-    p = F.softmax(np.array([2.0, 1.0, 0.1]))
+    p = F.softmax(np.array([2.0, 1.0, 0.1]), dim=0)
     np.testing.assert_array_equal(np.round(p, 4), [0.6590, 0.2424, 0.0986])
     assert abs(p.sum() - 1) < 1e-15
 

@@ -9,6 +9,10 @@ Everything is written to stay finite and silent (no overflow warnings) for
 inputs as large as ±1e4 in float32 and float64: exponentials are only ever
 taken of non-positive numbers.
 
+The activations take PyTorch's arguments (``relu(input, inplace=False)``,
+``softmax(input, dim=None)``, ...); ``input`` is Z[l] of the lectures, and
+the derivatives, which torch does not have, take ``z``.
+
 Where PyTorch makes a choice at a kink, scratchnet makes the same one:
 ``relu_derivative(0) = 0`` and ``leaky_relu_derivative(0) = negative_slope``
 (torch uses ``z > 0`` for both).
@@ -23,6 +27,25 @@ def _float(z) -> np.ndarray:
     """``z`` as a floating array (integers become float64)."""
     z = np.asarray(z)
     return z if z.dtype.kind == "f" else z.astype(np.float64)
+
+
+def _inplace(input, result: np.ndarray, name: str) -> np.ndarray:
+    """``inplace=True`` as torch: write the result into ``input`` and return it."""
+    if not isinstance(input, np.ndarray) or input.dtype.kind != "f":
+        raise TypeError(f"{name}(inplace=True) writes into its input, which must be a floating NumPy array; "
+                        f"got {type(input).__name__}" + (f" of dtype {input.dtype}" if hasattr(input, "dtype") else ""))
+    input[...] = result
+    return input
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """torch's implicit ``dim`` when none is given (``torch.nn.functional._get_softmax_dim``),
+    with torch's warning: 0 for 0-, 1- and 3-dimensional input, else 1."""
+    import warnings
+
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
 
 
 # ---------------------------------------------------------------------- identity
@@ -41,13 +64,13 @@ def identity_derivative(z: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------- sigmoid
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(input: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^(−z)), range (0, 1).
 
     Computed as 1/(1+e^(−|z|)) for z ≥ 0 and e^(−|z|)/(1+e^(−|z|)) for z < 0,
     so e^x never overflows (the CS229 lecture clips z to ±500 instead).
     """
-    z = _float(z)
+    z = _float(input)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
@@ -61,9 +84,9 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
 # -------------------------------------------------------------------------- tanh
 
 
-def tanh(z: np.ndarray) -> np.ndarray:
+def tanh(input: np.ndarray) -> np.ndarray:
     """tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)), range (−1, 1)."""
-    return np.tanh(z)
+    return np.tanh(input)
 
 
 def tanh_derivative(z: np.ndarray) -> np.ndarray:
@@ -75,9 +98,10 @@ def tanh_derivative(z: np.ndarray) -> np.ndarray:
 # -------------------------------------------------------------------------- ReLU
 
 
-def relu(z: np.ndarray) -> np.ndarray:
+def relu(input: np.ndarray, inplace: bool = False) -> np.ndarray:
     """ReLU(z) = max(0, z)."""
-    return np.maximum(z, 0)
+    result = np.maximum(input, 0)
+    return _inplace(input, result, "relu") if inplace else result
 
 
 def relu_derivative(z: np.ndarray) -> np.ndarray:
@@ -86,10 +110,11 @@ def relu_derivative(z: np.ndarray) -> np.ndarray:
     return (z > 0).astype(z.dtype)
 
 
-def leaky_relu(z: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+def leaky_relu(input: np.ndarray, negative_slope: float = 0.01, inplace: bool = False) -> np.ndarray:
     """LeakyReLU(z) = z if z > 0 else negative_slope · z."""
-    z = _float(z)
-    return np.where(z > 0, z, z * np.asarray(negative_slope, dtype=z.dtype))
+    z = _float(input)
+    result = np.where(z > 0, z, z * np.asarray(negative_slope, dtype=z.dtype))
+    return _inplace(input, result, "leaky_relu") if inplace else result
 
 
 def leaky_relu_derivative(z: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
@@ -101,15 +126,21 @@ def leaky_relu_derivative(z: np.ndarray, negative_slope: float = 0.01) -> np.nda
 # ----------------------------------------------------------------------- softmax
 
 
-def softmax(z: np.ndarray, dim: int = -1) -> np.ndarray:
+def softmax(input: np.ndarray, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> np.ndarray:
     """softmax(z)_i = e^(z_i) / Σ_j e^(z_j) along ``dim``.
+
+    ``dim=None`` picks torch's implicit dimension with torch's deprecation
+    warning (0 for 1- and 3-dimensional input, 1 for 2-dimensional): pass
+    ``dim``. ``dtype`` casts the input first, as torch's.
 
     The maximum is subtracted first (Chapter 15, "Confusing softmax outputs"):
     the result is unchanged and e^x never overflows. As in PyTorch, a row
     holding +inf or NaN gives NaN (silently: inf − inf), and an empty ``dim``
     gives an empty result.
     """
-    z = _float(z)
+    z = _float(input) if dtype is None else np.asarray(input, dtype=dtype)
+    if dim is None:
+        dim = _softmax_dim("softmax", z.ndim, _stacklevel)
     if z.ndim == 0:  # a scalar is a vector of one entry: softmax = 1
         return softmax(z.reshape(1), 0).reshape(())
     if z.shape[dim] == 0:
@@ -119,11 +150,14 @@ def softmax(z: np.ndarray, dim: int = -1) -> np.ndarray:
         return e / np.sum(e, axis=dim, keepdims=True)
 
 
-def log_softmax(z: np.ndarray, dim: int = -1) -> np.ndarray:
+def log_softmax(input: np.ndarray, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> np.ndarray:
     """log softmax(z)_i = z_i − m − log Σ_j e^(z_j − m), with m = max_j z_j.
 
-    +inf, NaN and an empty ``dim`` behave as in :func:`softmax` (NaN, as PyTorch)."""
-    z = _float(z)
+    ``dim=None`` and ``dtype`` as in :func:`softmax`; +inf, NaN and an empty
+    ``dim`` behave as there (NaN, as PyTorch)."""
+    z = _float(input) if dtype is None else np.asarray(input, dtype=dtype)
+    if dim is None:
+        dim = _softmax_dim("log_softmax", z.ndim, _stacklevel)
     if z.ndim == 0:
         return log_softmax(z.reshape(1), 0).reshape(())
     if z.shape[dim] == 0:
@@ -159,12 +193,26 @@ def softmax_derivative(z: np.ndarray, dim: int = -1) -> np.ndarray:
     raise ValueError("softmax_derivative supports a vector, or a batch of rows with dim=-1")
 
 
+def log_softmax_derivative(z: np.ndarray, dim: int = -1) -> np.ndarray:
+    """The Jacobian of log softmax for one vector z: J_ij = δ_ij − s_j (s = softmax(z)).
+
+    Shapes as :func:`softmax_derivative` (one (C, C) Jacobian per row of a
+    batch); training uses :func:`log_softmax_backward` and never forms it.
+    """
+    s = softmax(z, dim=dim)
+    if s.ndim == 1:
+        return np.eye(s.shape[0], dtype=s.dtype) - s[None, :]
+    if s.ndim == 2 and dim in (-1, 1):
+        return np.eye(s.shape[1], dtype=s.dtype)[None] - s[:, None, :]
+    raise ValueError("log_softmax_derivative supports a vector, or a batch of rows with dim=-1")
+
+
 # ------------------------------------------------------------------------ linear
 
 
-def linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
-    """Z = X Wᵀ + b, with X (batch, in), W (out, in), b (out,)."""
-    z = x @ weight.T
+def linear(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """Z = X Wᵀ + b, with X = ``input`` (batch, in), W (out, in), b (out,)."""
+    z = input @ weight.T
     if bias is not None:
         z += bias
     return z
@@ -173,15 +221,16 @@ def linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) ->
 # --------------------------------------------------------------------------- ELU
 
 
-def elu(z: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+def elu(input: np.ndarray, alpha: float = 1.0, inplace: bool = False) -> np.ndarray:
     """ELU(z) = z if z > 0 else α(e^z − 1) (Clevert et al. 2015).
 
     e^z − 1 is taken with ``expm1`` (exact near 0) and only of min(z, 0), so
     large z never overflows.
     """
-    z = _float(z)
+    z = _float(input)
     negative_part = np.where(z > 0, 0, z)  # (keeps −0.0, as torch: ELU(−0) = −0)
-    return np.where(z > 0, z, np.asarray(alpha, z.dtype) * np.expm1(negative_part))
+    result = np.where(z > 0, z, np.asarray(alpha, z.dtype) * np.expm1(negative_part))
+    return _inplace(input, result, "elu") if inplace else result
 
 
 def elu_derivative(z: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -278,14 +327,14 @@ def _check_approximate(approximate: str) -> str:
     return approximate
 
 
-def gelu(z: np.ndarray, approximate: str = "none") -> np.ndarray:
+def gelu(input: np.ndarray, approximate: str = "none") -> np.ndarray:
     """GELU(z) = z Φ(z), Φ the standard normal CDF (Hendrycks & Gimpel 2016).
 
     ``approximate="none"``: Φ(z) = ½(1 + erf(z/√2)), with :func:`erf`.
     ``approximate="tanh"``: Φ(z) ≈ ½(1 + tanh(√(2/π)(z + 0.044715 z³))).
     Both as PyTorch writes them.
     """
-    z = _float(z)
+    z = _float(input)
     if _check_approximate(approximate) == "tanh":
         inner = np.asarray(_GELU_TANH_BETA, z.dtype) * (z + np.asarray(_GELU_TANH_KAPPA, z.dtype) * z * z * z)
         return 0.5 * z * (1 + np.tanh(inner))
@@ -309,10 +358,11 @@ def gelu_derivative(z: np.ndarray, approximate: str = "none") -> np.ndarray:
 # -------------------------------------------------------------------------- SiLU
 
 
-def silu(z: np.ndarray) -> np.ndarray:
+def silu(input: np.ndarray, inplace: bool = False) -> np.ndarray:
     """SiLU(z) = z σ(z) ("swish", Ramachandran et al. 2017)."""
-    z = _float(z)
-    return z * sigmoid(z)
+    z = _float(input)
+    result = z * sigmoid(z)
+    return _inplace(input, result, "silu") if inplace else result
 
 
 def silu_derivative(z: np.ndarray) -> np.ndarray:
@@ -325,7 +375,7 @@ def silu_derivative(z: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- Softplus
 
 
-def softplus(z: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+def softplus(input: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
     """Softplus(z) = (1/β) log(1 + e^(βz)), a smooth ReLU; z itself where βz > threshold.
 
     The threshold is PyTorch's (there log(1 + e^(βz)) = βz to within
@@ -333,7 +383,7 @@ def softplus(z: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.nd
     max(βz, 0) + log1p(e^(−|βz|)), which never overflows — PyTorch's
     log1p(e^(βz)) gives the same value up to rounding.
     """
-    z = _float(z)
+    z = _float(input)
     bz = z * np.asarray(beta, z.dtype)
     smooth = (np.maximum(bz, 0) + np.log1p(np.exp(-np.abs(bz)))) / np.asarray(beta, z.dtype)
     return np.where(bz > threshold, z, smooth)
