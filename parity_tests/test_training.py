@@ -62,6 +62,26 @@ def test_loaders_hand_torch_the_same_batches():
             np.testing.assert_array_equal(a, b)
 
 
+def test_default_generator_loaders_stay_in_step():
+    """The reviewer's reproducer: two loaders without ``generator=`` (scratchnet's
+    default stream), one epoch each, a dropout mask drawn from the default
+    generator, a second epoch each — the orders must still agree (the scratchnet
+    loader shuffles from a private stream seeded at construction)."""
+    sn.manual_seed(0)
+    X, y = _digits(np.float64)
+    loader = sn.data.DataLoader((X[:200], y[:200]), batch_size=32, shuffle=True)
+    tloader = torch_ref.data.DataLoader.from_scratchnet(loader)
+    for epoch in range(2):
+        batches, tbatches = list(loader), list(tloader)
+        assert len(batches) == len(tbatches) == 7
+        for a, b in zip(loader.last_order, tloader.last_order):
+            np.testing.assert_array_equal(a, b)
+        for (xb, yb), (txb, tyb) in zip(batches, tbatches):
+            np.testing.assert_array_equal(xb, txb.numpy())
+            np.testing.assert_array_equal(yb, tyb.numpy())
+        sn.nn.Dropout(.5)(np.ones((4, 4)))    # a draw from the default generator between epochs
+
+
 def test_digits_20_epochs(dtype, one_thread):
     X, y = _digits(dtype)
     Xtr, ytr, Xva, yva = X[:1500], y[:1500], X[1500:], y[1500:]
