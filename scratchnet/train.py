@@ -22,7 +22,8 @@ validation loss/accuracy. A NaN or infinite loss stops training at once with
 a :class:`NonFiniteLossError` naming the step, the epoch and the learning
 rates — a diverging run is a finding, not something to train through.
 A tqdm progress bar is shown when stderr is a terminal (``progress=None``),
-or always/never with ``progress=True/False``.
+or always/never with ``progress=True/False``; tqdm is optional — without it
+``fit`` trains without a bar.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,11 +84,20 @@ def check_loss(value: float, step: int, epoch: int, optimizer) -> None:
 
 
 def progress_bar(total: int, progress):
-    """A tqdm bar over ``total`` steps when asked or when stderr is a terminal, else None."""
+    """A tqdm bar over ``total`` steps when asked or when stderr is a terminal, else None.
+
+    tqdm is optional (scratchnet needs only NumPy): without it there is no bar —
+    silently on a terminal, with a warning when ``progress=True`` asked for one."""
     show = sys.stderr.isatty() if progress is None else bool(progress)
     if not show:
         return None
-    from tqdm.auto import tqdm
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            warnings.warn("progress=True, but tqdm is not installed: training without a progress bar "
+                          "(pip install tqdm)", stacklevel=3)
+        return None
     return tqdm(total=total, unit="step", leave=False)
 
 

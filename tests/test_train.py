@@ -3,6 +3,10 @@ refuses to train through a NaN."""
 
 from __future__ import annotations
 
+import io
+import sys
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_moons
@@ -91,6 +95,47 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(capsys, monkeypatch):
     assert capsys.readouterr().err == ""
     fit(model, loss_fn, opt, (X, y), epochs=2, progress=True)
     assert "step" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, and keeps what is written to it."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal(monkeypatch):
+    """progress=None shows tqdm's bar when stderr is a terminal: one update per step."""
+    pytest.importorskip("tqdm")
+    X, y = _moons()
+    model, loss_fn, opt = _setup()
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    h = fit(model, loss_fn, opt, (X, y), epochs=3)
+    out = terminal.getvalue()
+    assert "3/3" in out and "step" in out and "epoch=2" in out
+    assert h.epochs == 3
+
+
+def test_without_tqdm_fit_trains_without_a_bar(monkeypatch):
+    """tqdm is optional: on a terminal without tqdm, fit trains silently with no bar;
+    progress=True without tqdm warns (and trains)."""
+    X, y = _moons()
+    model, loss_fn, opt = _setup()
+    ref, ref_loss, ref_opt = _setup()
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setitem(sys.modules, "tqdm", None)        # `import tqdm` now raises ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = fit(model, loss_fn, opt, (X, y), epochs=3)
+    assert terminal.getvalue() == "" and h.epochs == 3
+    with pytest.warns(UserWarning, match="tqdm is not installed"):
+        fit(ref, ref_loss, ref_opt, (X, y), epochs=3, progress=True)
+    assert terminal.getvalue() == ""
+    for p, q in zip(model.parameters(), ref.parameters()):    # trained all the same
+        np.testing.assert_array_equal(p.data, q.data)
 
 
 def test_first_layer_skips_dJ_dX():
