@@ -47,19 +47,36 @@ def _digits(dtype):
     return (X / 16.0).astype(dtype), y
 
 
-def test_loaders_hand_torch_the_same_batches():
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_loaders_hand_torch_the_same_batches(device, drop_last):
+    """torch_ref's loader is a torch.utils.data.DataLoader drawing scratchnet's
+    orders: the same batches, as tensors on the device, epoch after epoch; its
+    iteration leaves torch's global random stream alone."""
     X, y = _digits(np.float64)
-    loader = sn.data.DataLoader((X, y), batch_size=64, shuffle=True, generator=np.random.default_rng(5))
-    tloader = torch_ref.data.DataLoader.from_scratchnet(loader)
+    loader = sn.data.DataLoader((X, y), batch_size=64, shuffle=True, drop_last=drop_last,
+                                generator=np.random.default_rng(5))
+    tloader = torch_ref.data.DataLoader.from_scratchnet(loader, device=device)
+    assert isinstance(tloader, torch.utils.data.DataLoader)
+    assert isinstance(tloader.batch_sampler, torch_ref.data.ReplaySampler)
+    assert isinstance(tloader.dataset, torch.utils.data.TensorDataset)
+    n_batches = 28 if drop_last else 29
+    assert len(tloader) == len(loader) == n_batches
+    rng_state = torch.get_rng_state()
     for _ in range(3):
         batches, tbatches = list(loader), list(tloader)
-        assert len(batches) == len(tbatches) == 29
+        assert len(batches) == len(tbatches) == n_batches
         for (xb, yb), (txb, tyb) in zip(batches, tbatches):
             assert txb.dtype == torch.float64 and tyb.dtype == torch.int64
-            np.testing.assert_array_equal(xb, txb.numpy())
-            np.testing.assert_array_equal(yb, tyb.numpy())
+            assert txb.device.type == tyb.device.type == device
+            np.testing.assert_array_equal(xb, txb.cpu().numpy())
+            np.testing.assert_array_equal(yb, tyb.cpu().numpy())
         for a, b in zip(loader.last_order, tloader.last_order):
             np.testing.assert_array_equal(a, b)
+    assert torch.equal(torch.get_rng_state(), rng_state)
+    order = [np.array([5, 0, 17]), np.array([3])]
+    (xa, ya), (xb, yb) = tloader.batches(order)
+    np.testing.assert_array_equal(xa.cpu().numpy(), X[[5, 0, 17]])
+    np.testing.assert_array_equal(yb.cpu().numpy(), y[[3]])
 
 
 def test_default_generator_loaders_stay_in_step():
