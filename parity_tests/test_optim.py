@@ -14,7 +14,8 @@ quantity, not a disagreement). ``maximize=True`` is run on −J (see ``Pair``).
 Bounds
 ------
 float64: after 1 step the suite's 1e-10; after 100 steps 1e-9, the issue's
-bound. Measured: ≤ 3e-15 (and 3e-14 for centered RMSprop, see below).
+bound. Measured: ≤ 3e-15 (and 3e-14 for RMSprop's momentum buffer, centered
+or not, see (4) and (5) below).
 
 float32 after 100 steps: ``TRAJECTORY_BOUND_FLOAT32 = 1e-4``. With u = 6e-8:
 (1) the two gradients differ by a few u (a 15-term matrix-vector product);
@@ -32,6 +33,13 @@ amplification and not a formula difference. 1e-4 is ≈ 16× the rounding-only
 estimate (2), covers (3) and (4), and is ≥ 100× below what a wrong formula
 gives (dampening on step 1, ε inside the root, a missing bias correction each
 move θ by ≥ 1e-2 relative; ``tests/test_optim_lectures.py``).
+(5) RMSprop's momentum buffer sums g/√v: for an entry whose gradient has
+stayed small (√v down to 3e-3 here), g is a small difference of O(1) terms and
+g/√v is O(1) with the relative error of that difference, ~1000 u. Measured on
+RMSprop(momentum=0.9)'s buffer: 8.8e-6 (float32) and 2.3e-14 (float64), and
+scratchnet alone, with one rounding of A·θ changed per step, spreads by the same
+8.8e-6 / 3.3e-14 — the conditioning of the buffer, not a formula difference
+(the parameters themselves agree to 6e-8 / 1.3e-16).
 Measured otherwise: ≤ 5.4e-7 (see the parity table).
 """
 
