@@ -14,7 +14,8 @@ quantity, not a disagreement). ``maximize=True`` is run on −J (see ``Pair``).
 Bounds
 ------
 float64: after 1 step the suite's 1e-10; after 100 steps 1e-9, the issue's
-bound. Measured: ≤ 3e-15 (and 3e-14 for centered RMSprop, see below).
+bound. Measured: ≤ 3e-15 (and 3e-14 for RMSprop's momentum buffer, centered
+or not, see (4) and (5) below).
 
 float32 after 100 steps: ``TRAJECTORY_BOUND_FLOAT32 = 1e-4``. With u = 6e-8:
 (1) the two gradients differ by a few u (a 15-term matrix-vector product);
@@ -32,6 +33,13 @@ amplification and not a formula difference. 1e-4 is ≈ 16× the rounding-only
 estimate (2), covers (3) and (4), and is ≥ 100× below what a wrong formula
 gives (dampening on step 1, ε inside the root, a missing bias correction each
 move θ by ≥ 1e-2 relative; ``tests/test_optim_lectures.py``).
+(5) RMSprop's momentum buffer sums g/√v: for an entry whose gradient has
+stayed small (√v down to 3e-3 here), g is a small difference of O(1) terms and
+g/√v is O(1) with the relative error of that difference, ~1000 u. Measured on
+RMSprop(momentum=0.9)'s buffer: 8.8e-6 (float32) and 2.3e-14 (float64), and
+scratchnet alone, with one rounding of A·θ changed per step, spreads by the same
+8.8e-6 / 3.3e-14 — the conditioning of the buffer, not a formula difference
+(the parameters themselves agree to 6e-8 / 1.3e-16).
 Measured otherwise: ≤ 5.4e-7 (see the parity table).
 """
 
@@ -66,8 +74,16 @@ CASES = [
      dict(lr=0.003, maximize=True, betas=(0.8, 0.99), eps=1e-6)),
     ("AdamW()", "AdamW", dict(lr=0.003)),
     ("AdamW(weight_decay=0.1, amsgrad)", "AdamW", dict(lr=0.003, weight_decay=0.1, amsgrad=True)),
+    ("AdamW(maximize, weight_decay=0.05)", "AdamW", dict(lr=0.003, maximize=True, weight_decay=0.05)),
     ("RMSprop()", "RMSprop", dict(lr=0.001)),
     ("RMSprop(centered, weight_decay=0.01)", "RMSprop", dict(lr=0.001, centered=True, weight_decay=0.01)),
+    ("RMSprop(momentum=0.9)", "RMSprop", dict(lr=0.0005, momentum=0.9)),
+    # alpha = 0.9 forgets g² fast, so the step stays ≈ lr·sign(g) as g → 0: at lr = 0.001
+    # a gradient entry reaches ~1e-5 within 100 steps, and there a 1e-15 relative nudge
+    # of the starting point (scratchnet alone) moves the end point by 3e-5 — an
+    # ill-conditioned trajectory, not a disagreement. At lr = 0.0005 the same nudge
+    # stays at 1e-15.
+    ("RMSprop(alpha=0.9, eps=1e-6)", "RMSprop", dict(lr=0.0005, alpha=0.9, eps=1e-6)),
     ("RMSprop(centered, momentum=0.5, maximize)", "RMSprop",
      dict(lr=0.0005, centered=True, momentum=0.5, maximize=True)),
     ("Adagrad()", "Adagrad", dict(lr=0.02)),
@@ -75,12 +91,19 @@ CASES = [
      dict(lr=0.02, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.01, maximize=True)),
 ]
 
-#: Extra settings run for each optimizer's first case (clipping at max_norm = 1
-#: is active on every step here: the gradient norm stays above 1).
+#: Extra settings run for each optimizer's first case: every scheduler, and both
+#: clippings (clipping at max_norm = 1 is active on every step here: the gradient
+#: norm stays above 1; clip_value = 0.5 clamps entries on the first steps, and
+#: ``Pair.compare`` checks that it did).
 VARIANTS = {
     "param groups + StepLR": dict(groups=True, scheduler=("StepLR", dict(step_size=10, gamma=0.7))),
     "CosineAnnealingLR + clip_grad_norm_": dict(
         clip=1.0, scheduler=("CosineAnnealingLR", dict(T_max=30, eta_min=1e-4))),
+    "ExponentialLR": dict(scheduler=("ExponentialLR", dict(gamma=0.98))),
+    "param groups + MultiStepLR": dict(
+        groups=True, scheduler=("MultiStepLR", dict(milestones=[20, 50, 50], gamma=0.5))),
+    "LambdaLR + clip_grad_value_": dict(
+        clip_value=0.5, scheduler=("LambdaLR", dict(lr_lambda=lambda e: 1 / (1 + 0.1 * e)))),
 }
 
 
@@ -111,13 +134,15 @@ def _groups(params, lr, split):
 class Pair:
     """The same parameters, loss, optimizer, scheduler and clipping in both libraries."""
 
-    def __init__(self, name, options, dtype, groups=False, scheduler=None, clip=None):
+    def __init__(self, name, options, dtype, groups=False, scheduler=None, clip=None, clip_value=None,
+                 device="cpu"):
         thetas, terms = _problem(dtype)
+        self.device = device
         self.params = [sn.nn.Parameter(t) for t in thetas]
-        self.tparams = [torch.tensor(t, requires_grad=True) for t in thetas]
+        self.tparams = [torch.tensor(t, requires_grad=True, device=device) for t in thetas]
         self.terms = [(a.astype(dtype), b.astype(dtype)) for a, b in terms]
-        self.tterms = [(torch.tensor(a, dtype=tdtype(dtype)), torch.tensor(b, dtype=tdtype(dtype)))
-                       for a, b in terms]
+        self.tterms = [(torch.tensor(a, dtype=tdtype(dtype), device=device),
+                        torch.tensor(b, dtype=tdtype(dtype), device=device)) for a, b in terms]
         lr = options["lr"]
         self.opt = getattr(sn.optim, name)(_groups(self.params, lr, groups), **options)
         self.topt = getattr(torch.optim, name)(_groups(self.tparams, lr, groups), **options)
@@ -126,8 +151,8 @@ class Pair:
             sname, sopts = scheduler
             self.sched = getattr(sn.optim.lr_scheduler, sname)(self.opt, **sopts)
             self.tsched = getattr(torch.optim.lr_scheduler, sname)(self.topt, **sopts)
-        self.clip = clip
-        self.clipped_steps = 0
+        self.clip, self.clip_value = clip, clip_value
+        self.clipped_steps = self.clamped_entries = 0
         # maximize=True is run on −J: the same well-conditioned descent on J, reached
         # through the sign flip maximize applies (ascent on J itself diverges, and a
         # diverging trajectory amplifies rounding without bound).
@@ -148,6 +173,12 @@ class Pair:
             tn = torch.nn.utils.clip_grad_norm_(self.tparams, self.clip)
             assert (float(n) > self.clip) == (float(tn) > self.clip)
             self.clipped_steps += float(n) > self.clip
+        if self.clip_value is not None:
+            clamped = sum(int(np.sum(np.abs(p.grad) > self.clip_value)) for p in self.params)
+            assert clamped == sum(int((p.grad.abs() > self.clip_value).sum()) for p in self.tparams)
+            self.clamped_entries += clamped
+            sn.nn.utils.clip_grad_value_(self.params, self.clip_value)
+            torch.nn.utils.clip_grad_value_(self.tparams, self.clip_value)
         self.opt.step()
         self.topt.step()
         if self.sched is not None:
@@ -157,9 +188,11 @@ class Pair:
     def compare(self, component, quantity, dtype, bound):
         if self.clip is not None:
             assert self.clipped_steps > 0, "clipping must be active in this test"
+        if self.clip_value is not None:
+            assert self.clamped_entries > 0, "clamping must be active in this test"
         for p, tp in zip(self.params, self.tparams):
             assert_parity(p, tp, component=component, quantity=f"params after {quantity}",
-                          dtype=dtype, bound=bound)
+                          dtype=dtype, device=self.device, bound=bound)
         sd, tsd = self.opt.state_dict(), self.topt.state_dict()
         assert sorted(sd["state"]) == sorted(tsd["state"])
         for index, entry in tsd["state"].items():
@@ -170,7 +203,8 @@ class Pair:
                     assert sd["state"][index][key].dtype == np.float32 and value.dtype == torch.float32
                 else:
                     assert_parity(sd["state"][index][key], value, component=component,
-                                  quantity=f"state {key} after {quantity}", dtype=dtype, bound=bound)
+                                  quantity=f"state {key} after {quantity}", dtype=dtype,
+                                  device=self.device, bound=bound)
         for g, tg in zip(self.opt.param_groups, self.topt.param_groups):
             assert g["lr"] == pytest.approx(tg["lr"], rel=1e-15)
         if self.sched is not None:
@@ -182,10 +216,10 @@ def _bound(dtype):
 
 
 @pytest.mark.parametrize("label,name,options", CASES, ids=[c[0] for c in CASES])
-def test_trajectory(label, name, options, dtype):
+def test_trajectory(label, name, options, dtype, device):
     """After 1 step within the suite's per-operation bound (1e-10 / 1e-5); after
     100 steps within the trajectory bounds (module docstring). Parameters and state."""
-    pair = Pair(name, options, dtype)
+    pair = Pair(name, options, dtype, device=device)
     pair.step()
     pair.compare(label, "1 step", dtype, bound=None)
     for _ in range(STEPS - 1):
@@ -200,10 +234,11 @@ for _case in CASES:
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("name", list(FIRST_CASES))
-def test_trajectory_variants(name, variant, dtype):
-    """100 steps with parameter groups (own lr), schedulers and active gradient clipping."""
+def test_trajectory_variants(name, variant, dtype, device):
+    """100 steps with parameter groups (own lr), each scheduler, and active gradient
+    clipping (by norm and by value)."""
     label, _, options = FIRST_CASES[name]
-    pair = Pair(name, options, dtype, **VARIANTS[variant])
+    pair = Pair(name, options, dtype, device=device, **VARIANTS[variant])
     for _ in range(STEPS):
         pair.step()
     pair.compare(f"{label} + {variant}", f"{STEPS} steps", dtype, bound=_bound(dtype))

@@ -24,16 +24,16 @@ SWAP_CASES = [c for c in CASES if c[0] in {
 
 
 @pytest.mark.parametrize("label,name,options", SWAP_CASES, ids=[c[0] for c in SWAP_CASES])
-def test_swap_optimizer_state_mid_run(label, name, options, dtype):
-    pair = Pair(name, options, dtype, groups=True)
-    ref = Pair(name, options, dtype, groups=True)   # the same run without the swap
+def test_swap_optimizer_state_mid_run(label, name, options, dtype, device):
+    pair = Pair(name, options, dtype, groups=True, device=device)
+    ref = Pair(name, options, dtype, groups=True, device=device)   # the same run without the swap
     for _ in range(60):
         ref.step()
     for _ in range(30):
         pair.step()
     sd, tsd = pair.opt.state_dict(), pair.topt.state_dict()
     new_t = getattr(torch.optim, name)([{"params": pair.tparams[:1]}, {"params": pair.tparams[1:]}], lr=99.0)
-    new_t.load_state_dict(optimizer_state_to_torch(sd))
+    new_t.load_state_dict(optimizer_state_to_torch(sd, device=device))
     new_s = getattr(sn.optim, name)([{"params": pair.params[:1]}, {"params": pair.params[1:]}], lr=99.0)
     new_s.load_state_dict(optimizer_state_from_torch(tsd))
     assert [g["lr"] for g in new_t.param_groups] == [g["lr"] for g in pair.opt.param_groups]
@@ -46,6 +46,6 @@ def test_swap_optimizer_state_mid_run(label, name, options, dtype):
     # would restart both optimizers alike, and only this comparison catches it)
     for p, tp, rp, rtp in zip(pair.params, pair.tparams, ref.params, ref.tparams):
         assert_parity(p, rtp, component=f"{label} state torch→scratchnet", quantity="params after 60 steps",
-                      dtype=dtype, bound=_bound(dtype))
+                      dtype=dtype, device=device, bound=_bound(dtype))
         assert_parity(rp, tp, component=f"{label} state scratchnet→torch", quantity="params after 60 steps",
-                      dtype=dtype, bound=_bound(dtype))
+                      dtype=dtype, device=device, bound=_bound(dtype))

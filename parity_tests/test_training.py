@@ -2,6 +2,9 @@
 (ReLU, cross-entropy), mini-batches of 64 in the same shuffled order,
 SGD(lr=0.1, momentum=0.9), 20 epochs, validation after each — the loss of
 every step (480 of them), the final weights and the validation accuracy.
+Then: the scheduler and fit's clipping options, early stopping that triggers
+(the same stopping epoch, best epoch, histories and weights), and the
+validation loss in the loss's own reduction; each on every available device.
 
 Bounds. float64: 1e-9 (the issue's trajectory bound; measured ~1e-14).
 float32: 1e-4, reasoned as for ``test_optim.py``'s trajectories: per step the
@@ -47,68 +50,193 @@ def _digits(dtype):
     return (X / 16.0).astype(dtype), y
 
 
-def test_loaders_hand_torch_the_same_batches():
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_loaders_hand_torch_the_same_batches(device, drop_last):
+    """torch_ref's loader is a torch.utils.data.DataLoader drawing scratchnet's
+    orders: the same batches, as tensors on the device, epoch after epoch; its
+    iteration leaves torch's global random stream alone."""
     X, y = _digits(np.float64)
-    loader = sn.data.DataLoader((X, y), batch_size=64, shuffle=True, generator=np.random.default_rng(5))
-    tloader = torch_ref.data.DataLoader.from_scratchnet(loader)
+    loader = sn.data.DataLoader((X, y), batch_size=64, shuffle=True, drop_last=drop_last,
+                                generator=np.random.default_rng(5))
+    tloader = torch_ref.data.DataLoader.from_scratchnet(loader, device=device)
+    assert isinstance(tloader, torch.utils.data.DataLoader)
+    assert isinstance(tloader.batch_sampler, torch_ref.data.ReplaySampler)
+    assert isinstance(tloader.dataset, torch.utils.data.TensorDataset)
+    n_batches = 28 if drop_last else 29
+    assert len(tloader) == len(loader) == n_batches
+    rng_state = torch.get_rng_state()
     for _ in range(3):
         batches, tbatches = list(loader), list(tloader)
-        assert len(batches) == len(tbatches) == 29
+        assert len(batches) == len(tbatches) == n_batches
         for (xb, yb), (txb, tyb) in zip(batches, tbatches):
             assert txb.dtype == torch.float64 and tyb.dtype == torch.int64
-            np.testing.assert_array_equal(xb, txb.numpy())
-            np.testing.assert_array_equal(yb, tyb.numpy())
+            assert txb.device.type == tyb.device.type == device
+            np.testing.assert_array_equal(xb, txb.cpu().numpy())
+            np.testing.assert_array_equal(yb, tyb.cpu().numpy())
         for a, b in zip(loader.last_order, tloader.last_order):
             np.testing.assert_array_equal(a, b)
+    assert torch.equal(torch.get_rng_state(), rng_state)
+    order = [np.array([5, 0, 17]), np.array([3])]
+    (xa, ya), (xb, yb) = tloader.batches(order)
+    np.testing.assert_array_equal(xa.cpu().numpy(), X[[5, 0, 17]])
+    np.testing.assert_array_equal(yb.cpu().numpy(), y[[3]])
 
 
-def test_digits_20_epochs(dtype, one_thread):
+def test_default_generator_loaders_stay_in_step():
+    """The reviewer's reproducer: two loaders without ``generator=`` (scratchnet's
+    default stream), one epoch each, a dropout mask drawn from the default
+    generator, a second epoch each — the orders must still agree (the scratchnet
+    loader shuffles from a private stream seeded at construction)."""
+    sn.manual_seed(0)
+    X, y = _digits(np.float64)
+    loader = sn.data.DataLoader((X[:200], y[:200]), batch_size=32, shuffle=True)
+    tloader = torch_ref.data.DataLoader.from_scratchnet(loader)
+    for epoch in range(2):
+        batches, tbatches = list(loader), list(tloader)
+        assert len(batches) == len(tbatches) == 7
+        for a, b in zip(loader.last_order, tloader.last_order):
+            np.testing.assert_array_equal(a, b)
+        for (xb, yb), (txb, tyb) in zip(batches, tbatches):
+            np.testing.assert_array_equal(xb, txb.numpy())
+            np.testing.assert_array_equal(yb, tyb.numpy())
+        sn.nn.Dropout(.5)(np.ones((4, 4)))    # a draw from the default generator between epochs
+
+
+def _twins(dtype, device, seed, X, y, batch_size):
+    """A scratchnet 64-32-10 MLP and its torch twin on ``device``, with loaders
+    drawing the same shuffled batches of (X, y)."""
+    model = sn.models.mlp([64, 32, 10], dtype=dtype, generator=np.random.default_rng(seed))
+    loader = sn.data.DataLoader((X, y), batch_size=batch_size, shuffle=True, generator=np.random.default_rng(seed))
+    return (model, torch_ref.models.twin(model, device=device), loader,
+            torch_ref.data.DataLoader.from_scratchnet(loader, device=device))
+
+
+def _same_run(h, th, model, tmodel, comp, dtype, device, bound):
+    """Histories and final weights of the two backends agree."""
+    assert h.lr == th.lr and h.epochs == th.epochs and h.stopped_early == th.stopped_early
+    assert h.best_epoch == th.best_epoch and h.val_accuracy == th.val_accuracy
+    for quantity in ["step_loss", "epoch_loss", "val_loss"]:
+        assert len(getattr(h, quantity)) == len(getattr(th, quantity))
+        assert_parity(np.array(getattr(h, quantity)), np.array(getattr(th, quantity)), component=comp,
+                      quantity=quantity, dtype=dtype, device=device, bound=bound)
+    mine = dict(model.named_parameters())
+    for name, tp in tmodel.named_parameters():
+        assert_parity(mine[name], tp, component=comp, quantity=f"final {name}", dtype=dtype, device=device,
+                      bound=bound)
+
+
+def test_digits_20_epochs(dtype, device, one_thread):
     X, y = _digits(dtype)
     Xtr, ytr, Xva, yva = X[:1500], y[:1500], X[1500:], y[1500:]
-    model = sn.models.mlp([64, 32, 10], dtype=dtype, generator=np.random.default_rng(0))
-    tmodel = torch_ref.models.twin(model)
-    loader = sn.data.DataLoader((Xtr, ytr), batch_size=64, shuffle=True, generator=np.random.default_rng(0))
-    tloader = torch_ref.data.DataLoader.from_scratchnet(loader)
+    model, tmodel, loader, tloader = _twins(dtype, device, 0, Xtr, ytr, 64)
     h = sn.train.fit(model, sn.nn.CrossEntropyLoss(), sn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
                      loader, 20, val_data=(Xva, yva), progress=False)
     th = torch_ref.train.fit(tmodel, torch.nn.CrossEntropyLoss(),
                              torch.optim.SGD(tmodel.parameters(), lr=0.1, momentum=0.9),
                              tloader, 20, val_data=(Xva, yva), progress=False)
-    bound = BOUNDS[np.dtype(dtype)]
     comp = "digits 64-32-10, SGD(momentum=0.9), 20 epochs"
     assert len(h.step_loss) == len(th.step_loss) == 20 * 24
-    assert_parity(np.array(h.step_loss), np.array(th.step_loss), component=comp,
-                  quantity="loss of every step", dtype=dtype, bound=bound)
-    assert_parity(np.array(h.val_loss), np.array(th.val_loss), component=comp,
-                  quantity="validation loss per epoch", dtype=dtype, bound=bound)
-    mine = dict(model.named_parameters())
-    for name, tp in tmodel.named_parameters():
-        assert_parity(mine[name], tp, component=comp, quantity=f"final {name}", dtype=dtype, bound=bound)
-    assert h.val_accuracy == th.val_accuracy
+    _same_run(h, th, model, tmodel, comp, dtype, device, BOUNDS[np.dtype(dtype)])
     assert h.epoch_loss[-1] < 0.1 and h.val_accuracy[-1] > 0.85   # it did learn
 
 
-def test_scheduler_clipping_early_stopping_agree(one_thread):
-    """Adam + CosineAnnealingLR + active clipping + early stopping, float64, 8 epochs."""
+@pytest.mark.parametrize("clip", [("clip_grad_norm", 0.5), ("clip_grad_value", 0.01)], ids=lambda c: c[0])
+def test_scheduler_and_clipping_agree(clip, device, one_thread):
+    """Adam + CosineAnnealingLR + fit's clipping option (by norm, by value), float64,
+    8 epochs. The clipping is active: without it the weights end ≥ 1e-3 elsewhere."""
     X, y = _digits(np.float64)
-    model = sn.models.mlp([64, 32, 10], dtype=np.float64, generator=np.random.default_rng(1))
-    tmodel = torch_ref.models.twin(model)
-    loader = sn.data.DataLoader((X[:600], y[:600]), batch_size=100, shuffle=True,
-                                generator=np.random.default_rng(1))
-    tloader = torch_ref.data.DataLoader.from_scratchnet(loader)
-    opt = sn.optim.Adam(model.parameters(), lr=0.01)
-    topt = torch.optim.Adam(tmodel.parameters(), lr=0.01)
-    kw = dict(clip_grad_norm=0.5, val_data=(X[1500:], y[1500:]), patience=2, progress=False)
-    h = sn.train.fit(model, sn.nn.CrossEntropyLoss(), opt, loader, 8,
-                     scheduler=sn.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=8), **kw)
-    th = torch_ref.train.fit(tmodel, torch.nn.CrossEntropyLoss(), topt, tloader, 8,
-                             scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=8), **kw)
-    comp = "digits, Adam + CosineAnnealingLR + clip_grad_norm_(0.5)"
-    assert h.lr == th.lr and h.epochs == th.epochs and h.stopped_early == th.stopped_early
-    assert_parity(np.array(h.step_loss), np.array(th.step_loss), component=comp,
-                  quantity="loss of every step", dtype=np.float64, bound=1e-9)
-    for p, tp in zip(model.parameters(), tmodel.parameters()):
-        assert_parity(p, tp, component=comp, quantity="final weights", dtype=np.float64, bound=1e-9)
+
+    def run(kw):
+        model, tmodel, loader, tloader = _twins(np.float64, device, 1, X[:600], y[:600], 100)
+        opt = sn.optim.Adam(model.parameters(), lr=0.01)
+        topt = torch.optim.Adam(tmodel.parameters(), lr=0.01)
+        kw = dict(kw, val_data=(X[1500:], y[1500:]), progress=False)
+        h = sn.train.fit(model, sn.nn.CrossEntropyLoss(), opt, loader, 8,
+                         scheduler=sn.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=8), **kw)
+        th = torch_ref.train.fit(tmodel, torch.nn.CrossEntropyLoss(), topt, tloader, 8,
+                                 scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=8), **kw)
+        return h, th, model, tmodel
+
+    h, th, model, tmodel = run({clip[0]: clip[1]})
+    _same_run(h, th, model, tmodel, f"digits, Adam + CosineAnnealingLR + {clip[0]}={clip[1]}",
+              np.float64, device, 1e-9)
+    _, _, unclipped, _ = run({})
+    assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(model.parameters(), unclipped.parameters())) > 1e-3
+
+
+def test_early_stopping_agrees(dtype, device, one_thread):
+    """Early stopping that triggers, on both backends at the same epoch: 40 training
+    samples (batches of 10), Adam(lr=0.02), patience 3, up to 60 epochs. The model
+    overfits; the validation loss (300 samples) is lowest after epoch 18 (0-based)
+    and at least 0.013 above that for the 3 epochs after it — over 200× the
+    difference the float32 bound allows (1e-4 relative of ~0.58), 3e4× the one
+    measured, so the decision cannot flip by rounding — and both stop after
+    epoch 21. The best epoch's weights agree too (the same runs,
+    retrained for best_epoch + 1 epochs)."""
+    X, y = _digits(dtype)
+    bound = BOUNDS[np.dtype(dtype)]
+
+    def run(epochs, patience):
+        model, tmodel, loader, tloader = _twins(dtype, device, 2, X[:40], y[:40], 10)
+        kw = dict(val_data=(X[1000:1300], y[1000:1300]), patience=patience, progress=False)
+        h = sn.train.fit(model, sn.nn.CrossEntropyLoss(), sn.optim.Adam(model.parameters(), lr=0.02),
+                         loader, epochs, **kw)
+        th = torch_ref.train.fit(tmodel, torch.nn.CrossEntropyLoss(), torch.optim.Adam(tmodel.parameters(), lr=0.02),
+                                 tloader, epochs, **kw)
+        return h, th, model, tmodel
+
+    h, th, model, tmodel = run(60, 3)
+    comp = "digits, 40 samples, Adam(lr=0.02), early stopping (patience 3)"
+    assert h.stopped_early and th.stopped_early
+    assert h.epochs == th.epochs == 22 and h.best_epoch == th.best_epoch == 18
+    assert h.val_loss[18] == min(h.val_loss) and min(np.array(h.val_loss[19:]) - h.val_loss[18]) > 0.013
+    assert h.epoch_loss[-1] < 0.05 * h.epoch_loss[0]                   # it overfits the 40 samples
+    _same_run(h, th, model, tmodel, comp, dtype, device, bound)
+    bh, bth, best, tbest = run(h.best_epoch + 1, None)                # the best epoch's weights
+    assert bh.val_loss == h.val_loss[:19] and not bh.stopped_early
+    _same_run(bh, bth, best, tbest, comp + ", best epoch", dtype, device, bound)
+
+
+def test_torch_fit_early_stopping(device):
+    """torch_ref.train.fit on its own: with lr 0 the validation loss never improves,
+    so training stops after patience + 1 epochs with epoch 0 the best."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).double().to(device)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((50, 4)), rng.integers(0, 3, 50)
+    h = torch_ref.train.fit(model, torch.nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.0),
+                            (X[:30], y[:30]), epochs=50, val_data=(X[30:], y[30:]), patience=3, progress=False)
+    assert h.stopped_early and h.epochs == 4 and h.best_epoch == 0 and len(set(h.val_loss)) == 1
+    h = torch_ref.train.fit(model, torch.nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+                            (X[:30], y[:30]), epochs=5, patience=3, progress=False)
+    assert not h.stopped_early and h.epochs == 5 and h.best_epoch == 4   # training loss falls every epoch
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_validation_loss_in_the_loss_reduction(reduction, device):
+    """torch_ref.train.evaluate over a batched validation set (7 uneven batches) is
+    the loss computed directly over the whole set, in the loss's reduction (class
+    weights included), and equals scratchnet's evaluate; 'none' is refused."""
+    X, y = _digits(np.float64)
+    model = sn.models.mlp([64, 32, 10], dtype=np.float64, generator=np.random.default_rng(3))
+    tmodel = torch_ref.models.twin(model, device=device)
+    weight = np.linspace(0.5, 2.0, 10)
+    Xv, yv = X[:100], y[:100]
+    val = sn.data.DataLoader((Xv, yv), batch_size=16)
+    loss_fn = sn.nn.CrossEntropyLoss(weight=weight, reduction=reduction)
+    tloss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weight, device=device), reduction=reduction)
+    loss, acc = sn.train.evaluate(model, loss_fn, val)
+    tloss, tacc = torch_ref.train.evaluate(tmodel, tloss_fn, torch_ref.data.DataLoader.from_scratchnet(val, device))
+    with torch.no_grad():
+        out = tmodel(torch.tensor(Xv, device=device))
+        direct = float(tloss_fn(out, torch.tensor(yv, device=device)))
+        direct_acc = float((out.argmax(1).cpu() == torch.tensor(yv)).double().mean())
+    assert tloss == pytest.approx(direct, rel=1e-14) and tacc == direct_acc
+    assert_parity(np.array(loss), np.array(tloss), component=f"evaluate (reduction={reduction!r})",
+                  quantity="validation loss", dtype=np.float64, device=device)
+    assert acc == tacc
+    with pytest.raises(ValueError, match="reduction='none'"):
+        torch_ref.train.evaluate(tmodel, torch.nn.CrossEntropyLoss(reduction="none"), (Xv, yv))
 
 
 def test_torch_fit_nan_error_names_step_and_lr(one_thread):

@@ -71,8 +71,23 @@ class DataLoader:
     batch_size : int, default 1
     shuffle : bool, default False — a fresh permutation every epoch
     drop_last : bool, default False — drop the last, smaller batch
-    generator : numpy.random.Generator, optional — the shuffling stream
-        (scratchnet's default generator if omitted; see ``scratchnet.manual_seed``)
+    generator : numpy.random.Generator, optional — the shuffling stream. If
+        omitted, the loader seeds a private generator from one draw of
+        scratchnet's default generator, at construction (see below).
+
+Where the shuffling stream comes from. Without ``generator``, torch's
+DataLoader derives its seeds from draws of the global generator
+(``torch.empty((), dtype=torch.int64).random_()``); ours draws one 63-bit seed
+from scratchnet's default generator when it is built (so ``manual_seed(s)``
+before building it fixes every epoch's order) and shuffles from a private
+``np.random.default_rng(seed)`` from then on. Unlike torch's (which draws a
+fresh seed from the global stream every epoch), the epochs' orders therefore
+do not depend on what else draws from the default generator later — a
+dropout mask or a layer's initialisation between two epochs — which is what
+lets ``torch_ref.data.DataLoader.from_scratchnet`` replay them. A generator
+you pass is used as given and shared, as in torch: drawing from it elsewhere
+changes this loader's later orders (and not those of a torch_ref copy), so
+give each loader a generator of its own.
 
     Iterating yields tuples of arrays (one per dataset array); ``last_order``
     holds the index arrays of the epoch being (or last) iterated.
@@ -91,6 +106,8 @@ class DataLoader:
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
+        if shuffle and generator is None:   # a private stream, seeded from the default one
+            generator = np.random.default_rng(int(get_generator(None).integers(2 ** 63)))
         self.generator = get_generator(generator) if shuffle else generator
         self.last_order: list[np.ndarray] | None = None
         if len(dataset) == 0:

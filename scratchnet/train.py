@@ -7,7 +7,8 @@ swapped (d2l's "one harness" idea). Each step is the loop of DESIGN.md::
     optimizer.zero_grad()
     loss = loss_fn(model(X_batch), y_batch)
     model.backward(loss_fn.backward(), needs_input_grad=False)   # torch: loss.backward()
-    clip_grad_norm_(model.parameters(), clip_grad_norm)           # if asked
+    clip_grad_norm_(model.parameters(), clip_grad_norm)           # if asked, or
+    clip_grad_value_(model.parameters(), clip_grad_value)         # (one of the two)
     optimizer.step()
 
 and after each epoch: validation (if ``val_data``), ``scheduler.step()`` (if
@@ -15,14 +16,21 @@ given: the schedulers here count epochs), and early stopping (if
 ``patience``). ``needs_input_grad=False`` spares the first layer's dJ/dX,
 which training never uses.
 
-The returned :class:`History` holds the loss of every step, the
-sample-weighted mean loss of every epoch (= the loss over the epoch's samples
-with the weights each batch saw), the learning rate of every epoch, and
-validation loss/accuracy. A NaN or infinite loss stops training at once with
+The returned :class:`History` holds the loss of every step, the loss of
+every epoch (the loss over the epoch's samples with the weights each batch
+saw, in the loss function's reduction: for ``reduction='mean'`` the
+sample-weighted mean of the step losses, for ``'sum'`` their sum), the
+learning rate of every epoch, and validation loss/accuracy. The validation
+loss is ``loss_fn`` over the whole validation set at once — the mean over all
+its samples for ``'mean'``, the sum for ``'sum'`` — however ``val_data`` is
+batched. A loss with ``reduction='none'`` gives no number to record or to
+stop on, and is refused with a ``ValueError`` (as ``loss.backward()`` refuses
+a non-scalar loss in torch). A NaN or infinite loss stops training at once with
 a :class:`NonFiniteLossError` naming the step, the epoch and the learning
 rates — a diverging run is a finding, not something to train through.
 A tqdm progress bar is shown when stderr is a terminal (``progress=None``),
-or always/never with ``progress=True/False``.
+or always/never with ``progress=True/False``; tqdm is optional — without it
+``fit`` trains without a bar.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,9 +56,9 @@ class History:
     """What :func:`fit` returns (the same class for both backends)."""
 
     step_loss: list = field(default_factory=list)     #: loss of every optimizer step
-    epoch_loss: list = field(default_factory=list)    #: sample-weighted mean loss per epoch
+    epoch_loss: list = field(default_factory=list)    #: loss per epoch (module docstring)
     lr: list = field(default_factory=list)            #: group learning rates used in each epoch
-    val_loss: list = field(default_factory=list)      #: validation loss per epoch (if val_data)
+    val_loss: list = field(default_factory=list)      #: loss over the validation set per epoch
     val_accuracy: list = field(default_factory=list)  #: validation accuracy per epoch (class targets)
     best_epoch: int | None = None                      #: epoch (0-based) with the best monitored loss
     stopped_early: bool = False
@@ -60,15 +69,36 @@ class History:
 
 
 # -- helpers shared with torch_ref.train ----------------------------------------------------------
-def check_fit_args(epochs, clip_grad_norm, patience) -> None:
+def check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value=None, loss_fn=None) -> None:
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if clip_grad_norm is not None and (isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, numbers.Real)
-                                       or not clip_grad_norm > 0):
-        raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
+    for name, clip in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value", clip_grad_value)):
+        if clip is not None and (isinstance(clip, bool) or not isinstance(clip, numbers.Real) or not clip > 0):
+            raise ValueError(f"{name} must be a positive number or None, got {clip!r}")
+    if clip_grad_norm is not None and clip_grad_value is not None:
+        raise ValueError("give clip_grad_norm or clip_grad_value, not both (the result would depend "
+                         "on the order they are applied in)")
+    if loss_fn is not None:
+        reduction(loss_fn)
     if patience is not None and (isinstance(patience, bool) or not isinstance(patience, numbers.Integral)
                                  or patience < 1):
         raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
+
+
+def reduction(loss_fn) -> str:
+    """``loss_fn.reduction`` ('mean' if it has none); 'none' is refused: a per-element
+    loss gives no single number to train on, record, or stop on."""
+    value = getattr(loss_fn, "reduction", "mean")
+    if value == "none":
+        raise ValueError(f"{type(loss_fn).__name__}(reduction='none') returns one loss per element; "
+                         "fit() and evaluate() need a number: use reduction='mean' or 'sum'")
+    return value
+
+
+def epoch_loss(total: float, n: int, step_losses: list, loss_fn) -> float:
+    """The epoch's loss from its step losses: sample-weighted mean (``total / n``,
+    ``total`` = Σ loss·batch size) for a mean reduction, the sum for ``'sum'``."""
+    return sum(step_losses) if reduction(loss_fn) == "sum" else total / n
 
 
 def check_loss(value: float, step: int, epoch: int, optimizer) -> None:
@@ -82,11 +112,20 @@ def check_loss(value: float, step: int, epoch: int, optimizer) -> None:
 
 
 def progress_bar(total: int, progress):
-    """A tqdm bar over ``total`` steps when asked or when stderr is a terminal, else None."""
+    """A tqdm bar over ``total`` steps when asked or when stderr is a terminal, else None.
+
+    tqdm is optional (scratchnet needs only NumPy): without it there is no bar —
+    silently on a terminal, with a warning when ``progress=True`` asked for one."""
     show = sys.stderr.isatty() if progress is None else bool(progress)
     if not show:
         return None
-    from tqdm.auto import tqdm
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            warnings.warn("progress=True, but tqdm is not installed: training without a progress bar "
+                          "(pip install tqdm)", stacklevel=3)
+        return None
     return tqdm(total=total, unit="step", leave=False)
 
 
@@ -139,23 +178,29 @@ def _backward(model, grad):
 
 
 def evaluate(model, loss_fn, data) -> tuple[float, float | None]:
-    """(mean loss per sample, accuracy or None) of ``model`` on ``data``, in eval mode."""
+    """(loss, accuracy or None) of ``model`` on the whole of ``data``, in eval mode.
+
+    The loss is ``loss_fn`` applied once to the outputs and targets of all
+    batches: with ``reduction='mean'`` the mean over every sample (and any class
+    weights, as the loss weighs them), with ``'sum'`` the sum; ``'none'`` raises
+    ``ValueError``. Accuracy (targets that are class indices) is the fraction of
+    samples whose largest output is the target class."""
+    reduction(loss_fn)
     was_training = model.training
     model.eval()
-    total, n, correct = 0.0, 0, 0
+    outs, targets = [], []
     for xb, yb in as_loader(data, "val_data"):
-        out = model(xb)
-        total += float(loss_fn(out, yb)) * len(xb)
-        n += len(xb)
-        c = accuracy_counts(out, yb)
-        correct = None if c is None or correct is None else correct + c
+        outs.append(model(xb))
+        targets.append(yb)
     model.train(was_training)
-    return total / n, (None if correct is None else correct / n)
+    out, y = np.concatenate(outs), np.concatenate(targets)
+    correct = accuracy_counts(out, y)
+    return float(loss_fn(out, y)), (None if correct is None else correct / len(y))
 
 
 def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
         clip_grad_norm: float | None = None, val_data=None, patience: int | None = None,
-        progress: bool | None = None) -> History:
+        progress: bool | None = None, clip_grad_value: float | None = None) -> History:
     """Train ``model`` (see the module docstring); returns a :class:`History`.
 
     Parameters
@@ -167,12 +212,14 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
     epochs : int
     scheduler : an lr scheduler, stepped once per epoch
     clip_grad_norm : max total gradient norm (``nn.utils.clip_grad_norm_``), or None
+    clip_grad_value : clamp each gradient entry into [−v, v] (``nn.utils.clip_grad_value_``),
+        or None; not together with ``clip_grad_norm``
     val_data : DataLoader or ``(X, y)`` evaluated after every epoch
     patience : stop after this many epochs without a lower validation loss
         (training epoch loss if there is no ``val_data``)
     progress : tqdm bar: None = only when stderr is a terminal
     """
-    check_fit_args(epochs, clip_grad_norm, patience)
+    check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value, loss_fn)
     _check_fit_objects(model, loss_fn, optimizer, scheduler)
     loader = as_loader(data, "data")
     history, stopper = History(), EarlyStopping(patience)
@@ -182,7 +229,7 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm, val_data,
-                    history, stopper, bar)
+                    history, stopper, bar, clip_grad_value)
         finally:
             if bar is not None:
                 bar.close()
@@ -202,14 +249,14 @@ def _check_fit_objects(model, loss_fn, optimizer, scheduler) -> None:
 
 
 def _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm, val_data,
-            history, stopper, bar) -> None:
-    from .nn.utils import clip_grad_norm_
+            history, stopper, bar, clip_grad_value=None) -> None:
+    from .nn.utils import clip_grad_norm_, clip_grad_value_
 
     step = 0
     for epoch in range(epochs):
         model.train()
         history.lr.append([g["lr"] for g in optimizer.param_groups])
-        total, n = 0.0, 0
+        total, n, first = 0.0, 0, len(history.step_loss)
         for xb, yb in loader:
             optimizer.zero_grad()
             loss = float(loss_fn(model(xb), yb))
@@ -217,6 +264,8 @@ def _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm
             _backward(model, loss_fn.backward())
             if clip_grad_norm is not None:
                 clip_grad_norm_(model.parameters(), clip_grad_norm)
+            elif clip_grad_value is not None:
+                clip_grad_value_(model.parameters(), clip_grad_value)
             optimizer.step()
             history.step_loss.append(loss)
             total += loss * len(xb)
@@ -227,7 +276,7 @@ def _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm
                 bar.set_postfix(epoch=epoch, loss=f"{loss:.4g}")
         if n == 0:
             raise ValueError(f"data yielded no batches in epoch {epoch} (counting from 0): an empty loader")
-        history.epoch_loss.append(total / n)
+        history.epoch_loss.append(epoch_loss(total, n, history.step_loss[first:], loss_fn))
         monitored = history.epoch_loss[-1]
         if val_data is not None:
             vloss, vacc = evaluate(model, loss_fn, val_data)

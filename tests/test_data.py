@@ -64,3 +64,36 @@ def test_errors():
         DataLoader(42)
     with pytest.raises(TypeError, match="generator must be a numpy.random.Generator"):
         batch_order(5, 2, shuffle=True, generator=3)
+
+
+def test_default_generator_draws_after_construction_do_not_change_the_orders():
+    """Without ``generator=``, the loader shuffles from a private stream seeded once
+    from the default generator: a dropout mask or an initialisation drawn between
+    epochs (from the default generator) leaves the following epochs' orders alone."""
+    def orders(draw_between_epochs):
+        sn.manual_seed(11)
+        loader = DataLoader(np.zeros((9, 1)), batch_size=4, shuffle=True)
+        first = np.concatenate(loader.next_order())
+        if draw_between_epochs:
+            sn.nn.Dropout(0.5)(np.ones((4, 4)))
+            sn.nn.Linear(3, 2)
+        return first, np.concatenate(loader.next_order())
+
+    (a1, a2), (b1, b2) = orders(False), orders(True)
+    np.testing.assert_array_equal(a1, b1)
+    np.testing.assert_array_equal(a2, b2)
+    assert not np.array_equal(a1, a2)
+
+
+def test_no_generator_draws_one_seed_from_the_default_generator():
+    sn.manual_seed(4)
+    seed = int(sn.random.default_generator().integers(2 ** 63))
+    after = sn.random.default_generator().standard_normal()
+    sn.manual_seed(4)
+    loader = DataLoader(np.zeros((9, 1)), batch_size=4, shuffle=True)
+    assert sn.random.default_generator().standard_normal() == after     # one draw consumed
+    np.testing.assert_array_equal(np.concatenate(loader.next_order()),
+                                  np.random.default_rng(seed).permutation(9))
+    sn.manual_seed(4)
+    DataLoader(np.zeros((9, 1)), batch_size=4)                           # no shuffle: no draw
+    assert sn.random.default_generator().integers(2 ** 63) == seed

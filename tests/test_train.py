@@ -3,6 +3,10 @@ refuses to train through a NaN."""
 
 from __future__ import annotations
 
+import io
+import sys
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_moons
@@ -93,6 +97,47 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(capsys, monkeypatch):
     assert "step" in capsys.readouterr().err
 
 
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, and keeps what is written to it."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal(monkeypatch):
+    """progress=None shows tqdm's bar when stderr is a terminal: one update per step."""
+    pytest.importorskip("tqdm")
+    X, y = _moons()
+    model, loss_fn, opt = _setup()
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    h = fit(model, loss_fn, opt, (X, y), epochs=3)
+    out = terminal.getvalue()
+    assert "3/3" in out and "step" in out and "epoch=2" in out
+    assert h.epochs == 3
+
+
+def test_without_tqdm_fit_trains_without_a_bar(monkeypatch):
+    """tqdm is optional: on a terminal without tqdm, fit trains silently with no bar;
+    progress=True without tqdm warns (and trains)."""
+    X, y = _moons()
+    model, loss_fn, opt = _setup()
+    ref, ref_loss, ref_opt = _setup()
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setitem(sys.modules, "tqdm", None)        # `import tqdm` now raises ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = fit(model, loss_fn, opt, (X, y), epochs=3)
+    assert terminal.getvalue() == "" and h.epochs == 3
+    with pytest.warns(UserWarning, match="tqdm is not installed"):
+        fit(ref, ref_loss, ref_opt, (X, y), epochs=3, progress=True)
+    assert terminal.getvalue() == ""
+    for p, q in zip(model.parameters(), ref.parameters()):    # trained all the same
+        np.testing.assert_array_equal(p.data, q.data)
+
+
 def test_first_layer_skips_dJ_dX():
     """fit() calls backward with needs_input_grad=False: the first Linear returns None
     (its dJ/dX is never computed), the later layers still pass gradients on."""
@@ -103,3 +148,70 @@ def test_first_layer_skips_dJ_dX():
     model[2].register_full_backward_hook(lambda m, gin, gout: seen.append(gin[0]))
     fit(model, loss_fn, opt, (X, y), epochs=1, progress=False)
     assert seen[0].shape == (200, 16) and seen[1] is None
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "class weights"])
+def test_validation_loss_is_the_loss_over_the_whole_validation_set(reduction, weighted):
+    """val_loss = loss_fn(model(X_val), y_val) computed directly, in the loss's own
+    reduction, whatever the validation batches (7 uneven batches of 50 samples)."""
+    X, y = _moons()
+    model, _, opt = _setup()
+    weight = np.array([0.3, 1.7]) if weighted else None
+    loss_fn = sn.nn.CrossEntropyLoss(weight=weight, reduction=reduction)
+    val = sn.data.DataLoader((X[150:], y[150:]), batch_size=8)
+    h = fit(model, loss_fn, opt, (X[:150], y[:150]), epochs=2, val_data=val, progress=False)
+    direct = float(sn.nn.CrossEntropyLoss(weight=weight, reduction=reduction)(model.eval()(X[150:]), y[150:]))
+    assert h.val_loss[-1] == pytest.approx(direct, rel=1e-13)
+    assert sn.train.evaluate(model, loss_fn, val)[0] == pytest.approx(direct, rel=1e-13)
+    losses = -np.log(np.exp(model(X[150:]))[np.arange(50), y[150:]] / np.exp(model(X[150:])).sum(1))
+    w = np.ones(50) if weight is None else weight[y[150:]]
+    by_hand = np.dot(w, losses) / (w.sum() if reduction == "mean" else 1.0)
+    assert h.val_loss[-1] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_epoch_loss_follows_the_reduction():
+    """'sum': the epoch loss is the sum of the step losses (the loss over the epoch's
+    samples); 'mean': their sample-weighted mean (batches of 32, 32, 32, 32, 22)."""
+    X, y = _moons()
+    sizes = np.array([32, 32, 32, 32, 22])
+    for reduction, expected in [("sum", lambda s: np.sum(s)), ("mean", lambda s: np.dot(s, sizes) / 150)]:
+        model, _, opt = _setup(lr=0.001)
+        loader = sn.data.DataLoader((X[:150], y[:150]), batch_size=32)
+        h = fit(model, sn.nn.CrossEntropyLoss(reduction=reduction), opt, loader, epochs=2, progress=False)
+        assert h.epoch_loss[1] == pytest.approx(expected(h.step_loss[5:]), rel=1e-14)
+
+
+def test_reduction_none_is_refused_by_name():
+    X, y = _moons()
+    model, _, opt = _setup()
+    with pytest.raises(ValueError, match="reduction='none'.*'mean' or 'sum'"):
+        fit(model, sn.nn.CrossEntropyLoss(reduction="none"), opt, (X, y), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="reduction='none'"):
+        sn.train.evaluate(model, sn.nn.CrossEntropyLoss(reduction="none"), (X, y))
+
+
+def test_clip_grad_value_option_clamps_every_step():
+    """fit(clip_grad_value=v) clamps each gradient entry into [−v, v] before each step:
+    the same weights as a hand-written loop calling nn.utils.clip_grad_value_."""
+    X, y = _moons()
+    model, loss_fn, opt = _setup()
+    ref, ref_loss, ref_opt = _setup()
+    loader = sn.data.DataLoader((X, y), batch_size=50)
+    fit(model, loss_fn, opt, loader, epochs=2, clip_grad_value=0.01, progress=False)
+    clipped = 0
+    for _ in range(2):
+        for xb, yb in loader:
+            ref_opt.zero_grad()
+            ref_loss(ref(xb), yb)
+            ref.backward(ref_loss.backward())
+            clipped += sum(int(np.sum(np.abs(p.grad) > 0.01)) for p in ref.parameters())
+            sn.nn.utils.clip_grad_value_(ref.parameters(), 0.01)
+            ref_opt.step()
+    assert clipped > 0                                    # the clamp was active
+    for p, q in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    with pytest.raises(ValueError, match="clip_grad_value must be a positive number"):
+        fit(model, loss_fn, opt, loader, epochs=1, clip_grad_value=0)
+    with pytest.raises(ValueError, match="not both"):
+        fit(model, loss_fn, opt, loader, epochs=1, clip_grad_norm=1.0, clip_grad_value=1.0)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from scratchnet.train import (EarlyStopping, History, NonFiniteLossError, check_fit_args,  # noqa: F401
-                              check_loss, progress_bar)
+                              check_loss, epoch_loss, progress_bar, reduction)
 
 from .data import DataLoader
 
@@ -30,29 +30,31 @@ def _device(model):
 
 @torch.no_grad()
 def evaluate(model, loss_fn, data) -> tuple[float, float | None]:
-    """(mean loss per sample, accuracy or None) of ``model`` on ``data``, in eval mode."""
+    """(loss, accuracy or None) of ``model`` on the whole of ``data``, in eval mode:
+    ``loss_fn`` once over all batches' outputs (as ``scratchnet.train.evaluate``)."""
+    reduction(loss_fn)
     was_training = model.training
     model.eval()
     device = _device(model)
-    total, n, correct = 0.0, 0, 0
+    outs, targets = [], []
     for xb, yb in _as_loader(data, "val_data", device):
-        xb, yb = xb.to(device), yb.to(device)
-        out = model(xb)
-        total += float(loss_fn(out, yb)) * len(xb)
-        n += len(xb)
-        if correct is not None and yb.dtype == torch.int64 and out.ndim == 2 and yb.shape == out.shape[:1]:
-            correct += int((out.argmax(dim=1) == yb).sum())
-        else:
-            correct = None
+        outs.append(model(xb.to(device)))
+        targets.append(yb.to(device))
     model.train(was_training)
-    return total / n, (None if correct is None else correct / n)
+    out, y = torch.cat(outs), torch.cat(targets)
+    correct = None
+    if y.dtype == torch.int64 and out.ndim == 2 and y.shape == out.shape[:1]:
+        correct = int((out.argmax(dim=1) == y).sum())
+    return float(loss_fn(out, y)), (None if correct is None else correct / len(y))
 
 
 def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
         clip_grad_norm: float | None = None, val_data=None, patience: int | None = None,
-        progress: bool | None = None) -> History:
-    """Train a torch ``model``; the same arguments and result as ``scratchnet.train.fit``."""
-    check_fit_args(epochs, clip_grad_norm, patience)
+        progress: bool | None = None, clip_grad_value: float | None = None) -> History:
+    """Train a torch ``model``; the same arguments and result as ``scratchnet.train.fit``
+    (``clip_grad_norm`` → ``torch.nn.utils.clip_grad_norm_``, ``clip_grad_value`` →
+    ``torch.nn.utils.clip_grad_value_``)."""
+    check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value, loss_fn)
     device = _device(model)
     loader = _as_loader(data, "data", device)
     history, stopper = History(), EarlyStopping(patience)
@@ -62,7 +64,7 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
         for epoch in range(epochs):
             model.train()
             history.lr.append([g["lr"] for g in optimizer.param_groups])
-            total, n = 0.0, 0
+            total, n, first = 0.0, 0, len(history.step_loss)
             for xb, yb in loader:
                 xb, yb = xb.to(device), yb.to(device)
                 optimizer.zero_grad()
@@ -72,6 +74,8 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
                 loss_t.backward()
                 if clip_grad_norm is not None:
                     torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+                elif clip_grad_value is not None:
+                    torch.nn.utils.clip_grad_value_(model.parameters(), clip_grad_value)
                 optimizer.step()
                 history.step_loss.append(loss)
                 total += loss * len(xb)
@@ -80,7 +84,7 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(epoch=epoch, loss=f"{loss:.4g}")
-            history.epoch_loss.append(total / n)
+            history.epoch_loss.append(epoch_loss(total, n, history.step_loss[first:], loss_fn))
             monitored = history.epoch_loss[-1]
             if val_data is not None:
                 vloss, vacc = evaluate(model, loss_fn, val_data)
