@@ -187,3 +187,31 @@ def test_the_report_includes_the_parity_table_when_present(tmp_path, dummy):
     run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
     report = (tmp_path / "REPORT.md").read_text()
     assert "[`parity_table.md`](parity_table.md)" in report and "| Linear | 1e-16 |" in report
+
+
+def test_cli_takes_runs_options_without_the_run_word(tmp_path, dummy, monkeypatch):
+    """`python -m experiments [options]` is `run` with those options (the main job)."""
+    assert main([dummy, "--quick", "--no-plots", "--seed", "1", "--backend", "torch", "--device", "cpu",
+                 "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / dummy / "result.json").read_text())
+    assert result["backends"] == ["torch"] and result["quick"] and result["figures"] == []
+    assert result["numbers"]["vals"] == {"torch": 12.0}  # seed 1 doubles the dummy's sum
+    calls = []
+    monkeypatch.setattr("experiments.cli.run", lambda *a, **k: calls.append((a, k)) or [])
+    assert main(["--out", str(tmp_path / "o"), "--quick"]) == 0
+    assert main([]) == 0
+    (names, backend, device, out, quick, seed), kw = calls[0]
+    assert (names, backend, device, out, quick, seed) == ([], "both", "auto", tmp_path / "o", True, 0)
+    assert calls[1][0][0] == [] and calls[1][0][3].name == "out" and calls[1][0][4] is False
+
+
+@pytest.mark.parametrize("device, reason", [("bogus", "not a device"), ("cuda", "no CUDA GPU"),
+                                            ("cuda:0", "no CUDA GPU")])
+def test_cli_rejects_an_unusable_device_with_a_usage_error(device, reason, capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # the same answer on a GPU machine
+    for argv in (["--device", device], ["run", "--device", device, "--quick"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert reason in err and "available: auto, cpu" in err and "Traceback" not in err
