@@ -12,16 +12,29 @@ import pytest
 from experiments import audit
 from experiments.cli import run
 
+MAX_REPORT_LINE = 1500  # as in test_experiments_framework: a row with a long note, never a padded one
+
 FLOAT64_GAP = 1e-10
 CH15 = "002_9091aa63c327fb13.txt"
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ch15")
-    entries = run(["ch15_*"], quick=True, out=out, progress=False, plots=False)
+def out_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("ch15")
+
+
+@pytest.fixture(scope="module")
+def results(out_dir):
+    entries = run(["ch15_*"], quick=True, out=out_dir, progress=False, plots=False)
     assert all(e.result is not None for e in entries), [e.error for e in entries]
     return {e.experiment.name: e.result for e in entries}
+
+
+def test_the_report_is_readable_on_github(results, out_dir):
+    """No padded rows: the longest line is a table row with a long note, and the report stays small."""
+    report = (out_dir / "REPORT.md").read_text()
+    assert max(len(line) for line in report.splitlines()) < MAX_REPORT_LINE
+    assert len(report.encode()) < 60_000
 
 
 def claims_of(res) -> dict[str, dict]:

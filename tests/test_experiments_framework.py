@@ -215,3 +215,35 @@ def test_cli_rejects_an_unusable_device_with_a_usage_error(device, reason, capsy
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert reason in err and "available: auto, cpu" in err and "Traceback" not in err
+
+
+#: The longest line REPORT.md may have: a table row with a long note, not a padded row of a 61-value array.
+MAX_REPORT_LINE = 1500
+
+
+def report_line_lengths(report: str) -> list[int]:
+    return [len(line) for line in report.splitlines()]
+
+
+def test_the_report_shortens_long_values_and_does_not_pad(tmp_path):
+    """Long claimed/computed lists are cut to their first entries and their count
+    (claims.json keeps them whole); tables are unpadded pipe tables."""
+    source = "001_606f2352aff19854.txt"
+
+    @experiment("zz_long", "Long values", source=source, section="test")
+    def _run(ctx):
+        z = np.linspace(-6, 6, 121)
+        return Result(summary="long", tables=[Table("t", ["a", "b"], [["x" * 400, 1.0], ["y", 2.0]])],
+                      claims=[audit.claim(source, "w", "definition: g(z) = z", z, z, z, rtol=1e-12),
+                              audit.claim(source, "w", "short", [1.0, 2.0], [1.0, 2.0], None)])
+
+    try:
+        run(["zz_long"], quick=True, out=tmp_path, progress=False, plots=False)
+    finally:
+        REGISTRY.pop("zz_long", None)
+    report = (tmp_path / "REPORT.md").read_text()
+    assert max(report_line_lengths(report)) < MAX_REPORT_LINE
+    assert "[-6, -5.9, -5.8, -5.7, … 121 values]" in report and "[1, 2]" in report
+    assert "### ICDSS Lecture 4 (`001_606f2352aff19854.txt`)" in report
+    assert "| y | 2 |" in report  # no padding to the 400-character cell above
+    assert len(json.loads((tmp_path / "claims.json").read_text())[0]["claimed"]) == 121

@@ -8,17 +8,30 @@ import pytest
 
 from experiments import audit
 from experiments.cli import run
+
+MAX_REPORT_LINE = 1500  # as in test_experiments_framework: a row with a long note, never a padded one
 from experiments.icdss.gradient_formulas import finite_differences, neuron_gradients
 
 FLOAT64_GAP = 1e-10
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("icdss")
-    entries = run(["icdss_*"], quick=True, out=out, progress=False, plots=False)
+def out_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("icdss")
+
+
+@pytest.fixture(scope="module")
+def results(out_dir):
+    entries = run(["icdss_*"], quick=True, out=out_dir, progress=False, plots=False)
     assert all(e.result is not None for e in entries), [e.error for e in entries]
     return {e.experiment.name: e.result for e in entries}
+
+
+def test_the_report_is_readable_on_github(results, out_dir):
+    """No padded rows: the longest line is a table row with a long note, and the report stays small."""
+    report = (out_dir / "REPORT.md").read_text()
+    assert max(len(line) for line in report.splitlines()) < MAX_REPORT_LINE
+    assert len(report.encode()) < 60_000
 
 
 def test_every_icdss_experiment_ran_with_both_backends_agreeing(results):
