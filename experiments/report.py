@@ -137,8 +137,17 @@ def tagged_claims(entry: Entry) -> list[dict]:
     return out
 
 
+#: The keys of result.json and summary.json that hold wall-clock measurements (left out of determinism checks).
+TIMING_KEYS = ("timings",)
+
+
+def _table_json(t: Table) -> dict:
+    return {"title": t.title, "headers": t.headers, "rows": t.rows}
+
+
 def write_result(entry: Entry) -> pathlib.Path:
-    """``OUT/<name>/result.json``: everything but timings (so reruns are identical)."""
+    """``OUT/<name>/result.json``: a rerun gives the same file except under ``timings``
+    (the experiment's wall-clock measurements and its timing tables)."""
     exp, res = entry.experiment, entry.result
     obj = {
         "name": exp.name, "title": exp.title, "source": exp.source, "section": exp.section,
@@ -146,9 +155,10 @@ def write_result(entry: Entry) -> pathlib.Path:
         "summary": res.summary,
         "numbers": res.numbers,
         "backend_gap": res.backend_gap,
-        "tables": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in res.tables],
+        "tables": [_table_json(t) for t in res.tables if not t.timing],
         "figures": [p.name for p in res.figures],
         "claims": tagged_claims(entry),
+        "timings": {"numbers": res.timings, "tables": [_table_json(t) for t in res.tables if t.timing]},
     }
     path = entry.ctx.out / "result.json"
     _dump(path, obj)
@@ -186,14 +196,15 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
         "experiments": {
             e.experiment.name: {
                 "title": e.experiment.title, "source": e.experiment.source, "section": e.experiment.section,
-                "ok": e.result is not None, "error": e.error, "seconds": round(e.seconds, 3),
+                "ok": e.result is not None, "error": e.error,
                 "max_backend_gap": max(e.result.backend_gap.values(), default=None) if e.result else None,
                 "claims": audit.counts(e.result.claims) if e.result else None,
             } for e in entries},
         "audit": counts,
         "differs": [{k: c[k] for k in ("experiment", "where", "quantity", "claimed", "scratchnet", "torch", "note")}
                     for c in claims if c["verdict"] == "differs"],
-        "total_seconds": round(total_seconds, 2),
+        "timings": {"total_seconds": round(total_seconds, 2),
+                    "seconds": {e.experiment.name: round(e.seconds, 3) for e in entries}},
     }
     _dump(out / "summary.json", summary)
 
