@@ -73,3 +73,10 @@ def test_timings_are_kept_apart(two_runs):
     assert "seconds" not in result["numbers"] and "seconds" in result["timings"]["numbers"]
     assert all("ms" not in " ".join(t["headers"]) for t in result["tables"])
     assert any("ms per epoch" in " ".join(t["headers"]) for t in result["timings"]["tables"])
+
+
+def test_every_claim_that_differs_says_why(two_runs):
+    """A 'differs' verdict without a note leaves the learner with a wrong number and no reason."""
+    claims = json.loads((two_runs[0] / "claims.json").read_text())
+    silent = [(c["experiment"], c["quantity"]) for c in claims if c["verdict"] == "differs" and not c["note"].strip()]
+    assert not silent, f"'differs' claims with an empty note: {silent}"
