@@ -182,7 +182,9 @@ def audit_rows(claims: list[dict]) -> list[list[str]]:
         d = c.get("decimals")
         rows.append([c.get("experiment", ""), _md_cell(c["where"]), _md_cell(c["quantity"]),
                      short_at(c["claimed"], d), short_at(c["scratchnet"], d, 2), short_at(c["torch"], d, 2),
-                     "✅ reproduced" if c["verdict"] == "reproduced" else "❌ differs", _md_cell(c["note"])])
+                     "✅ reproduced" if c["verdict"] == "reproduced" else "❌ differs",
+                     # a differing claim's note is given once, in the list of claims that differ below the tables
+                     _md_cell(c["note"]) if c["verdict"] == "reproduced" else "[why ↓](#claims-that-differ)"])
     return rows
 
 
@@ -250,7 +252,7 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
         md.append("")
     differs = [c for c in claims if c["verdict"] == "differs"]
     if differs:
-        md += ["### Claims that differ", ""]
+        md += ['<a id="claims-that-differ"></a>', "### Claims that differ", ""]
         for c in differs:
             d = c.get("decimals")
             value = c["scratchnet"] if c["scratchnet"] is not None else c["torch"]
