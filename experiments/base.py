@@ -55,11 +55,16 @@ class Context:
 
 @dataclass
 class Table:
-    """A table for the console (tabulate) and the report (Markdown)."""
+    """A table for the console (tabulate) and the report (Markdown).
+
+    timing: the table holds wall-clock measurements, which differ run to run;
+    ``result.json`` keeps it under ``timings``, apart from the deterministic tables.
+    """
 
     title: str
     headers: list[str]
     rows: list[list]
+    timing: bool = False
 
 
 @dataclass
@@ -75,6 +80,10 @@ class Result:
                  (``parity_tests.compare.errors(mine, theirs)[1]``); empty when
                  only one backend ran.
     claims:      audit records (see :func:`experiments.audit.claim`).
+    timings:     wall-clock seconds and the like: shown, but kept out of
+                 ``numbers`` (``result.json`` stores them under ``timings``,
+                 which the determinism tests leave out; everything else must
+                 be the same on a second run).
     """
 
     summary: str
@@ -83,6 +92,7 @@ class Result:
     numbers: dict = field(default_factory=dict)
     backend_gap: dict[str, float] = field(default_factory=dict)
     claims: list[dict] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -1,9 +1,11 @@
-"""The command line: ``python -m experiments [list | run NAME... [options]]``.
+"""The command line: ``python -m experiments [list | [run] [NAME...] [options]]``.
 
     python -m experiments                      # everything, both backends -> out/
+    python -m experiments --out DIR --quick    # everything, with run's options (``run`` may be left out)
     python -m experiments list
     python -m experiments run NAME... [--backend scratchnet|torch|both]
                                       [--device auto|cpu|cuda] [--out DIR] [--quick]
+                                      [--seed N] [--no-plots]
 
 NAME may be a shell pattern (``'ch15_*'``). Each experiment's tables are
 printed as it finishes; ``OUT/REPORT.md``, ``OUT/claims.json`` and
@@ -40,7 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="seconds in total (for tests)")
     run.add_argument("--seed", type=int, default=0, help="seed of what the lectures leave unseeded")
     run.add_argument("--no-plots", dest="plots", action="store_false", help="skip drawing the PNG figures")
+    p.run_parser = run  # for run's usage errors (see _check_device)
+    p.epilog = "Without a command, the arguments are run's: `python -m experiments --quick` runs everything quickly."
     return p
+
+
+COMMANDS = ("list", "run")
+
+
+def _check_device(parser: argparse.ArgumentParser, device: str) -> None:
+    """A clean usage error (exit 2) for a device torch cannot use here, naming those it can."""
+    from torch_ref.device import available_devices, resolve_device
+
+    try:
+        resolve_device(device)
+    except (RuntimeError, ValueError) as exc:
+        reason = "no CUDA GPU is available here" if "CUDA" in str(exc) else "not a device"
+        parser.error(f"argument --device: {device!r}: {reason}; available: auto, {', '.join(available_devices())}")
 
 
 def select(registry, names: list[str]) -> list:
@@ -105,14 +123,17 @@ def _run(names, backend, device, out, quick, seed, progress, plots) -> list[Entr
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
+        argv = ["run", *argv]  # the main job: `python -m experiments [NAME...] [options]` is `run`
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "list":
         registry = load()
         width = max((len(n) for n in registry), default=0)
         for name, exp in registry.items():
             print(f"{name:<{width}}  {exp.lecture}: {exp.title}")
         return 0
-    if args.command is None:  # the main job: everything, both backends, out/
-        args = _parser().parse_args(["run"])
+    _check_device(parser.run_parser, args.device)
     entries = run(args.names, args.backend, args.device, args.out, args.quick, args.seed, plots=args.plots)
     return 1 if any(e.result is None for e in entries) else 0

@@ -37,6 +37,7 @@ MODULES: list[str] = [
     "experiments.icdss.linear_regression",
     "experiments.icdss.logistic_regression",
     "experiments.icdss.gradient_formulas",
+    "experiments.icdss.general_network",
     # --- Chapter 15 (002_9091aa63c327fb13.txt) — experiments/chapter15/
     "experiments.chapter15.single_neuron",
     "experiments.chapter15.perceptron",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from tabulate import tabulate
 
 from . import audit
-from .base import Context, Experiment, Result, Table
+from .base import LECTURES, Context, Experiment, Result, Table
 
 #: The float64 parity bound (parity_tests.compare.FLOAT64_BOUND), shown next to every gap.
 from parity_tests.compare import FLOAT64_BOUND, FLOAT32_BOUND  # noqa: E402
@@ -67,9 +67,41 @@ def fmt_at(value, decimals: int | None, extra: int = 0) -> str:
 
 
 def table_text(table: Table, fmt_name: str = "simple") -> str:
+    """The table for the console (tabulate's ``fmt_name``) or, with ``"markdown"``, an unpadded pipe table."""
     rows = [[fmt(c) if isinstance(c, (float, list, tuple)) or c is None else c for c in row]
             for row in table.rows]
+    if fmt_name == "markdown":
+        return md_table(table.headers, rows)
     return tabulate(rows, headers=table.headers, tablefmt=fmt_name, disable_numparse=True)
+
+
+def md_table(headers: list, rows: list[list]) -> str:
+    """A GitHub pipe table without padding: tabulate pads every cell to its
+    column's widest, which made one long cell widen thousands of lines."""
+    lines = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+#: A claimed or computed list longer than this is abbreviated in the report (claims.json keeps it whole).
+SHOWN_VALUES = 6
+
+
+def short_at(value, decimals: int | None, extra: int = 0) -> str:
+    """:func:`fmt_at`, with a long list cut to its first few entries and its count."""
+    flat = list(_flatten(value)) if isinstance(value, (list, tuple)) else None
+    if flat is None or len(flat) <= SHOWN_VALUES:
+        return fmt_at(value, decimals, extra)
+    head = ", ".join(fmt_at(v, decimals, extra) for v in flat[:SHOWN_VALUES - 2])
+    return f"[{head}, … {len(flat)} values]"
+
+
+def _flatten(value):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            yield from _flatten(v)
+        else:
+            yield v
 
 
 def console(entry: Entry) -> str:
@@ -105,8 +137,17 @@ def tagged_claims(entry: Entry) -> list[dict]:
     return out
 
 
+#: The keys of result.json and summary.json that hold wall-clock measurements (left out of determinism checks).
+TIMING_KEYS = ("timings",)
+
+
+def _table_json(t: Table) -> dict:
+    return {"title": t.title, "headers": t.headers, "rows": t.rows}
+
+
 def write_result(entry: Entry) -> pathlib.Path:
-    """``OUT/<name>/result.json``: everything but timings (so reruns are identical)."""
+    """``OUT/<name>/result.json``: a rerun gives the same file except under ``timings``
+    (the experiment's wall-clock measurements and its timing tables)."""
     exp, res = entry.experiment, entry.result
     obj = {
         "name": exp.name, "title": exp.title, "source": exp.source, "section": exp.section,
@@ -114,9 +155,10 @@ def write_result(entry: Entry) -> pathlib.Path:
         "summary": res.summary,
         "numbers": res.numbers,
         "backend_gap": res.backend_gap,
-        "tables": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in res.tables],
+        "tables": [_table_json(t) for t in res.tables if not t.timing],
         "figures": [p.name for p in res.figures],
         "claims": tagged_claims(entry),
+        "timings": {"numbers": res.timings, "tables": [_table_json(t) for t in res.tables if t.timing]},
     }
     path = entry.ctx.out / "result.json"
     _dump(path, obj)
@@ -139,9 +181,10 @@ def audit_rows(claims: list[dict]) -> list[list[str]]:
     for c in claims:
         d = c.get("decimals")
         rows.append([c.get("experiment", ""), _md_cell(c["where"]), _md_cell(c["quantity"]),
-                     _md_cell(fmt_at(c["claimed"], d)), _md_cell(fmt_at(c["scratchnet"], d, 2)),
-                     _md_cell(fmt_at(c["torch"], d, 2)),
-                     "✅ reproduced" if c["verdict"] == "reproduced" else "❌ differs", _md_cell(c["note"])])
+                     short_at(c["claimed"], d), short_at(c["scratchnet"], d, 2), short_at(c["torch"], d, 2),
+                     "✅ reproduced" if c["verdict"] == "reproduced" else "❌ differs",
+                     # a differing claim's note is given once, in the list of claims that differ below the tables
+                     _md_cell(c["note"]) if c["verdict"] == "reproduced" else "[why ↓](#claims-that-differ)"])
     return rows
 
 
@@ -155,14 +198,15 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
         "experiments": {
             e.experiment.name: {
                 "title": e.experiment.title, "source": e.experiment.source, "section": e.experiment.section,
-                "ok": e.result is not None, "error": e.error, "seconds": round(e.seconds, 3),
+                "ok": e.result is not None, "error": e.error,
                 "max_backend_gap": max(e.result.backend_gap.values(), default=None) if e.result else None,
                 "claims": audit.counts(e.result.claims) if e.result else None,
             } for e in entries},
         "audit": counts,
         "differs": [{k: c[k] for k in ("experiment", "where", "quantity", "claimed", "scratchnet", "torch", "note")}
                     for c in claims if c["verdict"] == "differs"],
-        "total_seconds": round(total_seconds, 2),
+        "timings": {"total_seconds": round(total_seconds, 2),
+                    "seconds": {e.experiment.name: round(e.seconds, 3) for e in entries}},
     }
     _dump(out / "summary.json", summary)
 
@@ -186,7 +230,7 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
             continue
         md += [e.result.summary, ""]
         for t in e.result.tables:
-            md += [f"**{t.title}**", "", table_text(t, "github"), ""]
+            md += [f"**{t.title}**", "", table_text(t, "markdown"), ""]
         for p in e.result.figures:
             md += [f"![{exp.name}: {p.stem}]({_rel(p, out)})", ""]
         if e.result.backend_gap:
@@ -199,20 +243,23 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
            "explicit backpropagation, autograd and finite differences). "
            f"**{counts['reproduced']} reproduced, {counts['differs']} differ.**", ""]
     if claims:
-        md.append(tabulate(audit_rows(claims), headers=["experiment", "where", "quantity", "claimed", "scratchnet",
-                                                          "torch", "verdict", "note"],
-                           tablefmt="github", disable_numparse=True))
+        md += ["Long lists are shortened here to their first entries and their count; `claims.json` has every "
+               "value.", ""]
+    for source in dict.fromkeys(c["source"] for c in claims):  # one table per lecture, in report order
+        md += [f"### {LECTURES.get(source[:3], source)} (`{source}`)", ""]
+        md.append(md_table(["experiment", "where", "quantity", "claimed", "scratchnet", "torch", "verdict", "note"],
+                           audit_rows([c for c in claims if c["source"] == source])))
         md.append("")
     differs = [c for c in claims if c["verdict"] == "differs"]
     if differs:
-        md += ["### Claims that differ", ""]
+        md += ['<a id="claims-that-differ"></a>', "### Claims that differ", ""]
         for c in differs:
             d = c.get("decimals")
             value = c["scratchnet"] if c["scratchnet"] is not None else c["torch"]
             if "rtol" in c:  # a stated formula, evaluated
-                said = f"the stated formula gives {fmt(c['claimed'])}, the true value is {fmt(value)}"
+                said = f"the stated formula gives {short_at(c['claimed'], None)}, the true value is {short_at(value, None)}"
             else:
-                said = f"printed {fmt_at(c['claimed'], d)}, the lecture's setup gives {fmt_at(value, d, 2)}"
+                said = f"printed {short_at(c['claimed'], d)}, the lecture's setup gives {short_at(value, d, 2)}"
             md.append(f"- **{c['experiment']}**, {c['where']} — {c['quantity']}: {said}. {c['note']}".rstrip())
         md.append("")
 
@@ -220,18 +267,23 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
     md += [f"How far the two backends ended apart in each experiment (norm-wise max relative error, "
            f"`parity_tests.compare.errors`); float64 runs are held to {FLOAT64_BOUND:.0e} in the parity suite "
            f"(float32: {FLOAT32_BOUND:.0e}). Long training runs may drift further than one step does: "
-           "rounding differences compound over thousands of updates.", ""]
+           "rounding differences compound over thousands of updates. One row per experiment: its largest gap; "
+           "every quantity's gap is in `OUT/<experiment>/result.json` (`backend_gap`).", ""]
     rows = []
     for e in entries:
         if e.result is None:
-            rows.append([e.experiment.name, "—", "failed", ""])
+            rows.append([e.experiment.name, "—", "failed", "", ""])
             continue
-        if not e.result.backend_gap:
-            rows.append([e.experiment.name, "—", "one backend run" if len(e.ctx.backends) < 2 else "no numeric output", ""])
-        for q, v in e.result.backend_gap.items():
-            rows.append([e.experiment.name, q, f"{v:.2e}", "✅" if v <= FLOAT64_BOUND else "⚠️ above 1e-10"])
-    md.append(tabulate(rows, headers=["experiment", "quantity", "max rel gap", "≤ 1e-10"], tablefmt="github",
-                       disable_numparse=True))
+        gaps = e.result.backend_gap
+        if not gaps:
+            rows.append([e.experiment.name, "—", "one backend run" if len(e.ctx.backends) < 2 else "no numeric output",
+                         "", ""])
+            continue
+        q, v = max(gaps.items(), key=lambda kv: kv[1])
+        above = [k for k, g in gaps.items() if g > FLOAT64_BOUND]
+        rows.append([e.experiment.name, len(gaps), f"{v:.2e}", q,
+                     "✅" if not above else f"⚠️ {len(above)} above 1e-10: {', '.join(above)}"])
+    md.append(md_table(["experiment", "quantities", "max rel gap", "at", "all ≤ 1e-10"], rows))
     md.append("")
     parity_table = out / "parity_table.md"
     if parity_table.exists():

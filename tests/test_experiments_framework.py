@@ -187,3 +187,63 @@ def test_the_report_includes_the_parity_table_when_present(tmp_path, dummy):
     run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
     report = (tmp_path / "REPORT.md").read_text()
     assert "[`parity_table.md`](parity_table.md)" in report and "| Linear | 1e-16 |" in report
+
+
+def test_cli_takes_runs_options_without_the_run_word(tmp_path, dummy, monkeypatch):
+    """`python -m experiments [options]` is `run` with those options (the main job)."""
+    assert main([dummy, "--quick", "--no-plots", "--seed", "1", "--backend", "torch", "--device", "cpu",
+                 "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / dummy / "result.json").read_text())
+    assert result["backends"] == ["torch"] and result["quick"] and result["figures"] == []
+    assert result["numbers"]["vals"] == {"torch": 12.0}  # seed 1 doubles the dummy's sum
+    calls = []
+    monkeypatch.setattr("experiments.cli.run", lambda *a, **k: calls.append((a, k)) or [])
+    assert main(["--out", str(tmp_path / "o"), "--quick"]) == 0
+    assert main([]) == 0
+    (names, backend, device, out, quick, seed), kw = calls[0]
+    assert (names, backend, device, out, quick, seed) == ([], "both", "auto", tmp_path / "o", True, 0)
+    assert calls[1][0][0] == [] and calls[1][0][3].name == "out" and calls[1][0][4] is False
+
+
+@pytest.mark.parametrize("device, reason", [("bogus", "not a device"), ("cuda", "no CUDA GPU"),
+                                            ("cuda:0", "no CUDA GPU")])
+def test_cli_rejects_an_unusable_device_with_a_usage_error(device, reason, capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # the same answer on a GPU machine
+    for argv in (["--device", device], ["run", "--device", device, "--quick"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert reason in err and "available: auto, cpu" in err and "Traceback" not in err
+
+
+#: The longest line REPORT.md may have: a table row with a long note, not a padded row of a 61-value array.
+MAX_REPORT_LINE = 1500
+
+
+def report_line_lengths(report: str) -> list[int]:
+    return [len(line) for line in report.splitlines()]
+
+
+def test_the_report_shortens_long_values_and_does_not_pad(tmp_path):
+    """Long claimed/computed lists are cut to their first entries and their count
+    (claims.json keeps them whole); tables are unpadded pipe tables."""
+    source = "001_606f2352aff19854.txt"
+
+    @experiment("zz_long", "Long values", source=source, section="test")
+    def _run(ctx):
+        z = np.linspace(-6, 6, 121)
+        return Result(summary="long", tables=[Table("t", ["a", "b"], [["x" * 400, 1.0], ["y", 2.0]])],
+                      claims=[audit.claim(source, "w", "definition: g(z) = z", z, z, z, rtol=1e-12),
+                              audit.claim(source, "w", "short", [1.0, 2.0], [1.0, 2.0], None)])
+
+    try:
+        run(["zz_long"], quick=True, out=tmp_path, progress=False, plots=False)
+    finally:
+        REGISTRY.pop("zz_long", None)
+    report = (tmp_path / "REPORT.md").read_text()
+    assert max(report_line_lengths(report)) < MAX_REPORT_LINE
+    assert "[-6, -5.9, -5.8, -5.7, … 121 values]" in report and "[1, 2]" in report
+    assert "### ICDSS Lecture 4 (`001_606f2352aff19854.txt`)" in report
+    assert "| y | 2 |" in report  # no padding to the 400-character cell above
+    assert len(json.loads((tmp_path / "claims.json").read_text())[0]["claimed"]) == 121

@@ -63,6 +63,22 @@ def run(ctx: Context) -> Result:
                                "largest sigmoid derivative (\"at most 0.25\")", 0.25, peak, decimals=4,
                                note="σ'(z) = σ(z)(1 − σ(z)) on z ∈ [−10, 10], peak at z = 0"))
 
+    # "Output range: (0, 1)", "(-1, 1)", "[0, infinity)" (section 2), on z ∈ [−30, 30] and one large z.
+    wide = np.linspace(-30, 30, 6001)
+    where2 = "Detailed Explanation, 2. Activation Functions"
+    for name, label, claimed in (("sigmoid", "Sigmoid output range (0, 1)", [0.0, 1.0]),
+                                 ("tanh", "Tanh output range (−1, 1)", [-1.0, 1.0])):
+        got = {b: activation_and_derivative(b, name, wide, device=ctx.device)[0] for b in run_on}
+        claims.append(claim_values(SOURCE, where2, f"{label}: [min, max] of the output on z ∈ [−30, 30], 4 decimals",
+                                   claimed, {b: [float(got[b].min()), float(got[b].max())] for b in run_on}, decimals=4,
+                                   note="approached, not reached: the open ends are the limits z → ∓∞ (in float64 "
+                                        "the outputs round to them past |z| ≈ 19 for tanh, 37 for sigmoid)"))
+    big = np.append(wide, 1e6)
+    relu = {b: activation_and_derivative(b, "relu", big, device=ctx.device)[0] for b in run_on}
+    claims.append(claim_values(SOURCE, where2, "ReLU output range [0, ∞): min over z ∈ [−30, 30], and ReLU(10⁶) "
+                               "(no upper bound)", [0.0, 1e6], {b: [float(relu[b].min()), float(relu[b][-1])] for b in run_on},
+                               decimals=4, note="ReLU(z) = z for every z > 0: it grows without bound"))
+
     # The figure: each activation and its derivative on both backends (tanh too).
     z = np.linspace(-5, 5, 201)
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))

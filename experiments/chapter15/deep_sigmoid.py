@@ -102,6 +102,17 @@ def run(ctx: Context) -> Result:
                            note="measured as the product of the largest σ'(z) = a(1 − a) in each of the ten sigmoid "
                                 f"layers (z ≈ 0 with W·0.01, so each is ≈ 0.25); 0.25^10 = {0.25 ** 10:.3e}. The "
                                 "gradient itself shrinks much more: each layer also multiplies it by W (scale 0.01)")]
+    ratios = {b: {k: float(grads[b][k][0] / grads[b][k][-2]) for k in nets} for b in run_on}
+    claims.append(claim_values(
+        SOURCE, WHERE, "ReLU net: 'gradients flow through without vanishing' — ‖dW1‖/‖dW9‖ within a factor of 10 "
+        "(1 = yes)", 1, {b: int(0.1 <= ratios[b]["relu"] <= 10) for b in run_on},
+        note=f"measured {ratios[b0]['relu']:.2f} (nine ReLU layers with He init, sigmoid output with W·0.01); "
+             "layer 10 is the output layer, left out as in the sigmoid comparison"))
+    claims.append(claim_values(
+        SOURCE, WHERE, "sigmoid net: 'early layers receive negligible gradients' — ‖dW1‖/‖dW9‖ below 0.25^10 ≈ 1e-6 "
+        "(1 = yes)", 1, {b: int(ratios[b]["sigmoid"] < 0.25 ** 10) for b in run_on},
+        note=f"measured {ratios[b0]['sigmoid']:.1e}: each layer multiplies the gradient by σ' ≤ 1/4 and by its "
+             "W·0.01, so it shrinks far faster than the lecture's 0.25^10"))
     backend_gap = {}
     if len(run_on) == 2:
         backend_gap = {f"{k} net layer gradients": gap(grads["scratchnet"][k], grads["torch"][k]) for k in nets}

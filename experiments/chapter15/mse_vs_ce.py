@@ -20,6 +20,7 @@ import torch
 
 import scratchnet as sn
 
+from ..audit import claim_values
 from ..base import Context, Result, Table, experiment
 from ..common import (LOSSES, STYLE, backends, build_pair, gap, lecture_init, plot_curves, predict, save_fig, tensor,
                       to_numpy, train_pair)
@@ -111,6 +112,21 @@ def run(ctx: Context) -> Result:
     if len(run_on) == 2:
         gaps_["per-example dℓ/dz"] = max(gap(vals["scratchnet"][k][2], vals["torch"][k][2]) for k in ("mse", "bce"))
     w = wrong[b0]
+    dz = {b: {k: abs(float(wrong[b][k][2][0])) for k in ("mse", "bce")} for b in run_on}
+    claims = [
+        claim_values(SOURCE, WHERE, "'MSE would give a small gradient' at ŷ = 0.01, y = 1 (sigmoid output): MSE's "
+                     "|dℓ/dz| at most a tenth of cross-entropy's (1 = yes)", 1,
+                     {b: int(dz[b]["mse"] <= dz[b]["bce"] / 10) for b in run_on},
+                     note=f"|dℓ/dz| = 2(1 − ŷ)·ŷ(1 − ŷ) = {dz[b0]['mse']:.4f} with MSE vs 1 − ŷ = {dz[b0]['bce']:.2f} "
+                          f"with cross-entropy ({dz[b0]['bce'] / dz[b0]['mse']:.0f}× smaller); the loss itself is "
+                          f"{w['mse'][0]:.4f} (MSE) vs −ln 0.01 = {w['bce'][0]:.4f} (BCE, 'a very large loss')"),
+        claim_values(SOURCE, WHERE, "'This makes training extremely slow': a sigmoid neuron started confidently wrong "
+                     "(w = −4) needs more epochs to 95 % training accuracy with MSE than with cross-entropy (1 = yes)", 1,
+                     {b: int(to_95["bce"][b] is not None and (to_95["mse"][b] is None or to_95["mse"][b] > to_95["bce"][b]))
+                      for b in run_on},
+                     note=f"epochs to 95 %: {to_95['bce'][b0]} (cross-entropy) vs {to_95['mse'][b0]} (MSE; None = not "
+                          f"within {epochs}), lr 0.5, both from the same weights"),
+    ]
     return Result(
         summary=("Through a sigmoid output, the MSE's gradient at the logit carries the factor ŷ(1 − ŷ), which "
                  f"vanishes for confident predictions: at ŷ = 0.01 with y = 1 it is {w['mse'][2][0]:.4f}, while "
@@ -121,4 +137,4 @@ def run(ctx: Context) -> Result:
         tables=[table1, table2, table3], figures=figures,
         numbers={"lecture_mse": mse, "lecture_bce": bce, "accuracy": acc, "epochs_to_95": to_95,
                  "wrong_prediction": {b: {k: [float(np.ravel(v)[0]) for v in wrong[b][k]] for k in wrong[b]} for b in run_on}},
-        backend_gap=gaps_)
+        backend_gap=gaps_, claims=claims)

@@ -113,6 +113,19 @@ def run(ctx: Context) -> Result:
                 rtol=1e-15,
                 note="torch.nn.LeakyReLU's default negative_slope is 0.01, the lecture's α"),
     ]
+    beyond = np.abs(wide) >= 3
+    s3 = 1 / (1 + np.exp(-3.0))
+    claims.append(S.claim(where, "Sigmoid 'vanishing gradient for |z| > 3': largest σ'(z) over 3 ≤ |z| ≤ 30 "
+                          "(= σ'(3) = σ(3)(1 − σ(3)), 3 decimals)", round(s3 * (1 - s3), 3),
+                          *per(lambda b: float(sig_w[b][1][beyond].max())), decimals=3,
+                          note="the lecture names the threshold, not a number; σ'(3) = 0.0452 is 18 % of the peak "
+                               "1/4 and falls like e^(−|z|) beyond it (σ'(5) = 0.0066), so every sigmoid past "
+                               "|z| = 3 scales the gradient by less than 1/20 — 'vanishing' is that, not zero"))
+    t3 = 1 - np.tanh(3.0) ** 2
+    claims.append(S.claim(where, "Tanh 'still vanishing gradient': largest tanh'(z) over 3 ≤ |z| ≤ 30 "
+                          "(= 1 − tanh²(3), 4 decimals)", round(t3, 4),
+                          *per(lambda b: float(tanh_w[b][1][beyond].max())), decimals=4,
+                          note="tanh' peaks at 1 (4× the sigmoid's peak) but falls faster: tanh'(3) = 0.0099"))
     for name in MODULES:
         claims.append(S.claim("6.2 (code: *_derivative functions)",
                               f"the lecture's {TITLES[name]} derivative formula vs backprop/autograd at z = "

@@ -91,6 +91,16 @@ def run(ctx: Context) -> Result:
                      *[str(_first_below(costs[label][b], 0.1)) for b in bk],
                      *[f"{equivalence[label][b]:.1e}" for b in bk]])
     first = bk[0]
+    torch_form = "SGD(lr=α(1−β) = 0.01, momentum=0.9)"
+    at = [1, 10, steps // 2, steps - 1]
+    claims = [S.claim("Practice Exercises 3 (Momentum)",
+                      f"v_t = β v_(t−1) + (1 − β) ∇J, W := W − α v_t (α = 0.1, β = 0.9): cost at steps {at}, "
+                      "the formula by hand vs optim.SGD(lr=α(1−β), momentum=β)",
+                      costs[hand][first][at], *S.both({b: costs[torch_form][b][at] for b in bk}), rtol=1e-9,
+                      note="PyTorch's buffer u_t = β u_(t−1) + ∇J is v_t / (1 − β), so lr·u_t = α v_t: the "
+                           "optimizer takes the exercise's steps (relative gap over the whole curve "
+                           f"{max(equivalence[torch_form].values()):.0e}). SGD(lr=α, momentum=β, dampening=β) does "
+                           "not: PyTorch skips the dampening on the first step")]
     return Result(
         summary=("The exercise's momentum v = βv + (1−β)∇J is reproduced exactly (to rounding) by "
                  "SGD(lr=α(1−β), momentum=β) in both scratchnet.optim and torch.optim; the tempting "
@@ -106,4 +116,4 @@ def run(ctx: Context) -> Result:
         numbers={"steps": steps, "final_cost": {l: {b: float(c[b][-1]) for b in bk} for l, c in costs.items()},
                  "gap_to_exercise_form": equivalence,
                  "first_step_below_0.1": {l: {b: _first_below(c[b], 0.1) for b in bk} for l, c in costs.items()}},
-        backend_gap=gaps, claims=[])
+        backend_gap=gaps, claims=claims)

@@ -38,6 +38,26 @@ def by_hand(k):
     return step
 
 
+def scheduled_rates(backend: str, k: float, steps: int) -> np.ndarray:
+    """The learning rate ExponentialLR(gamma=e^(−k)) gives at t = 0 … steps − 1, on one backend."""
+    import torch
+
+    import scratchnet as sn
+
+    if backend == "torch":
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], lr=ALPHA0)
+        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=float(np.exp(-k)))
+    else:
+        opt = sn.optim.SGD([sn.nn.Parameter(np.zeros(1))], lr=ALPHA0)
+        sched = sn.optim.lr_scheduler.ExponentialLR(opt, gamma=float(np.exp(-k)))
+    rates = []
+    for _ in range(steps):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return np.array(rates)
+
+
 @experiment("cs229_ex08_lr_decay", "Exercise 8: exponential learning-rate decay (ExponentialLR)", source=S.SOURCE,
             section="Practice Exercises 8 (Learning Rate Decay)")
 @S.single_threaded
@@ -71,6 +91,13 @@ def run(ctx: Context) -> Result:
     rows = [[label, f"{lr_end[label]:.4f}", *[f"{costs[label][b][-1]:.5f}" for b in bk]] for label in costs]
     first = bk[0]
     best = min(costs, key=lambda l: costs[l][first][-1])
+    at = np.array([0, 1, 10, steps // 2, steps - 1])
+    claims = [S.claim("Practice Exercises 8 (Learning Rate Decay)",
+                      f"α_t = α₀ e^(−kt) (α₀ = {ALPHA0}, k = {HAND_K:g}) at t = {at.tolist()}: the formula vs "
+                      "ExponentialLR(gamma=e^(−k))'s rate", ALPHA0 * np.exp(-HAND_K * at),
+                      *S.both({b: scheduled_rates(b, HAND_K, steps)[at] for b in bk}), rtol=1e-12,
+                      note="γ^t = e^(−kt); the scheduler multiplies by γ once per step, so it matches the formula to "
+                           "rounding, and the cost curves trained with it match those trained with the formula by hand")]
     return Result(
         summary=(f"Exponential decay from α₀ = {ALPHA0}: a fast decay (k = 0.01) freezes learning early "
                  f"(α falls to {lr_end['k = 0.01']:.3f} by step {steps}); slow decay stays close to the constant "
@@ -80,4 +107,4 @@ def run(ctx: Context) -> Result:
                       ["decay", "α at the last step", *[f"final cost ({b})" for b in bk]], rows)],
         figures=figures,
         numbers={"steps": steps, "final_cost": {l: {b: float(c[b][-1]) for b in bk} for l, c in costs.items()}},
-        backend_gap=gaps, claims=[])
+        backend_gap=gaps, claims=claims)

@@ -145,6 +145,23 @@ def run(ctx: Context) -> Result:
                                       note="the lecture's layout is (units, examples); the batch-first "
                                            "layout here gives the transposes (m, units)"))
 
+    # "Most of the parameters are still in the input layer": the share of layer 1 on the lecture's networks.
+    where_most = "6.3 Three-Layer Network Example (quote: 'Most of the parameters are still in the input layer')"
+    image = _build(ctx, [IMAGE, 3, 2, 1])
+    share = {b: _layer_counts(m)[0] / _count(m) for b, m in image.items()}
+    claims.append(S.claim(where_most, f"n → 3 → 2 → 1 with the image's n = {IMAGE}: layer 1 holds most (> 1/2) of the "
+                          "parameters (1 = yes)", 1, *S.both({b: int(v > 0.5) for b, v in share.items()}),
+                          note=f"layer 1 holds 3n + 3 = {3 * IMAGE + 3} of {3 * IMAGE + 14} ({share[bk[0]]:.2%}); "
+                               "in general 3n + 3 > 11 needs n ≥ 3 — at n = 1 or 2 (6/17, 9/20) it is not most"))
+    notebook = {"XOR 2-4-1": [2, 4, 1], "circles 2-8-1": [2, 8, 1], "digits 64-32-1": [64, 32, 1],
+                "hidden-layer images 64-16-1": [64, 16, 1]}
+    shares = {label: {b: _layer_counts(m)[0] / _count(m) for b, m in _build(ctx, sizes, "relu").items()}
+              for label, sizes in notebook.items()}
+    claims.append(S.claim(where_most, f"the notebook's NeuralNetwork models ({', '.join(notebook)}): layer 1 holds "
+                          "most of the parameters in each (1 = yes)", [1] * len(notebook),
+                          *S.both({b: [int(shares[l][b] > 0.5) for l in notebook] for b in bk}),
+                          note="layer-1 shares: " + ", ".join(f"{l} {shares[l][bk[0]]:.1%}" for l in notebook)))
+
     # Broadcasting: Z = W X + b with b (3×1) repeated m times.
     rng = np.random.default_rng(2)
     W, b, Xb = rng.standard_normal((3, 4)), rng.standard_normal(3), rng.standard_normal((6, 4))

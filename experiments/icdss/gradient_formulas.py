@@ -73,6 +73,23 @@ def neuron_gradients(backend: str, X, y, w, b, logistic: bool, device: str = "cp
             "dJ/dw": to_numpy(layer.weight.grad).ravel(), "dJ/db": layer.bias.grad.item()}
 
 
+def linear_partials(backend: str, x: float, w: float, b: float, device: str = "cpu") -> list[float]:
+    """[dŷ/dZ, dZ/dw, dZ/db] of the linear-regression neuron ŷ = Z = wx + b at one example, from
+    the backend's modules (Identity's derivative, Linear's backward of ones)."""
+    dyhat_dz = float(activation_and_derivative(backend, "identity", np.array([w * x + b]), device=device)[1][0])
+    if backend == "scratchnet":
+        layer = sn.nn.Linear(1, 1, dtype=DTYPE)
+        layer.load_state_dict({"weight": np.array([[w]]), "bias": np.array([b])})
+        layer.backward(np.ones_like(layer(np.array([[x]], dtype=DTYPE))))
+        return [dyhat_dz, float(layer.weight.grad[0, 0]), float(layer.bias.grad[0])]
+    layer = torch.nn.Linear(1, 1).to(device=device, dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.fill_(w)
+        layer.bias.fill_(b)
+    layer(tensor([[x]], device=device)).sum().backward()
+    return [dyhat_dz, layer.weight.grad.item(), layer.bias.grad.item()]
+
+
 def loss_np(X, y, w, b, logistic: bool) -> float:
     """J in NumPy, as the slides write it (for finite differences)."""
     y_hat = X @ np.asarray(w) + b
@@ -205,6 +222,33 @@ def run(ctx: Context) -> Result:
             slides[case]["dJ/db"], "dJ/db",
             f"Right formula: dJ/db = (1/m) Σ_k (ŷ_k − y_k) = {c['db']:.10f}." if six else "Right for one example.")
 
+    # Slide slips that the records above do not reach.
+    case = "linear, 1 feature, m = 1"
+    x0 = float(X1[0, 0])
+    claims.append(claim_values(
+        SOURCE, WHERE_LIN, "'dZ/dŷ = 1; dŷ/dw = x; dŷ/db = 1' — the fractions upside down: the chain rule "
+        "needs [dŷ/dZ, dZ/dw, dZ/db] (m = 1)", [1.0, x0, 1.0],
+        {bk: linear_partials(bk, x0, float(w1[0]), b1, ctx.device) for bk in run_on}, rtol=RTOL,
+        note="the slide writes dZ/dŷ, dŷ/dw and dŷ/db where its own chain rule d(MSE)/dw = d(MSE)/dŷ · dŷ/dZ · dZ/dw "
+             "uses dŷ/dZ, dZ/dw and dZ/db. Because ŷ = Z in linear regression the values 1, x, 1 are right either "
+             "way: a notation slip with no numeric consequence here (with an activation g, dŷ/dw would be g'(Z)·x, "
+             "not x), so the verdict is the values'"))
+    case = "logistic, 3 features, m = 6"
+    A6 = 1 / (1 + np.exp(-(X3 @ w3 + b3)))
+    claims.append(claim_values(
+        SOURCE, WHERE_LOG, "dŷ/dA = 1 (ŷ = A: the prediction is the activation) [logistic, 3 features, m = 6]",
+        np.ones(m), {bk: activation_and_derivative(bk, "identity", A6, device=ctx.device)[1] for bk in run_on},
+        rtol=RTOL, note="the identity's derivative at A, from each backend's nn.Identity"))
+    dmse_db = float(np.mean(2 * (A6 - y_log) * A6 * (1 - A6)))
+    claims.append(claim_values(
+        SOURCE, WHERE_LOG, "the logistic update 'b → b − α d(MSE)/db' (and the summary's 'd(MSE)/db = …'): "
+        "d(MSE)/db of the sigmoid neuron vs the dJ/db the update needs [logistic, 3 features, m = 6]",
+        dmse_db, vals(case, "dJ/db"), rtol=RTOL,
+        note=f"logistic regression minimises the cross-entropy J, so the update needs dJ/db = (1/m) Σ (ŷ_k − y_k) = "
+             f"{right[case]['db']:.10f}; d(MSE)/db of the same sigmoid outputs, (2/m) Σ (ŷ_k − y_k) ŷ_k(1 − ŷ_k), is "
+             f"{dmse_db:.10f} — a copy-paste of the linear-regression slide (the weight update on the same slide "
+             "uses dW of J)"))
+
     # The definitions the slides state: the two losses and the four activations, against the modules.
     z = np.linspace(-6, 6, 121)
     beta = 0.01  # Leaky ReLU's β (the slides leave it as a hyperparameter; 0.01 is torch's default)
@@ -257,9 +301,10 @@ def run(ctx: Context) -> Result:
                  "A(1 − A)) outside the sum in d(MSE)/dw and dJ/dw_i. Those formulas are right for one example "
                  "and wrong for a batch; the right ones are d(MSE)/dw_j = −(2/m) Σ_i x_ij (y_i − ŷ_i) and, for "
                  "sigmoid with cross-entropy, dJ/dw_j = (1/m) Σ_i x_ij (ŷ_i − y_i) — what `Linear.backward` "
-                 "computes as dW = dZᵀ X. (Slide typos with no number to check: 'dZ/dŷ = 1; dŷ/dw = x' swaps the "
-                 "fractions, the logistic update reads 'd(MSE)/db', and the general network's A[2] feeds each "
-                 "neuron A_j[1] instead of the whole A[1].)"),
+                 "computes as dW = dZᵀ X. Two slips of notation: 'dZ/dŷ = 1; dŷ/dw = x' swaps the fractions (the "
+                 "values 1 and x hold either way, since ŷ = Z), and the logistic update reads 'd(MSE)/db' — a "
+                 "different number from the dJ/db it needs (both in the audit). The general network's A[2] is "
+                 "checked in `icdss_general_network`."),
         tables=[Table("Slide formula vs the true gradient (backprop; autograd agrees) and finite differences",
                       ["case", "formula", "slide's value", "true gradient", "finite differences", ""], rows)],
         numbers={"cases": {n: {bk: {k: np.asarray(v).tolist() for k, v in true[n][bk].items()} for bk in run_on}
