@@ -82,6 +82,7 @@ class Optimizer:
                             "parameters in order). Please use a list instead.")
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
+        self._workspace: dict = {}
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -173,6 +174,19 @@ class Optimizer:
 
     def _update(self, param: Parameter, grad: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError
+
+    def _work(self, param: Parameter) -> np.ndarray:
+        """A scratch array of ``param``'s shape and dtype for the update's
+        intermediates, kept between steps so that a step allocates nothing.
+
+        It is not optimizer *state* (it holds nothing from one step to the
+        next and is not in ``state_dict()``); it is re-created when the
+        parameter's shape or dtype changes (e.g. after ``model.double()``).
+        """
+        work = self._workspace.get(param)
+        if work is None or work.shape != param.data.shape or work.dtype != param.data.dtype:
+            work = self._workspace[param] = np.empty_like(param.data)
+        return work
 
     # -- state ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
