@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 from ._checks import check_betas, check_nonneg
-from .optimizer import Optimizer, _step_count
+from .optimizer import Optimizer, _step_count, blocks
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float, work: np.ndarray | None = None) -> None:
@@ -140,8 +140,11 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(param.data)
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        adam_update(param.data, grad, state["exp_avg"], state["exp_avg_sq"],
-                    state.get("max_exp_avg_sq"), float(state["step"]), lr=group["lr"],
-                    beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
-                    amsgrad=group["amsgrad"], maximize=group["maximize"],
-                    decoupled_weight_decay=group["decoupled_weight_decay"], work=self._work(param))
+        arrays = (param.data, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
+                  self._work(param))
+        # Block by block (cache blocking, see optimizer.blocks): the same arithmetic, faster.
+        for p, g, m, v, v_max, work in blocks(*arrays):
+            adam_update(p, g, m, v, v_max, float(state["step"]), lr=group["lr"],
+                        beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
+                        amsgrad=group["amsgrad"], maximize=group["maximize"],
+                        decoupled_weight_decay=group["decoupled_weight_decay"], work=work)
