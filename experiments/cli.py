@@ -6,11 +6,17 @@
     python -m experiments run NAME... [--backend scratchnet|torch|both]
                                       [--device auto|cpu|cuda] [--out DIR] [--quick]
                                       [--seed N] [--no-plots]
+    python -m experiments benchmark [--quick] [--out DIR] [--threads N] ...
 
 NAME may be a shell pattern (``'ch15_*'``). Each experiment's tables are
 printed as it finishes; ``OUT/REPORT.md``, ``OUT/claims.json`` and
 ``OUT/summary.json`` are written at the end. The exit status is 1 if any
 experiment failed (the others still run and are reported).
+
+``benchmark`` times one epoch of MLP training in scratchnet, PyTorch and
+scikit-learn (:mod:`experiments.benchmark`; its options are passed on) and
+writes ``OUT/benchmark.json``, ``OUT/benchmark.md`` and a plot; the report
+includes ``benchmark.md`` when it is there. It is not part of the main job.
 """
 
 from __future__ import annotations
@@ -42,12 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="seconds in total (for tests)")
     run.add_argument("--seed", type=int, default=0, help="seed of what the lectures leave unseeded")
     run.add_argument("--no-plots", dest="plots", action="store_false", help="skip drawing the PNG figures")
+    sub.add_parser("benchmark", add_help=False,
+                   help="time scratchnet, PyTorch and scikit-learn training (python -m experiments benchmark --help)")
     p.run_parser = run  # for run's usage errors (see _check_device)
     p.epilog = "Without a command, the arguments are run's: `python -m experiments --quick` runs everything quickly."
     return p
 
 
-COMMANDS = ("list", "run")
+COMMANDS = ("list", "run", "benchmark")
 
 
 def _check_device(parser: argparse.ArgumentParser, device: str) -> None:
@@ -124,6 +132,10 @@ def _run(names, backend, device, out, quick, seed, progress, plots) -> list[Entr
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["benchmark"]:  # its own options, parsed by its own parser
+        from .benchmark import main as benchmark_main
+
+        return benchmark_main(argv[1:])
     if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
         argv = ["run", *argv]  # the main job: `python -m experiments [NAME...] [options]` is `run`
     parser = _parser()

@@ -5,7 +5,8 @@ For each experiment: its tables on the console (tabulate) and
 run: ``OUT/claims.json`` (the audit), ``OUT/summary.json`` and
 ``OUT/REPORT.md`` — per experiment a heading, the summary paragraph, the
 tables and the linked plots; then the audit table; then the parity summary of
-every backend gap.
+every backend gap; then, when ``OUT/benchmark.md`` is there (``python -m
+experiments benchmark``), the performance section.
 """
 
 from __future__ import annotations
@@ -289,5 +290,10 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
     if parity_table.exists():
         md += ["### The parity suite's table", "", f"From [`parity_table.md`](parity_table.md):", "",
                parity_table.read_text().strip(), ""]
+    benchmark = out / "benchmark.md"
+    if benchmark.exists():
+        md += ['<a id="performance"></a>', "## Performance", "",
+               "From [`benchmark.md`](benchmark.md) and [`benchmark.json`](benchmark.json), written by "
+               "`python -m experiments benchmark` (not part of the main job):", "", benchmark.read_text().strip(), ""]
     (out / "REPORT.md").write_text("\n".join(md) + "\n")
     return {"report": out / "REPORT.md", "claims": out / "claims.json", "summary": out / "summary.json"}

@@ -282,3 +282,30 @@ def test_load_state_dict_casts_to_param_dtype_but_not_step():
 def test_closure_value_is_returned():
     p = _param([1.0], [1.0])
     assert SGD([p], lr=0.1).step(lambda: 42.0) == 42.0
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_block_by_block_equals_whole_arrays(monkeypatch, amsgrad):
+    """Cache blocking (optimizer.blocks) changes the order of the blocks, never the
+    arithmetic: tiny blocks give the same parameters, bit for bit; a
+    non-contiguous gradient is updated whole (a flat view of it would be a copy)."""
+    import scratchnet.optim.optimizer as optimizer
+
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((9, 7))
+    grads = [rng.standard_normal((7, 9)).T for _ in range(4)]  # transposed views: not C-contiguous
+    results = []
+    for block_bytes in (optimizer.BLOCK_BYTES, 40):
+        monkeypatch.setattr(optimizer, "BLOCK_BYTES", block_bytes)
+        for contiguous in (True, False):
+            p = sn.nn.Parameter(start)
+            opt = sn.optim.Adam([p], lr=0.01, amsgrad=amsgrad)
+            for g in grads:
+                p.grad = np.ascontiguousarray(g) if contiguous else g
+                opt.step()
+            results.append(p.data)
+    assert all(np.array_equal(results[0], r) for r in results[1:])
+    # 40-byte blocks: five float64 entries each; None passes through; non-contiguous: whole.
+    assert [len(p) for p, _ in optimizer.blocks(np.zeros(12), None)] == [5, 5, 2]
+    assert all(q is None for _, q in optimizer.blocks(np.zeros(12), None))
+    assert len(list(optimizer.blocks(np.zeros(12), np.zeros((4, 3)).T))) == 1

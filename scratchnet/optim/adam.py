@@ -32,48 +32,73 @@ import math
 import numpy as np
 
 from ._checks import check_betas, check_nonneg
-from .optimizer import Optimizer, _step_count
+from .optimizer import Optimizer, _step_count, blocks
 
 
-def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float, work: np.ndarray | None = None) -> None:
     """``start ← start + weight (end − start)`` in place, as ``torch.lerp_``.
 
     torch's kernel evaluates it as ``end − (end − start)(1 − weight)`` when
     weight ≥ 0.5 (more accurate there); we use the same two formulas, so the
     moving averages round as torch's do (up to torch's vectorised fused
     multiply-adds, ≤ 1 ulp per step).
+
+    ``work`` (an array of ``start``'s shape and dtype) receives the
+    intermediate ``end − start``, so the update allocates nothing; without it
+    a temporary is allocated. Either way the arithmetic is the same.
     """
+    work = np.subtract(end, start, out=work)
     if weight < 0.5:
-        start += weight * (end - start)
+        work *= weight
+        start += work
     else:
-        start[...] = end - (end - start) * (1 - weight)
+        work *= 1 - weight
+        np.subtract(end, work, out=start)
 
 
 def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
                 max_exp_avg_sq: np.ndarray | None, step: int, *, lr: float, beta1: float,
                 beta2: float, eps: float, weight_decay: float, amsgrad: bool, maximize: bool,
-                decoupled_weight_decay: bool) -> None:
+                decoupled_weight_decay: bool, work: np.ndarray | None = None) -> None:
     """One Adam/AdamW step for one parameter, in place on ``param`` and the
-    moment arrays. ``step`` is t, already incremented (t ≥ 1)."""
+    moment arrays. ``step`` is t, already incremented (t ≥ 1).
+
+    Every line is one formula of the module docstring, evaluated in place
+    into ``work`` (an array of ``param``'s shape and dtype, allocated here if
+    not given), so that a step allocates nothing: on a 784-256-128-10 MLP the
+    temporaries of the plain expressions (``(1 − β₂) g g``, ``√v / c + ε``,
+    ``m / denom``) cost more than the rest of the step. The order of the
+    operations, hence the rounding, is that of the plain expressions (and of
+    torch's kernels). Only ``maximize`` and ``weight_decay`` (Adam's L2 form)
+    allocate a modified gradient.
+    """
     g = -grad if maximize else grad
     if weight_decay != 0:
         if decoupled_weight_decay:
             param *= 1 - lr * weight_decay
         else:
             g = g + weight_decay * param
-    lerp_(exp_avg, g, 1 - beta1)
+    if work is None:
+        work = np.empty_like(param)
+    lerp_(exp_avg, g, 1 - beta1, work)                   # m ← β₁ m + (1 − β₁) g
+    np.multiply(g, 1 - beta2, out=work)                  # v ← β₂ v + (1 − β₂) g²
+    work *= g
     exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * g * g
+    exp_avg_sq += work
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1
     bias_correction2_sqrt = bias_correction2 ** 0.5
     if amsgrad:
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        denom = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
+        np.sqrt(max_exp_avg_sq, out=work)                # denom = √v̂max / √(1 − β₂ᵗ) + ε
     else:
-        denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-    param -= step_size * (exp_avg / denom)
+        np.sqrt(exp_avg_sq, out=work)                    # denom = √v / √(1 − β₂ᵗ) + ε
+    work /= bias_correction2_sqrt
+    work += eps
+    np.divide(exp_avg, work, out=work)                   # θ ← θ − (γ / (1 − β₁ᵗ)) m / denom
+    work *= step_size
+    param -= work
 
 
 class Adam(Optimizer):
@@ -115,8 +140,11 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(param.data)
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        adam_update(param.data, grad, state["exp_avg"], state["exp_avg_sq"],
-                    state.get("max_exp_avg_sq"), float(state["step"]), lr=group["lr"],
-                    beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
-                    amsgrad=group["amsgrad"], maximize=group["maximize"],
-                    decoupled_weight_decay=group["decoupled_weight_decay"])
+        arrays = (param.data, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
+                  self._work(param))
+        # Block by block (cache blocking, see optimizer.blocks): the same arithmetic, faster.
+        for p, g, m, v, v_max, work in blocks(*arrays):
+            adam_update(p, g, m, v, v_max, float(state["step"]), lr=group["lr"],
+                        beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
+                        amsgrad=group["amsgrad"], maximize=group["maximize"],
+                        decoupled_weight_decay=group["decoupled_weight_decay"], work=work)

@@ -381,19 +381,29 @@ class CrossEntropyLoss(_Loss):
         else:
             y = _class_indices(name, target, None if unbatched else n, c, self.ignore_index).reshape(-1)
             valid = y != self.ignore_index
-            y_safe = np.where(valid, y, 0)
             rows = np.arange(n)
-            w_i = (w[y_safe] if w is not None else np.ones(n, z.dtype)) * valid
-            losses = -w_i * log_s[rows, y_safe]
-            local = s * w_i[:, None]
-            local[rows, y_safe] -= w_i
-            if eps > 0:
-                wc = w if w is not None else np.ones(c, z.dtype)
-                valid_f = valid.astype(z.dtype)
-                smooth = -np.sum(log_s * wc, axis=1) * valid_f
-                losses = (1 - eps) * losses + (eps / c) * smooth
-                local = (1 - eps) * local + (eps / c) * valid_f[:, None] * (s * np.sum(wc) - wc)
-            denominator = np.sum(w_i)
+            if w is None and eps == 0 and valid.all():
+                # The common case written out (no class weights, no smoothing, nothing
+                # ignored): ℓ_i = −log s_{i,y_i}, and the fused gradient s_i − e_{y_i}
+                # formed in place in s (a fresh array) — the general lines below with
+                # w_i = 1, minus their multiplications by one.
+                losses = -log_s[rows, y]
+                local = s
+                local[rows, y] -= 1
+                denominator = z.dtype.type(n)
+            else:
+                y_safe = np.where(valid, y, 0)
+                w_i = (w[y_safe] if w is not None else np.ones(n, z.dtype)) * valid
+                losses = -w_i * log_s[rows, y_safe]
+                local = s * w_i[:, None]
+                local[rows, y_safe] -= w_i
+                if eps > 0:
+                    wc = w if w is not None else np.ones(c, z.dtype)
+                    valid_f = valid.astype(z.dtype)
+                    smooth = -np.sum(log_s * wc, axis=1) * valid_f
+                    losses = (1 - eps) * losses + (eps / c) * smooth
+                    local = (1 - eps) * local + (eps / c) * valid_f[:, None] * (s * np.sum(wc) - wc)
+                denominator = np.sum(w_i)
         self._local = local.reshape(z.shape)
         if unbatched:
             losses = losses.reshape(())

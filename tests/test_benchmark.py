@@ -1,0 +1,88 @@
+"""The benchmark's quick mode, end to end through the experiments CLI: the files,
+the JSON's structure and sane values. Never its speed — speed is what the
+benchmark measures, not something a timed test can assert on a shared machine."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from experiments.cli import main
+from experiments.report import write_report
+
+LIBS = ("scratchnet", "torch", "sklearn")
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("benchmark")
+    assert main(["benchmark", "--quick", "--threads", "1", "--out", str(out)]) == 0
+    return out, json.loads((out / "benchmark.json").read_text())
+
+
+def positive(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+
+
+def test_files_are_written(quick):
+    out, result = quick
+    assert result["quick"] is True
+    assert (out / "benchmark_scaling.png").stat().st_size > 0
+    md = (out / "benchmark.md").read_text()
+    assert "**Targets**" in md and "| float32 | scratchnet (NumPy)" in md and "benchmark_scaling.png" in md
+
+
+def test_reference_results_are_sane(quick):
+    _, result = quick
+    assert result["machine"]["threads"] == 1 and result["machine"]["versions"]["numpy"]
+    assert result["workload"]["flops"] == 6 * result["workload"]["parameters"] * result["workload"]["n_samples"]
+    for dtype in ("float32", "float64"):
+        r = result["results"][dtype]
+        assert set(LIBS) <= set(r["libraries"])
+        assert all(positive(g) for g in r["gemm_gflops"].values()) and positive(r["roofline_seconds"])
+        for lib in LIBS:
+            v = r["libraries"][lib]
+            assert len(v["times"]) == 2 and all(positive(t) for t in v["times"])
+            assert min(v["times"]) <= v["median"] <= max(v["times"])
+            assert 0 < v["roofline_fraction"] <= 1.5
+            assert math.isfinite(v["loss"])
+        for other in ("torch", "sklearn"):
+            ratio = r["ratios"][f"scratchnet/{other}"]
+            assert positive(ratio["median_ratio"]) and all(positive(x) for x in ratio["per_round"])
+        # scikit-learn trains in the input's dtype (it preserves float32).
+        assert r["sklearn_dtype"] == dtype
+        # Same initial weights, same batches: scratchnet and torch did the same arithmetic.
+        rtol = 1e-9 if dtype == "float64" else 1e-4
+        assert r["libraries"]["scratchnet"]["loss"] == pytest.approx(r["libraries"]["torch"]["loss"], rel=rtol)
+
+
+def test_memory_and_targets(quick):
+    _, result = quick
+    memory = result["results"]["float32"]["memory"]
+    assert set(memory) == set(LIBS)
+    for lib in LIBS:
+        assert memory[lib]["peak_rss_mib"] >= 0 and math.isfinite(memory[lib]["peak_rss_mib"])
+    assert positive(memory["scratchnet"]["tracemalloc_peak_mib"]) and "tracemalloc_peak_mib" not in memory["torch"]
+    names = [t["target"] for t in result["targets"]]
+    assert len(names) == 5 and all(isinstance(t["met"], bool) and positive(t["bound"]) for t in result["targets"])
+
+
+def test_scaling_rows(quick):
+    _, result = quick
+    for kind in ("width", "batch"):
+        rows = result["scaling"][kind]
+        assert len(rows) == 2
+        for row in rows:
+            assert all(positive(row["us_per_sample"][lib]) for lib in LIBS)
+
+
+def test_the_report_includes_the_benchmark_when_present(quick, tmp_path):
+    out, _ = quick
+    (tmp_path / "benchmark.md").write_text((out / "benchmark.md").read_text())
+    write_report(tmp_path, [], 0.0)
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "## Performance" in report and "**Targets**" in report
+    write_report(tmp_path / "none", [], 0.0)
+    assert "## Performance" not in (tmp_path / "none" / "REPORT.md").read_text()
