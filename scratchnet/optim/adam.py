@@ -67,10 +67,12 @@ def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_av
     into ``work`` (an array of ``param``'s shape and dtype, allocated here if
     not given), so that a step allocates nothing: on a 784-256-128-10 MLP the
     temporaries of the plain expressions (``(1 − β₂) g g``, ``√v / c + ε``,
-    ``m / denom``) cost more than the rest of the step. The order of the
-    operations, hence the rounding, is that of the plain expressions (and of
-    torch's kernels). Only ``maximize`` and ``weight_decay`` (Adam's L2 form)
-    allocate a modified gradient.
+    ``m / denom``) cost more than the rest of the step. The moments are
+    computed in the order of the plain expressions (and of torch's kernels);
+    the last line folds the bias corrections into two scalars (see the
+    comment there), which changes the result by at most a rounding (the
+    parity suite holds it to torch's). Only ``maximize`` and ``weight_decay``
+    (Adam's L2 form) allocate a modified gradient.
     """
     g = -grad if maximize else grad
     if weight_decay != 0:
@@ -86,18 +88,20 @@ def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_av
     exp_avg_sq *= beta2
     exp_avg_sq += work
     bias_correction1 = 1 - beta1 ** step
-    bias_correction2 = 1 - beta2 ** step
-    step_size = lr / bias_correction1
-    bias_correction2_sqrt = bias_correction2 ** 0.5
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    # θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε), evaluated with the
+    # bias corrections moved outside the division — multiply the fraction's top
+    # and bottom by c = √(1 − β₂ᵗ):
+    #     θ ← θ − (γ c / (1 − β₁ᵗ)) · m / (√v + ε c)
+    # the same number (up to one rounding), one pass over the arrays fewer.
     if amsgrad:
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        np.sqrt(max_exp_avg_sq, out=work)                # denom = √v̂max / √(1 − β₂ᵗ) + ε
+        np.sqrt(max_exp_avg_sq, out=work)                # √v̂max
     else:
-        np.sqrt(exp_avg_sq, out=work)                    # denom = √v / √(1 − β₂ᵗ) + ε
-    work /= bias_correction2_sqrt
-    work += eps
-    np.divide(exp_avg, work, out=work)                   # θ ← θ − (γ / (1 − β₁ᵗ)) m / denom
-    work *= step_size
+        np.sqrt(exp_avg_sq, out=work)                    # √v
+    work += eps * bias_correction2_sqrt                  # √v + ε c
+    np.divide(exp_avg, work, out=work)                   # m / (√v + ε c)
+    work *= lr * bias_correction2_sqrt / bias_correction1
     param -= work
 
 
