@@ -183,10 +183,12 @@ def test_a_failing_experiment_is_reported_and_the_exit_status_is_1(tmp_path):
 
 
 def test_the_report_includes_the_parity_table_when_present(tmp_path, dummy):
-    (tmp_path / "parity_table.md").write_text("| component | max rel |\n|---|---|\n| Linear | 1e-16 |\n")
+    (tmp_path / "parity_table.md").write_text("## Parity summary\n\n| component | max rel |\n|---|---|\n| Linear | 1e-16 |\n\n"
+                                             "## Every component and quantity\n\n| Linear | forward | 3e-17 |\n")
     run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
     report = (tmp_path / "REPORT.md").read_text()
     assert "[`parity_table.md`](parity_table.md)" in report and "| Linear | 1e-16 |" in report
+    assert "| Linear | forward | 3e-17 |" not in report  # the detail stays in the linked file
 
 
 def test_cli_takes_runs_options_without_the_run_word(tmp_path, dummy, monkeypatch):
