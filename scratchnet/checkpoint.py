@@ -89,6 +89,18 @@ def _module_generators(model) -> dict:
             if isinstance(m.__dict__.get("generator"), np.random.Generator)}
 
 
+def load_states(ckpt: dict, model, optimizer=None, scheduler=None) -> None:
+    """``load_state_dict`` of each part present, from ``ckpt["model"]``,
+    ``ckpt["optimizer"]`` and ``ckpt["scheduler"]`` (used by both backends'
+    ``load_checkpoint``: first on copies — deep-copied together, so the
+    scheduler's copy drives the optimizer's copy — to stage, then for real)."""
+    model.load_state_dict(ckpt["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(ckpt["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(ckpt["scheduler"])
+
+
 def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int = 0,
                     generator: np.random.Generator | None = None, extra=None) -> None:
     """Save model, optimizer, scheduler, ``epoch``, random states and ``extra`` to ``path``.
@@ -162,14 +174,8 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
                          f"{sorted(module_generators)}: build the model as it was built for the checkpoint "
                          "(e.g. the same generator= argument to models.mlp)")
 
-    # All or nothing. Stage: every part must load into copies (taken together, so the
-    # scheduler's copy drives the optimizer's copy) before the given objects change.
-    staged_model, staged_optimizer, staged_scheduler = copy.deepcopy((model, optimizer, scheduler))
-    staged_model.load_state_dict(ckpt["model"])
-    if optimizer is not None:
-        staged_optimizer.load_state_dict(ckpt["optimizer"])
-    if scheduler is not None:
-        staged_scheduler.load_state_dict(ckpt["scheduler"])
+    # All or nothing: every part must load into copies before the given objects change.
+    load_states(ckpt, *copy.deepcopy((model, optimizer, scheduler)))
     _check_rng_state(ckpt["rng"]["default"], f"{name}: scratchnet's default random state")
     if generator is not None:
         _check_rng_state(saved_generator, f"{name}: the data generator's state")
@@ -183,11 +189,7 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
     generator_before = generator.bit_generator.state if generator is not None else None
     modules_before = {n: g.bit_generator.state for n, g in module_generators.items()}
     try:
-        model.load_state_dict(ckpt["model"])
-        if optimizer is not None:
-            optimizer.load_state_dict(ckpt["optimizer"])
-        if scheduler is not None:
-            scheduler.load_state_dict(ckpt["scheduler"])
+        load_states(ckpt, model, optimizer, scheduler)
         _random.set_rng_state(ckpt["rng"]["default"])
         if generator is not None:
             generator.bit_generator.state = saved_generator

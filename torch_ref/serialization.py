@@ -35,6 +35,7 @@ import torch
 
 import scratchnet
 from scratchnet._fileio import atomic_write, resolve_target
+from scratchnet.checkpoint import load_states
 from scratchnet.serialization import MAX_DEPTH
 
 from .device import resolve_device
@@ -267,12 +268,7 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
     if generator is not None and "generator" not in ckpt["rng"]:
         raise ValueError(f"{os.fspath(path)}: the checkpoint holds no data generator state, but a generator was given")
     # Stage: everything must load into copies before the given objects change.
-    staged_model, staged_optimizer, staged_scheduler = copy.deepcopy((model, optimizer, scheduler))
-    staged_model.load_state_dict(ckpt["model"])
-    if optimizer is not None:
-        staged_optimizer.load_state_dict(ckpt["optimizer"])
-    if scheduler is not None:
-        staged_scheduler.load_state_dict(ckpt["scheduler"])
+    load_states(ckpt, *copy.deepcopy((model, optimizer, scheduler)))
     rng = ckpt["rng"]
     for name in ("torch", "generator") if generator is not None else ("torch",):
         state = rng.get(name)
@@ -282,11 +278,7 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
     if generator is not None:
         torch.Generator(device=generator.device).set_state(rng["generator"].cpu())
     # Apply.
-    model.load_state_dict(ckpt["model"])
-    if optimizer is not None:
-        optimizer.load_state_dict(ckpt["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(ckpt["scheduler"])
+    load_states(ckpt, model, optimizer, scheduler)
     torch.set_rng_state(ckpt["rng"]["torch"].cpu())
     if "cuda" in ckpt["rng"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([s.cpu() for s in ckpt["rng"]["cuda"]])
