@@ -44,32 +44,32 @@ EDGES = np.array([0.0, -0.0, 1e-30, -1e-30, 1e-8, -1e-8, 0.5, -0.5, 0.46875 * 2 
                   30.0, -30.0, 100.0, -100.0, 1e4, -1e4])
 
 
-def _run(pair, x, g, dtype):
-    mine, theirs = PAIRS[pair][0](), PAIRS[pair][1]()
-    xt = tensor(x, dtype, "cpu", requires_grad=True)
+def _run(pair, x, g, dtype, device="cpu"):
+    mine, theirs = PAIRS[pair][0](), PAIRS[pair][1]().to(device)
+    xt = tensor(x, dtype, device, requires_grad=True)
     out_t = theirs(xt)
-    out_t.backward(tensor(g, dtype, "cpu"))
+    out_t.backward(tensor(g, dtype, device))
     out = mine(x)
-    return out, mine.backward(g), out_t.detach().numpy(), xt.grad.numpy()
+    return out, mine.backward(g), out_t.detach().cpu().numpy(), xt.grad.cpu().numpy()
 
 
 @pytest.mark.parametrize("pair", list(PAIRS))
-def test_activation_parity(pair, dtype):
+def test_activation_parity(pair, dtype, device):
     rng = np.random.default_rng(0)
     x = (rng.standard_normal((64, 16)) * 3).astype(dtype)
     g = rng.standard_normal((64, 16)).astype(dtype)
-    out, grad, out_t, grad_t = _run(pair, x, g, dtype)
+    out, grad, out_t, grad_t = _run(pair, x, g, dtype, device)
     assert out.dtype == grad.dtype == dtype
-    assert_parity(out, out_t, component=pair, quantity="output, Z ~ 3·N(0,1)", dtype=dtype)
-    assert_parity(grad, grad_t, component=pair, quantity="dJ/dZ, Z ~ 3·N(0,1)", dtype=dtype)
+    assert_parity(out, out_t, component=pair, quantity="output, Z ~ 3·N(0,1)", dtype=dtype, device=device)
+    assert_parity(grad, grad_t, component=pair, quantity="dJ/dZ, Z ~ 3·N(0,1)", dtype=dtype, device=device)
 
 
 @pytest.mark.parametrize("pair", list(PAIRS))
-def test_activation_edge_values_entrywise(pair, dtype):
+def test_activation_edge_values_entrywise(pair, dtype, device):
     x = EDGES.astype(dtype)
     g = np.ones_like(x)
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow, NaN or 1/0 anywhere
-        out, grad, out_t, grad_t = _run(pair, x, g, dtype)
+        out, grad, out_t, grad_t = _run(pair, x, g, dtype, device)
     rtol = 1e-13 if dtype == np.float64 else 1e-5
     atol = 8 * np.finfo(dtype).eps / 2 * np.maximum(1, np.abs(x))
     for name, mine, theirs in (("output", out, out_t), ("dJ/dZ", grad, grad_t)):
@@ -78,7 +78,7 @@ def test_activation_edge_values_entrywise(pair, dtype):
         both_zero = (mine == 0) & (theirs == 0)
         if name == "output":  # the sign of zero too (ELU(−0) = −0 in torch)
             assert np.array_equal(np.signbit(mine[both_zero]), np.signbit(theirs[both_zero]))
-        assert_parity(mine, theirs, component=pair, quantity=f"{name} at edge values", dtype=dtype)
+        assert_parity(mine, theirs, component=pair, quantity=f"{name} at edge values", dtype=dtype, device=device)
 
 
 def test_erf_against_math_erf():

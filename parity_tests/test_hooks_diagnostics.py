@@ -23,9 +23,9 @@ from scratchnet.diagnostics import LayerRecorder
 from torch_ref.diagnostics import LayerRecorder as TorchLayerRecorder
 
 
-def _models(dtype, **kw):
+def _models(dtype, device="cpu", **kw):
     mine = sn.models.mlp([5, 8, 8, 3], "tanh", dtype=dtype, generator=np.random.default_rng(0), **kw)
-    return mine, torch_ref.models.twin(mine)
+    return mine, torch_ref.models.twin(mine, device=device)
 
 
 def _data(dtype):
@@ -33,17 +33,17 @@ def _data(dtype):
     return rng.standard_normal((12, 5)).astype(dtype), rng.standard_normal((12, 3)).astype(dtype)
 
 
-def _step(mine, theirs, x, g, dtype):
+def _step(mine, theirs, x, g, dtype, device="cpu"):
     out = mine(x)
     grad_x = mine.backward(g)
-    xt = tensor(x, dtype, "cpu", requires_grad=True)
+    xt = tensor(x, dtype, device, requires_grad=True)
     out_t = theirs(xt)
-    out_t.backward(tensor(g, dtype, "cpu"))
+    out_t.backward(tensor(g, dtype, device))
     return out, grad_x, out_t, xt.grad
 
 
-def test_hooks_see_what_torch_hooks_see(dtype):
-    mine, theirs = _models(dtype)
+def test_hooks_see_what_torch_hooks_see(dtype, device):
+    mine, theirs = _models(dtype, device)
     x, g = _data(dtype)
     seen, seen_t = [], []
     for (name, m), (name_t, mt) in zip(mine.named_modules(), theirs.named_modules()):
@@ -52,14 +52,14 @@ def test_hooks_see_what_torch_hooks_see(dtype):
         m.register_full_backward_hook(lambda mod, gi, go, n=name: seen.append(("backward", n, gi[0], go[0])))
         mt.register_forward_hook(lambda mod, inp, out, n=name: seen_t.append(("forward", n, inp[0], out)))
         mt.register_full_backward_hook(lambda mod, gi, go, n=name: seen_t.append(("backward", n, gi[0], go[0])))
-    _step(mine, theirs, x, g, dtype)
+    _step(mine, theirs, x, g, dtype, device)
     # Same hooks, same order: forward layer by layer (the container last), backward the reverse.
     assert [(k, n) for k, n, _, _ in seen] == [(k, n) for k, n, _, _ in seen_t]
     assert len(seen) == 2 * len(list(mine.modules()))
     for (kind, name, a, b), (_, _, a_t, b_t) in zip(seen, seen_t):
         what = ("input", "output") if kind == "forward" else ("dJ/dinput", "dJ/doutput")
-        assert_parity(a, a_t, component="hooks", quantity=f"{kind} hook {what[0]}", dtype=dtype)
-        assert_parity(b, b_t, component="hooks", quantity=f"{kind} hook {what[1]}", dtype=dtype)
+        assert_parity(a, a_t, component="hooks", quantity=f"{kind} hook {what[0]}", dtype=dtype, device=device)
+        assert_parity(b, b_t, component="hooks", quantity=f"{kind} hook {what[1]}", dtype=dtype, device=device)
 
 
 def test_hook_replacements_and_removal_act_as_in_torch(dtype):
@@ -101,13 +101,13 @@ def test_hook_replacements_and_removal_act_as_in_torch(dtype):
 
 
 @pytest.mark.parametrize("kw", [{}, {"batch_norm": True, "residual": True}], ids=["plain", "batchnorm+residual"])
-def test_layer_recorder_matches_torch_recorder(dtype, kw):
-    mine, theirs = _models(dtype, **kw)
+def test_layer_recorder_matches_torch_recorder(dtype, kw, device):
+    mine, theirs = _models(dtype, device, **kw)
     x, g = _data(dtype)
     with LayerRecorder(mine) as rec, TorchLayerRecorder(theirs) as rec_t:
         for _ in range(2):
             mine.zero_grad(), theirs.zero_grad()
-            _step(mine, theirs, x, g, dtype)
+            _step(mine, theirs, x, g, dtype, device)
             rec.record_parameters(), rec_t.record_parameters()
     assert rec.layer_names == rec_t.layer_names
     assert rec.layer_types == rec_t.layer_types
@@ -128,8 +128,8 @@ def test_layer_recorder_matches_torch_recorder(dtype, kw):
             if kind == "parameters" and name in biases_before_bn:
                 continue
             assert_parity(np.array(mine_table[name]), np.array(torch_table[name]), component="LayerRecorder",
-                          quantity=f"{kind} (mean, std, norm)", dtype=dtype)
+                          quantity=f"{kind} (mean, std, norm)", dtype=dtype, device=device)
     # After the with-block the hooks are gone: nothing more is recorded.
-    _step(mine, theirs, x, g, dtype)
+    _step(mine, theirs, x, g, dtype, device)
     assert all(len(h) == 2 for h in rec.activations.values())
     assert all(len(h) == 2 for h in rec_t.activations.values())
