@@ -105,9 +105,12 @@ def relu(input: np.ndarray, inplace: bool = False) -> np.ndarray:
 
 
 def relu_derivative(z: np.ndarray) -> np.ndarray:
-    """ReLU'(z) = 1 if z > 0 else 0 (0 at exactly z = 0, as in PyTorch)."""
+    """ReLU'(z) = 0 if z ≤ 0 else 1 (0 at exactly z = 0, as in PyTorch).
+
+    PyTorch's test is z ≤ 0 (``threshold_backward``): a NaN gets slope 1,
+    so a NaN gradient flows on as in torch instead of being silenced."""
     z = _float(z)
-    return (z > 0).astype(z.dtype)
+    return (~(z <= 0)).astype(z.dtype)
 
 
 def leaky_relu(input: np.ndarray, negative_slope: float = 0.01, inplace: bool = False) -> np.ndarray:
@@ -234,9 +237,13 @@ def elu(input: np.ndarray, alpha: float = 1.0, inplace: bool = False) -> np.ndar
 
 
 def elu_derivative(z: np.ndarray, alpha: float = 1.0) -> np.ndarray:
-    """ELU'(z) = 1 if z > 0 else α e^z (α at exactly z = 0, as in PyTorch, which tests z ≤ 0)."""
+    """ELU'(z) = α e^z if z ≤ 0 else 1 (α at exactly z = 0, as in PyTorch).
+
+    The test is torch's, z ≤ 0, so a NaN input takes the other branch and
+    gets slope 1, as in torch (``z > 0`` would give α e^NaN = NaN)."""
     z = _float(z)
-    return np.where(z > 0, np.asarray(1, z.dtype), np.asarray(alpha, z.dtype) * np.exp(np.where(z > 0, 0, z)))
+    negative = z <= 0
+    return np.where(negative, np.asarray(alpha, z.dtype) * np.exp(np.where(negative, z, 0)), np.asarray(1, z.dtype))
 
 
 # --------------------------------------------------------------------------- erf

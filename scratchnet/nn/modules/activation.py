@@ -82,7 +82,8 @@ class ReLU(Module):
         return self._a
 
     def backward(self, grad_output):
-        """dZ = dA ⊙ [A > 0] (A > 0 exactly where Z > 0; PyTorch also tests the output).
+        """dZ = dA ⊙ [A > 0] (A > 0 exactly where Z > 0; PyTorch also tests the output,
+        as ``A ≤ 0 → 0``, which lets a NaN unit pass its gradient: so does this).
 
         Computed as the lectures write it, a product with the 0/1 mask: a
         multiplication has no data-dependent branch, so it runs ~10× faster
@@ -90,7 +91,7 @@ class ReLU(Module):
         PyTorch's select only where dA is ±inf or NaN at an inactive unit
         (0·inf = NaN, torch gives 0); those entries are set to 0 as torch does.
         """
-        active = self._a > 0
+        active = ~(self._a <= 0)  # torch's test (A ≤ 0 → 0): a NaN unit passes its gradient on
         grad_input = grad_output * active
         if not np.isfinite(grad_output).all():
             grad_input[~active] = 0
