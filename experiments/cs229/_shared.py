@@ -30,7 +30,6 @@ whenever 1e-10 ≤ A2 ≤ 1 − 1e-10 (it is the unclipped, exact value beyond).
 
 from __future__ import annotations
 
-import time
 from typing import Callable, Sequence
 
 import numpy as np
@@ -480,25 +479,6 @@ def _scheduler(backend: str, opt, name: str, kwargs: dict):
     from scratchnet.optim import lr_scheduler
 
     return getattr(lr_scheduler, name)(opt, **kwargs)
-
-
-class Timer:
-    """Wall-clock seconds per backend (for the tables)."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-
-    def __call__(self, key: str):
-        timer = self
-
-        class _Span:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-
-            def __exit__(self, *exc):
-                timer.seconds[key] = timer.seconds.get(key, 0.0) + time.perf_counter() - self.t0
-
-        return _Span()
 
 
 def curve_gap(costs: dict) -> float:
