@@ -174,3 +174,30 @@ def test_torch_save_through_a_symlink_writes_its_target(tmp_path):
     assert os.path.islink(tmp_path / "latest.pt")
     assert torch.equal(load(tmp_path / "real" / "model.pt")["w"], torch.zeros(1))
     assert sorted(os.listdir(tmp_path / "real")) == ["model.pt"]
+
+
+def test_torch_loader_shuffling_resumes_through_loader_argument(tmp_path):
+    """torch_ref's DataLoader draws its batch orders with a NumPy generator (as
+    scratchnet's); ``loader=`` checkpoints that stream on the torch side too."""
+    x, y = np.arange(24.0).reshape(12, 2), np.arange(12) % 3
+
+    def make(seed):
+        return torch_ref.data.DataLoader((x, y), batch_size=4, shuffle=True, generator=np.random.default_rng(seed))
+
+    def epoch_order(loader):
+        return [yb.tolist() for _, yb in loader]
+
+    straight = make(7)
+    expected = [epoch_order(straight) for _ in range(4)]
+    first = make(7)
+    got = [epoch_order(first) for _ in range(2)]
+    model = torch.nn.Linear(2, 3)
+    save_checkpoint(tmp_path / "c.pt", model=model, epoch=2, loader=first)
+    again = make(99)
+    load_checkpoint(tmp_path / "c.pt", model=model, loader=again)
+    got += [epoch_order(again) for _ in range(2)]
+    assert got == expected
+    unshuffled = torch_ref.data.DataLoader((x, y), batch_size=4)
+    save_checkpoint(tmp_path / "d.pt", model=model, loader=unshuffled)  # nothing to save
+    with pytest.raises(ValueError, match="no shuffling state"):
+        load_checkpoint(tmp_path / "d.pt", model=model, loader=again)

@@ -2,10 +2,9 @@
 exactly (bit for bit) the result of an uninterrupted run.
 
     save_checkpoint("run.npz", model=model, optimizer=opt, scheduler=sched,
-                    epoch=epoch + 1, generator=shuffle_rng, extra={"history": losses})
+                    epoch=epoch + 1, loader=loader, extra={"history": losses})
     ...
-    info = load_checkpoint("run.npz", model=model, optimizer=opt, scheduler=sched,
-                           generator=shuffle_rng)
+    info = load_checkpoint("run.npz", model=model, optimizer=opt, scheduler=sched, loader=loader)
     for epoch in range(info["epoch"], epochs): ...
 
 A checkpoint holds:
@@ -18,18 +17,20 @@ A checkpoint holds:
   masks; see :func:`scratchnet.manual_seed`), the generators modules hold
   themselves (a ``Dropout(generator=...)``, as ``models.mlp(generator=...)``
   builds them) and, if given, the ``numpy.random.Generator`` that shuffles
-  the data;
+  the data — ``loader=`` takes it from a :class:`scratchnet.data.DataLoader`
+  (which shuffles from a stream of its own, not from the default generator:
+  without ``loader=`` or ``generator=`` a resumed run would shuffle anew);
 * ``extra``: anything else :func:`scratchnet.save` can store (a loss history).
 
 It is an ordinary scratchnet file (:mod:`scratchnet.serialization`): pickle-free,
 written atomically, so an interrupted save never damages the previous checkpoint.
 
 Resuming restores all of it into freshly built objects of the same shapes.
-Restoring is all or nothing (staged: every part is loaded into copies first,
-then into the given objects): if any part does not fit (another architecture,
-another optimizer layout, a checkpoint without the optimizer state asked for),
-a clear error is raised and the model, optimizer, scheduler and random states
-are left as they were.
+Restoring is all or nothing: every random state is checked first, the
+current states are remembered, and if any part does not fit (another
+architecture, another optimizer layout, a checkpoint without the optimizer
+state asked for) a clear error is raised and the model, optimizer, scheduler
+and random states are put back as they were.
 
 A ``LambdaLR``'s functions are not saved (as in torch, its ``state_dict``
 holds ``None`` for a plain function and the ``__dict__`` of a callable
@@ -89,23 +90,44 @@ def _module_generators(model) -> dict:
             if isinstance(m.__dict__.get("generator"), np.random.Generator)}
 
 
-def load_states(ckpt: dict, model, optimizer=None, scheduler=None) -> None:
-    """``load_state_dict`` of each part present, from ``ckpt["model"]``,
-    ``ckpt["optimizer"]`` and ``ckpt["scheduler"]`` (used by both backends'
-    ``load_checkpoint``: first on copies — deep-copied together, so the
-    scheduler's copy drives the optimizer's copy — to stage, then for real)."""
-    model.load_state_dict(ckpt["model"])
+def load_states(states: dict, model, optimizer=None, scheduler=None) -> None:
+    """``load_state_dict`` of each part given, from ``states["model"]``,
+    ``states["optimizer"]`` and ``states["scheduler"]`` (both backends'
+    ``load_checkpoint`` use it, to apply a checkpoint and to roll back)."""
+    model.load_state_dict(states["model"])
     if optimizer is not None:
-        optimizer.load_state_dict(ckpt["optimizer"])
+        optimizer.load_state_dict(states["optimizer"])
     if scheduler is not None:
-        scheduler.load_state_dict(ckpt["scheduler"])
+        scheduler.load_state_dict(states["scheduler"])
+
+
+def snapshot(model, optimizer=None, scheduler=None) -> dict:
+    """The parts' current ``state_dict()``s, deep-copied (for :func:`load_states` to roll back to)."""
+    return copy.deepcopy({"model": model.state_dict(),
+                          "optimizer": optimizer.state_dict() if optimizer is not None else None,
+                          "scheduler": scheduler.state_dict() if scheduler is not None else None})
+
+
+def loader_generator(loader, generator, kind=None):
+    """The data generator to checkpoint: ``generator``, or the shuffling generator of ``loader``."""
+    if loader is None:
+        return generator
+    if generator is not None:
+        raise ValueError("give loader= or generator= (the loader's shuffling generator), not both")
+    orders = getattr(loader, "orders", loader)  # torch_ref's DataLoader draws its orders with a scratchnet one
+    if not hasattr(orders, "next_order") or not hasattr(orders, "generator"):
+        raise TypeError(f"loader must be a {kind or 'scratchnet.data.DataLoader'}, got {type(loader).__name__}")
+    return orders.generator if orders.shuffle else None
 
 
 def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int = 0,
-                    generator: np.random.Generator | None = None, extra=None) -> None:
+                    generator: np.random.Generator | None = None, extra=None, loader=None) -> None:
     """Save model, optimizer, scheduler, ``epoch``, random states and ``extra`` to ``path``.
 
     ``epoch`` is the number of finished epochs (where the resumed run starts).
+    ``loader`` (a shuffling ``DataLoader``) or ``generator`` saves the data's
+    shuffling stream, so that the resumed run draws the batches the
+    uninterrupted one would.
     Written atomically; raises ``TypeError`` for an ``extra`` value that
     cannot be saved without pickling (before anything is written).
     """
@@ -115,6 +137,7 @@ def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int =
         raise TypeError(f"model must be a scratchnet Module, got {type(model).__name__}")
     _check_stateful(optimizer, "optimizer")
     _check_stateful(scheduler, "scheduler")
+    generator = loader_generator(loader, generator)
     _check_generator(generator)
     if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
         raise ValueError(f"epoch must be a non-negative integer (the number of finished epochs), got {epoch!r}")
@@ -131,11 +154,12 @@ def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int =
 
 
 def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
-                    generator: np.random.Generator | None = None) -> dict:
+                    generator: np.random.Generator | None = None, loader=None) -> dict:
     """Restore a checkpoint from :func:`save_checkpoint` into the given objects.
 
     Also restores scratchnet's default random generator and, if given,
-    ``generator`` (which must be of the saved kind, e.g. PCG64). Returns
+    ``generator`` or ``loader``'s shuffling generator (which must be of the
+    saved kind, e.g. PCG64). Returns
     ``{"epoch": finished epochs, "extra": what was saved as extra}``.
     All or nothing: on any error nothing is changed.
     """
@@ -145,6 +169,7 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
         raise TypeError(f"model must be a scratchnet Module, got {type(model).__name__}")
     _check_stateful(optimizer, "optimizer")
     _check_stateful(scheduler, "scheduler")
+    generator = loader_generator(loader, generator)
     _check_generator(generator)
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
     ckpt = load(path)
@@ -174,17 +199,14 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
                          f"{sorted(module_generators)}: build the model as it was built for the checkpoint "
                          "(e.g. the same generator= argument to models.mlp)")
 
-    # All or nothing: every part must load into copies before the given objects change.
-    load_states(ckpt, *copy.deepcopy((model, optimizer, scheduler)))
     _check_rng_state(ckpt["rng"]["default"], f"{name}: scratchnet's default random state")
     if generator is not None:
         _check_rng_state(saved_generator, f"{name}: the data generator's state")
     for module, state in saved_modules.items():
         _check_rng_state(state, f"{name}: the random state of module {module!r}")
 
-    # Apply; should a part still fail, restore the states remembered here.
-    before = [(model, model.state_dict())]
-    before += [(obj, obj.state_dict()) for obj in (optimizer, scheduler) if obj is not None]
+    # Apply; should a part not fit, restore the states remembered here (all or nothing).
+    before = snapshot(model, optimizer, scheduler)
     rng_before = _random.get_rng_state()
     generator_before = generator.bit_generator.state if generator is not None else None
     modules_before = {n: g.bit_generator.state for n, g in module_generators.items()}
@@ -196,8 +218,7 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
         for n, g in module_generators.items():
             g.bit_generator.state = saved_modules[n]
     except BaseException:
-        for obj, state in before:
-            obj.load_state_dict(state)
+        load_states(before, model, optimizer, scheduler)
         _random.set_rng_state(rng_before)
         if generator is not None:
             generator.bit_generator.state = generator_before

@@ -87,7 +87,10 @@ dropout mask or a layer's initialisation between two epochs — which is what
 lets ``torch_ref.data.DataLoader.from_scratchnet`` replay them. A generator
 you pass is used as given and shared, as in torch: drawing from it elsewhere
 changes this loader's later orders (and not those of a torch_ref copy), so
-give each loader a generator of its own.
+give each loader a generator of its own. A checkpoint of the default
+generator does not hold this private stream: pass the loader to
+``scratchnet.checkpoint.save_checkpoint(..., loader=loader)`` (and to
+``load_checkpoint``) so that a resumed run draws the uninterrupted run's orders.
 
     Iterating yields tuples of arrays (one per dataset array); ``last_order``
     holds the index arrays of the epoch being (or last) iterated.
@@ -106,15 +109,15 @@ give each loader a generator of its own.
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        if shuffle and generator is None:   # a private stream, seeded from the default one
-            generator = np.random.default_rng(int(get_generator(None).integers(2 ** 63)))
-        self.generator = get_generator(generator) if shuffle else generator
         self.last_order: list[np.ndarray] | None = None
         if len(dataset) == 0:
             raise ValueError("dataset is empty: a DataLoader needs at least one sample")
         if len(self) == 0:
             raise ValueError(f"batch_size={batch_size} with drop_last=True leaves no batch "
                              f"of a dataset of {len(dataset)} samples")
+        if shuffle and generator is None:   # a private stream, seeded from the default one
+            generator = np.random.default_rng(int(get_generator(None).integers(2 ** 63)))
+        self.generator = get_generator(generator) if shuffle else generator
 
     def __len__(self) -> int:
         n = len(self.dataset)

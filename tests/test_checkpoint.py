@@ -323,8 +323,8 @@ def test_lambda_lr_saves_callable_objects_but_not_functions(tmp_path):
 
 
 def test_a_failing_optimizer_state_leaves_the_model_untouched(tmp_path, monkeypatch):
-    """Staged restore: the optimizer state does not fit (another optimizer layout),
-    so the model's load_state_dict is never reached and nothing changes."""
+    """All or nothing: the optimizer state does not fit (another optimizer layout),
+    so the model, already loaded, is rolled back to what it held."""
     model, opt, sched = build(0, lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
                               lambda o: lrs.StepLR(o, 1))
     model(np.ones((4, 3)))
@@ -341,7 +341,7 @@ def test_a_failing_optimizer_state_leaves_the_model_untouched(tmp_path, monkeypa
                         lambda self, *a, **k: (loaded_into.append(self), original(self, *a, **k))[1])
     with pytest.raises(ValueError, match="different number of parameter groups"):
         load_checkpoint(tmp_path / "c.npz", model=fresh, optimizer=other)
-    assert len(loaded_into) == 1 and loaded_into[0] is not fresh  # only the staged copy
+    assert loaded_into == [fresh, fresh]  # the checkpoint's weights, then the remembered ones back
     assert all(fresh.state_dict()[k].tobytes() == v.tobytes() for k, v in before.items())
     assert other.state == {} and len(other.param_groups) == 2
 
@@ -364,3 +364,52 @@ def _deep(n):
     for _ in range(n):
         value = [value]
     return value
+
+
+def test_loader_without_a_generator_resumes_through_loader_argument(tmp_path):
+    """A DataLoader built without ``generator=`` shuffles from a stream of its own
+    (seeded once from the default generator); ``loader=`` checkpoints that stream,
+    so the resumed epochs draw the uninterrupted run's batch orders."""
+    x, y = _data()
+
+    def make():
+        sn.manual_seed(5)
+        return DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True)
+
+    straight = make()
+    orders = [[b.tolist() for b in straight.next_order()] for _ in range(4)]
+    first = make()
+    resumed_orders = [[b.tolist() for b in first.next_order()] for _ in range(2)]
+    model = sn.models.mlp([3, 4, 2])
+    save_checkpoint(tmp_path / "c.npz", model=model, epoch=2, loader=first)
+    sn.manual_seed(123)
+    again = DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True)  # another process, another stream
+    load_checkpoint(tmp_path / "c.npz", model=model, loader=again)
+    resumed_orders += [[b.tolist() for b in again.next_order()] for _ in range(2)]
+    assert resumed_orders == orders
+    with pytest.raises(ValueError, match="not both"):
+        save_checkpoint(tmp_path / "d.npz", model=model, loader=first, generator=first.generator)
+    with pytest.raises(TypeError, match="loader must be"):
+        save_checkpoint(tmp_path / "d.npz", model=model, loader=[1, 2])
+
+
+def test_restoring_never_copies_the_model(tmp_path):
+    """Restoring touches only state dicts: a model whose hook holds an open file (which
+    cannot be deep-copied) restores fine, and the hook stays the same object."""
+    model, opt, sched = build(0, lambda ps: optim.Adam(ps, lr=0.01), lambda o: lrs.StepLR(o, 1))
+    save_checkpoint(tmp_path / "c.npz", model=model, optimizer=opt, scheduler=sched, epoch=1)
+
+    class LogShapes:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __call__(self, module, inputs, output):
+            self.fh.write(f"{output.shape}\n")
+
+    with open(tmp_path / "log.txt", "w") as fh:
+        hook = LogShapes(fh)
+        model[0].register_forward_hook(hook)
+        info = load_checkpoint(tmp_path / "c.npz", model=model, optimizer=opt, scheduler=sched)
+        assert info["epoch"] == 1 and list(model[0]._forward_hooks.values()) == [hook]
+        model(np.ones((2, 3)))
+    assert (tmp_path / "log.txt").read_text() == "(2, 12)\n"

@@ -25,7 +25,6 @@ conversion between scratchnet ``.npz`` files and torch ``state_dict``s.
 from __future__ import annotations
 
 import collections
-import copy
 import os
 import pickle
 from collections import OrderedDict
@@ -35,7 +34,7 @@ import torch
 
 import scratchnet
 from scratchnet._fileio import atomic_write, resolve_target
-from scratchnet.checkpoint import load_states
+from scratchnet.checkpoint import load_states, loader_generator, snapshot
 from scratchnet.serialization import MAX_DEPTH
 
 from .device import resolve_device
@@ -221,12 +220,15 @@ def _rng_state(generator: torch.Generator | None) -> dict:
 
 
 def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int = 0,
-                    generator: torch.Generator | None = None, extra=None) -> None:
+                    generator: torch.Generator | None = None, extra=None, loader=None) -> None:
     """Save everything a torch training run needs to resume exactly.
 
     Holds the model's, optimizer's and scheduler's ``state_dict``, ``epoch``
     (the number of finished epochs), the global CPU (and CUDA) random states and,
-    if given, the state of the ``generator`` that shuffles the data; ``extra``
+    if given, the state of the ``generator`` that shuffles the data (a
+    ``torch.Generator``, for torch's own samplers) or of ``loader``'s shuffling
+    stream (a :class:`torch_ref.data.DataLoader`, whose orders a NumPy
+    generator draws, as scratchnet's); ``extra``
     is any tensors/numbers/strings/containers of them (e.g. a loss history).
     Written atomically (see :func:`save`).
     """
@@ -234,29 +236,31 @@ def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int =
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise ValueError(f"epoch must be a non-negative integer, got {epoch!r}")
+    shuffle = loader_generator(loader, None, "torch_ref.data.DataLoader")
     save({
         "format": "torch_ref.checkpoint", "version": 1, "epoch": epoch,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
         "rng": _rng_state(generator),
+        "loader": shuffle.bit_generator.state if shuffle is not None else None,
         "extra": extra,
     }, path)
 
 
 def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
-                    generator: torch.Generator | None = None, map_location=None) -> dict:
+                    generator: torch.Generator | None = None, map_location=None, loader=None) -> dict:
     """Restore a checkpoint written by :func:`save_checkpoint` into the given
     objects (and the random states); returns ``{"epoch": ..., "extra": ...}``.
 
     Read with ``weights_only=True``. A checkpoint lacking a part that was asked
     for (an optimizer state when ``optimizer`` is given, ...) raises ``ValueError``.
 
-    All or nothing: every part is first loaded into copies of the model,
-    optimizer and scheduler (``copy.deepcopy``, together) and the random
-    states into scratch generators; only when all of them fit are the given
-    objects changed. (``torch.nn.Module.load_state_dict`` alone is not atomic:
-    it copies every tensor that fits before reporting the ones that do not.)
+    All or nothing: the random states are checked on scratch generators
+    first and the current states remembered; if a part does not fit, the
+    model, optimizer and scheduler are put back as they were.
+    (``torch.nn.Module.load_state_dict`` alone is not atomic: it copies every
+    tensor that fits before reporting the ones that do not.)
     """
     ckpt = load(path, map_location=map_location)
     if not isinstance(ckpt, dict) or ckpt.get("format") != "torch_ref.checkpoint":
@@ -267,8 +271,13 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
                              f"{'an' if name == 'optimizer' else 'a'} {name} was given to restore")
     if generator is not None and "generator" not in ckpt["rng"]:
         raise ValueError(f"{os.fspath(path)}: the checkpoint holds no data generator state, but a generator was given")
-    # Stage: everything must load into copies before the given objects change.
-    load_states(ckpt, *copy.deepcopy((model, optimizer, scheduler)))
+    shuffle = loader_generator(loader, None, "torch_ref.data.DataLoader")
+    if shuffle is not None:
+        saved = ckpt.get("loader")
+        if not isinstance(saved, dict) or saved.get("bit_generator") != type(shuffle.bit_generator).__name__:
+            raise ValueError(f"{os.fspath(path)}: the checkpoint holds no shuffling state of a "
+                             f"{type(shuffle.bit_generator).__name__} loader, but a loader was given")
+        type(shuffle.bit_generator)().state = saved  # raises for a malformed state
     rng = ckpt["rng"]
     for name in ("torch", "generator") if generator is not None else ("torch",):
         state = rng.get(name)
@@ -277,11 +286,18 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
     torch.Generator().set_state(rng["torch"].cpu())  # raises for a state of the wrong size
     if generator is not None:
         torch.Generator(device=generator.device).set_state(rng["generator"].cpu())
-    # Apply.
-    load_states(ckpt, model, optimizer, scheduler)
+    # Apply; should a part not fit, put back what was there.
+    before = snapshot(model, optimizer, scheduler)
+    try:
+        load_states(ckpt, model, optimizer, scheduler)
+    except BaseException:
+        load_states(before, model, optimizer, scheduler)
+        raise
     torch.set_rng_state(ckpt["rng"]["torch"].cpu())
     if "cuda" in ckpt["rng"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([s.cpu() for s in ckpt["rng"]["cuda"]])
     if generator is not None:
         generator.set_state(ckpt["rng"]["generator"].cpu())
+    if shuffle is not None:
+        shuffle.bit_generator.state = ckpt["loader"]
     return {"epoch": ckpt["epoch"], "extra": ckpt["extra"]}
