@@ -94,7 +94,10 @@ def _compare(name, analytical, numerical, atol, rtol) -> GradcheckEntry:
         return GradcheckEntry(name, analytical.shape, 0.0, 0.0, True,
                               analytical_grad=analytical, numerical_grad=numerical)
     diff = np.abs(analytical - numerical)
-    share = diff / (atol + rtol * np.abs(numerical))
+    bound = atol + rtol * np.abs(numerical)
+    # diff / bound, with 0/0 = 0 (both exactly 0, e.g. a dead ReLU unit with atol = 0)
+    # and d/0 = inf for d > 0.
+    share = np.divide(diff, bound, out=np.where(diff > 0, np.inf, 0.0), where=bound > 0)
     scale = max(float(np.max(np.abs(analytical))), float(np.max(np.abs(numerical))), atol)
     max_abs = float(diff.max())
     max_rel = max_abs / scale if scale > 0 else float(max_abs > 0)

@@ -147,3 +147,14 @@ def test_tolerance_used_measures_the_verdict():
     bad = _compare("t", np.array([1.0, 2e-5]), n, atol=1e-5, rtol=1e-3)          # 2e-5 > 1e-5
     assert ok.passed and ok.tolerance_used == pytest.approx(0.5e-3 / (1e-5 + 1e-3))
     assert not bad.passed and bad.tolerance_used == pytest.approx(2.0) and bad.worst_index == (1,)
+
+
+def test_zero_tolerance_passes_exactly_zero_gradients():
+    """With atol = 0 the bound is 0 where the numerical gradient is 0: an entry
+    that is exactly 0 on both sides (a dead ReLU unit) passes, any difference fails."""
+    from scratchnet.gradcheck import _compare
+
+    entry = _compare("t", np.array([0.0, 1.0]), np.array([0.0, 1.0 + 1e-6]), atol=0.0, rtol=1e-3)
+    assert entry.passed and entry.tolerance_used == pytest.approx(1e-6 / (1e-3 * (1 + 1e-6)))
+    bad = _compare("t", np.array([1e-12, 1.0]), np.array([0.0, 1.0]), atol=0.0, rtol=1e-3)
+    assert not bad.passed and bad.tolerance_used == np.inf and bad.worst_index == (0,)

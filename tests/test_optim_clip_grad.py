@@ -59,3 +59,12 @@ def test_float32_and_value_clipping():
     np.testing.assert_array_equal(b.grad, [0.5, -1.0, 1.0])
     with pytest.raises(TypeError, match="Parameters"):
         clip_grad_norm_(np.ones(3), 1.0)
+
+
+def test_norm_type_may_be_spelled_as_torch_documents():
+    """torch's docs: norm_type "Can be 'inf' for infinity norm"."""
+    for spelling in ("inf", math.inf):
+        w, b = Parameter(np.zeros((1, 2))), Parameter(np.zeros(1))
+        w.grad, b.grad = np.array([[3.0, -4.0]]), np.array([1.0])
+        assert clip_grad_norm_([w, b], 1.0, norm_type=spelling) == 4.0
+        np.testing.assert_allclose(w.grad, [[0.75, -1.0]], rtol=1e-6)  # scaled by 1/(4 + 1e-6)

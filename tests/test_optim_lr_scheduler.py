@@ -97,3 +97,14 @@ def test_bad_arguments():
         StepLR(_opt(), step_size=0)
     with pytest.raises(ValueError, match="T_max"):
         CosineAnnealingLR(_opt(), T_max=0)
+
+
+def test_lambda_lr_accepts_a_0d_array_factor():
+    """``np.where(...)`` returns a 0-d array; torch accepts such a factor, and so does scratchnet."""
+    p = Parameter(np.zeros(1))
+    sched = LambdaLR(SGD([p], lr=0.1), lambda e: np.where(e < 1, 0.5, 0.25))
+    assert sched.get_last_lr() == [0.05]
+    sched.step()
+    assert sched.get_last_lr() == [0.025]
+    with pytest.raises(TypeError, match="lr_lambda must return a real number"):
+        LambdaLR(SGD([p], lr=0.1), lambda e: np.array([0.5, 0.5]))

@@ -50,6 +50,8 @@ import numbers
 import types
 from collections import Counter
 
+import numpy as np
+
 from .optimizer import Optimizer
 
 
@@ -156,11 +158,16 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        factors = [fn(self.last_epoch) for fn in self.lr_lambdas]
-        for f in factors:
-            if isinstance(f, bool) or not isinstance(f, numbers.Real):
+        factors = []
+        for fn in self.lr_lambdas:
+            f = fn(self.last_epoch)
+            # A real number, or a 0-d array of one (np.where(...) returns those; torch accepts them).
+            real = (isinstance(f, numbers.Real) and not isinstance(f, bool)) or (
+                isinstance(f, np.ndarray) and f.ndim == 0 and f.dtype.kind in "iuf")
+            if not real:
                 raise TypeError(f"lr_lambda must return a real number, but lr_lambda({self.last_epoch}) "
                                 f"returned {type(f).__name__} {f!r:.40}")
+            factors.append(f.item() if isinstance(f, np.ndarray) else f)
         return [base_lr * f for f, base_lr in zip(factors, self.base_lrs)]
 
     def state_dict(self) -> dict:

@@ -43,6 +43,12 @@ def _params(parameters) -> list[Parameter]:
 
 
 def _check_norm_type(norm_type) -> float:
+    if isinstance(norm_type, str):  # torch's documented spelling "inf" (and "-inf", "2", ...)
+        try:
+            norm_type = float(norm_type)
+        except ValueError:
+            raise ValueError(f"norm_type must be a real number (2.0, 1.0, math.inf or 'inf', ...), "
+                             f"got {norm_type!r:.40}") from None
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real):
         raise TypeError(f"norm_type must be a real number (2.0, 1.0, math.inf, ...), got "
                         f"{type(norm_type).__name__} {norm_type!r:.40}")
