@@ -177,3 +177,16 @@ def test_functional_inplace_and_implicit_softmax_dim_as_torch():
             theirs = TF.softmax(torch.tensor(x))
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
     assert F.log_softmax(np.zeros(2, np.float32), dim=0, dtype=np.float64).dtype == np.float64
+
+
+def test_deprecation_warnings_point_at_the_callers_line():
+    """Like torch's, the implicit-dim and legacy-reduction warnings name the line that
+    made the call, not a line inside the library."""
+    import numpy as np
+
+    calls = [lambda: sn.nn.Softmax()(np.zeros((2, 3))), lambda: sn.nn.functional.log_softmax(np.zeros(3)),
+             lambda: sn.nn.MSELoss(size_average=False), lambda: sn.nn.NLLLoss(None, False)]
+    for call in calls:
+        with pytest.warns(UserWarning) as record:
+            call()
+        assert record[0].filename == __file__

@@ -116,3 +116,15 @@ def check_device(device) -> None:
         return
     raise ValueError(f"scratchnet runs on the CPU (NumPy); got device={device!r}. "
                      "Use torch_ref for the same model on another device.")
+
+
+def caller_stacklevel() -> int:
+    """``warnings.warn``'s ``stacklevel`` that points at the first line outside
+    scratchnet — the user's call — counted from the function that calls this one
+    (and then calls ``warnings.warn``)."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "scratchnet":
+        frame, level = frame.f_back, level + 1
+    return level

@@ -38,13 +38,25 @@ def _inplace(input, result: np.ndarray, name: str) -> np.ndarray:
     return input
 
 
-def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
-    """torch's implicit ``dim`` when none is given (``torch.nn.functional._get_softmax_dim``),
-    with torch's warning: 0 for 0-, 1- and 3-dimensional input, else 1."""
+def _softmax_dim(name: str, ndim: int, dim: int | None, stacklevel: int | None = None) -> int:
+    """The dimension softmax normalises over: ``dim`` checked against the rank, or,
+    when ``dim`` is None, torch's implicit choice (``torch.nn.functional._get_softmax_dim``:
+    0 for 0-, 1- and 3-dimensional input, else 1) with torch's warning, issued
+    ``stacklevel`` frames up (torch's ``_stacklevel``), or by default at the first
+    line outside scratchnet."""
+    if dim is not None:
+        rank = max(ndim, 1)  # as in PyTorch, a scalar counts as rank 1 (dim 0 or -1)
+        if not -rank <= dim < rank:
+            raise IndexError(f"{name}: dim {dim} is out of range for an input of rank {ndim} "
+                             f"(expected in [{-rank}, {rank - 1}])")
+        return dim
     import warnings
 
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
-                  "Change the call to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    from .._validation import caller_stacklevel
+
+    warnings.warn(f"Implicit dimension choice for {name.lower()} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", UserWarning,
+                  stacklevel=caller_stacklevel() if stacklevel is None else stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -142,8 +154,7 @@ def softmax(input: np.ndarray, dim: int | None = None, _stacklevel: int = 3, dty
     gives an empty result.
     """
     z = _float(input) if dtype is None else np.asarray(input, dtype=dtype)
-    if dim is None:
-        dim = _softmax_dim("softmax", z.ndim, _stacklevel)
+    dim = _softmax_dim("softmax", z.ndim, dim, _stacklevel)
     if z.ndim == 0:  # a scalar is a vector of one entry: softmax = 1
         return softmax(z.reshape(1), 0).reshape(())
     if z.shape[dim] == 0:
@@ -159,8 +170,7 @@ def log_softmax(input: np.ndarray, dim: int | None = None, _stacklevel: int = 3,
     ``dim=None`` and ``dtype`` as in :func:`softmax`; +inf, NaN and an empty
     ``dim`` behave as there (NaN, as PyTorch)."""
     z = _float(input) if dtype is None else np.asarray(input, dtype=dtype)
-    if dim is None:
-        dim = _softmax_dim("log_softmax", z.ndim, _stacklevel)
+    dim = _softmax_dim("log_softmax", z.ndim, dim, _stacklevel)
     if z.ndim == 0:
         return log_softmax(z.reshape(1), 0).reshape(())
     if z.shape[dim] == 0:

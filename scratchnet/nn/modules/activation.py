@@ -9,8 +9,6 @@ PyTorch's autograd does.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ..._dtype import get_default_dtype
@@ -121,17 +119,9 @@ class LeakyReLU(Module):
 
 
 def _softmax_dim(module: Module, x: np.ndarray) -> int:
-    """The dimension to normalise over; PyTorch's rule when ``dim=None``."""
-    if module.dim is not None:
-        rank = max(x.ndim, 1)  # as in PyTorch, a scalar counts as rank 1 (dim 0 or -1)
-        if not -rank <= module.dim < rank:
-            raise IndexError(f"{type(module).__name__}: dim {module.dim} is out of range for an input "
-                             f"of rank {x.ndim} (expected in [{-rank}, {rank - 1}])")
-        return module.dim
-    # torch.nn.functional._get_softmax_dim: dim 0 for ranks 0, 1, 3, else 1.
-    warnings.warn(f"Implicit dimension choice for {type(module).__name__.lower()} has been deprecated. "
-                  "Change the call to include dim=X as an argument.", stacklevel=4)
-    return 0 if x.ndim in (0, 1, 3) else 1
+    """The dimension to normalise over (``F._softmax_dim``; its implicit-dim warning
+    points at the user's line that called the module)."""
+    return F._softmax_dim(type(module).__name__, x.ndim, module.dim)
 
 
 class Softmax(Module):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, check_int, check_real, describe
+from ..._validation import as_float_array, caller_stacklevel, check_int, check_real, describe
 from .. import functional as F
 from .module import Module
 
@@ -41,7 +41,7 @@ def _legacy_reduction(size_average, reduce) -> str:
     reduce = True if reduce is None else reduce
     reduction = "mean" if (size_average and reduce) else ("sum" if reduce else "none")
     warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
-                  UserWarning, stacklevel=4)
+                  UserWarning, stacklevel=caller_stacklevel())
     return reduction
 
 
@@ -249,25 +249,19 @@ def _class_indices(name: str, target, n_batch: int | None, n_classes: int, ignor
     t = np.asarray(target)
     if t.dtype.kind == "b" or t.dtype.kind not in "iuf":
         raise TypeError(f"{name}: class indices must be integers, got {describe(t)}")
-    if t.dtype.kind == "f":
-        if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
-            bad = t[~(np.isfinite(t) & (t == np.round(t)))].flat[0]
-            raise ValueError(f"{name}: class indices must be whole numbers, got {bad} "
-                             "(for class probabilities, pass a target of the prediction's shape)")
-        # The range is checked before the cast: a float beyond int64 (1e20) would wrap around.
-        huge = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-        if np.any(huge):
-            raise IndexError(f"{name}: target {t[huge].flat[0]:g} is out of bounds: class indices must lie in "
-                             f"[0, {n_classes - 1}] for {n_classes} classes"
-                             + (f" (or equal ignore_index={ignore_index})" if ignore_index != -100 else ""))
-        t = t.astype(np.int64)
+    if t.dtype.kind == "f" and not np.all(np.isfinite(t) & (t == np.round(t))):
+        bad = t[~(np.isfinite(t) & (t == np.round(t)))].flat[0]
+        raise ValueError(f"{name}: class indices must be whole numbers, got {bad} "
+                         "(for class probabilities, pass a target of the prediction's shape)")
     expected = (n_batch,) if n_batch is not None else ()
     if t.shape != expected:
         raise ValueError(f"{name}: expected class indices of shape {expected} (one per example), "
                          f"got {t.shape}")
+    # The range is checked before any cast: a float beyond int64 (1e20) would wrap around.
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if np.any(bad):
         value = t[bad].flat[0]
+        value = f"{value:g}" if t.dtype.kind == "f" else int(value)
         raise IndexError(f"{name}: target {value} is out of bounds: class indices must lie in "
                          f"[0, {n_classes - 1}] for {n_classes} classes"
                          + (f" (or equal ignore_index={ignore_index})" if ignore_index != -100 else ""))
