@@ -108,3 +108,27 @@ def test_load_state_dict_assign():
         warnings.simplefilter("error")
         bn.train()(np.arange(12.0).reshape(4, 3))  # the assigned buffers are used and updated
     assert not np.array_equal(stats["running_mean"], np.ones(3))
+
+
+def test_assign_refuses_read_only_arrays():
+    mine = sn.models.mlp([3, 4, 2], dtype=np.float64)
+    state = mine.state_dict()
+    for value in state.values():
+        value.flags.writeable = False  # as np.load(..., mmap_mode="r") gives
+    with pytest.raises(ValueError, match="read-only"):
+        mine.load_state_dict(state, assign=True)
+    mine.load_state_dict(state)  # a copy is fine
+    assert mine[0].weight.data.flags.writeable
+
+
+def test_an_always_call_hook_that_fails_warns_as_torch():
+    for name, model in zip(["scratchnet", "torch"], pair()):
+        def broken(module, args, output):
+            raise RuntimeError("hook broke")
+
+        model[0].register_forward_hook(broken, always_call=True)
+        bad = np.ones((2, 5))
+        with pytest.warns(UserWarning, match="always_call=True.*silenced.*hook broke"):
+            with pytest.raises((ValueError, RuntimeError)) as info:
+                model(bad if name == "scratchnet" else torch.tensor(bad))
+        assert "hook broke" not in str(info.value), name  # the forward's own error propagates

@@ -65,6 +65,9 @@ def atomic_write(path, write) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)  # replacing: keep the file's mode
     except FileNotFoundError:
         mode = None
+    if mode is not None and not os.access(path, os.W_OK):
+        # A rename would replace a file that open(path, "wb") may not write: refuse, as open would.
+        raise PermissionError(f"cannot save to {path!r}: the file is write-protected (mode {mode:o})")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")

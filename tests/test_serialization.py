@@ -446,3 +446,19 @@ def test_saving_through_a_symlink_writes_its_target(tmp_path):
     os.symlink(tmp_path / "runs", tmp_path / "dirlink")
     with pytest.raises(IsADirectoryError):
         sn.save({}, tmp_path / "dirlink")
+
+
+def test_a_write_protected_file_is_not_replaced(tmp_path, monkeypatch):
+    """open(path, "wb") refuses a file the user may not write; a save (temporary file +
+    rename, which only needs the folder's permission) refuses it too. The check uses
+    os.access, which is always True for root (as CI runs), hence the stand-in here."""
+    import scratchnet._fileio as fileio
+
+    target = tmp_path / "model.npz"
+    sn.save({"a": np.ones(2)}, target)
+    before = target.read_bytes()
+    monkeypatch.setattr(fileio.os, "access", lambda path, mode: False)
+    with pytest.raises(PermissionError, match="write-protected"):
+        sn.save({"a": np.zeros(2)}, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]  # no temporary file left

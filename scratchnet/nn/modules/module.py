@@ -29,6 +29,7 @@ have to repeat in every layer:
 from __future__ import annotations
 
 import functools
+import warnings
 from collections import OrderedDict
 from typing import Callable, Iterator, NamedTuple
 
@@ -258,8 +259,10 @@ class Module:
                 if hook_id in self._forward_hooks_always_called:
                     try:
                         self._run_forward_hook(hook_id, hook, args, kwargs, None)
-                    except Exception:  # noqa: BLE001 - the forward's own error is the one to see
-                        pass
+                    except Exception as hook_error:  # noqa: BLE001 - the forward's own error is the one to see
+                        warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
+                                      f"silenced as another error was raised in forward: {hook_error}",
+                                      stacklevel=2)
             raise
         for hook_id, hook in list(self._forward_hooks.items()):
             result = self._run_forward_hook(hook_id, hook, args, kwargs, out)
@@ -389,8 +392,6 @@ class Module:
         accepted with a warning.
         """
         if args:
-            import warnings
-
             warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
                           "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
                           " for details.", FutureWarning, stacklevel=2)
@@ -462,6 +463,11 @@ class Module:
             if value.shape != current.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} "
                               f"from checkpoint, the shape in current model is {current.shape}")
+                continue
+            if assign and not value.flags.writeable:
+                errors.append(f"{key!r}: assign=True keeps the state dict's array, which is read-only "
+                              "(e.g. a memory-mapped file) — an optimizer could not update it; "
+                              "load without assign (a copy) or pass a writeable array")
                 continue
             if assign and value.dtype != current.dtype:
                 errors.append(f"{key!r}: assign=True keeps the state dict's array, which must have the "
