@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from experiments.benchmark.workload import Workload
 from experiments.cli import main
 from experiments.report import write_report
 
@@ -37,7 +38,8 @@ def test_files_are_written(quick):
 def test_reference_results_are_sane(quick):
     _, result = quick
     assert result["machine"]["threads"] == 1 and result["machine"]["versions"]["numpy"]
-    assert result["workload"]["flops"] == 6 * result["workload"]["parameters"] * result["workload"]["n_samples"]
+    wl = result["workload"]
+    assert wl["flops"] == Workload(tuple(wl["sizes"]), wl["batch_size"], wl["n_samples"], wl["lr"], wl["seed"]).flops
     for dtype in ("float32", "float64"):
         r = result["results"][dtype]
         assert set(LIBS) <= set(r["libraries"])
@@ -58,12 +60,32 @@ def test_reference_results_are_sane(quick):
         assert r["libraries"]["scratchnet"]["loss"] == pytest.approx(r["libraries"]["torch"]["loss"], rel=rtol)
 
 
+def test_flop_count_matches_torchs_flop_counter():
+    """The roofline's work, counted independently: torch's FlopCounterMode over one
+    training step of the twin (input without gradient, as in every library's epoch)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    wl = Workload(sizes=(20, 16, 8, 3), batch_size=4, n_samples=8)
+    model = torch.nn.Sequential(torch.nn.Linear(20, 16), torch.nn.ReLU(), torch.nn.Linear(16, 8),
+                                torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    x, y = torch.randn(wl.batch_size, 20), torch.tensor([0, 1, 2, 0])
+    with FlopCounterMode(display=False) as counter:
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+    assert counter.get_total_flops() * (wl.n_samples // wl.batch_size) == wl.flops
+
+
 def test_memory_and_targets(quick):
     _, result = quick
     memory = result["results"]["float32"]["memory"]
     assert set(memory) == set(LIBS)
     for lib in LIBS:
-        assert memory[lib]["peak_rss_mib"] >= 0 and math.isfinite(memory[lib]["peak_rss_mib"])
+        m = memory[lib]
+        # The probe's raw readings (peak_rss_mib is their difference, floored at 0): a process
+        # holding the data and an imported library has tens of MiB resident, and its peak
+        # during the epoch cannot be below what it held before.
+        assert m["rss_before_mib"] > 10 and m["peak_mib"] >= m["rss_before_mib"], (lib, m)
+        assert m["peak_rss_mib"] == pytest.approx(m["peak_mib"] - m["rss_before_mib"])
     assert positive(memory["scratchnet"]["tracemalloc_peak_mib"]) and "tracemalloc_peak_mib" not in memory["torch"]
     names = [t["target"] for t in result["targets"]]
     assert len(names) == 5 and all(isinstance(t["met"], bool) and positive(t["bound"]) for t in result["targets"])

@@ -91,9 +91,11 @@ def test_general_network_formulas_and_the_chain_rule(results):
     assert verdicts["A_j[2] = g[2](W_j[2]ᵀ A_j[1] + b_j[2])"] == "differs"
     assert verdicts["ŷ = g[3](W[3]ᵀ A[2] + b[3])"] == "reproduced"
     assert verdicts["dL/dW1 = dL/da2 · da2/dz2 · dz2/da1 · da1/dz1 · dz1/dW1"] == "reproduced"
-    leaky = next(c for q, c in claims.items() if q.startswith("'Tends to perform better"))
+    # "Leaky ReLU tends to perform better": a tendency across problems, which one generated task
+    # cannot settle — measured and shown, but given no verdict.
+    assert not any(q.startswith("'Tends to") for q in claims)
     n = results["icdss_general_network"].numbers["mean_test_accuracy"]
-    assert leaky["scratchnet"] == int(n["leaky_relu"]["scratchnet"] > n["relu"]["scratchnet"])
+    assert all(0.5 < n[kind]["scratchnet"] <= 1 for kind in ("relu", "leaky_relu"))  # both learn the rings
 
 
 def test_backprop_matches_the_right_formula_and_finite_differences():

@@ -155,7 +155,7 @@ def memory_probe(library: str, wl: Workload, dtype: str, n_threads: int) -> dict
         train()
         peak = _status_kib("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         out = {"peak_rss_mib": max(0, peak - rss_before) / 1024, "method": "VmHWM" if reset else "ru_maxrss",
-               "rss_before_mib": rss_before / 1024}
+               "rss_before_mib": rss_before / 1024, "peak_mib": peak / 1024}
         if library != "torch":
             _, train = job(library, wl, X, y)
             tracemalloc.start()

@@ -37,7 +37,7 @@ def reference_table(result: dict) -> str:
             mem = memory.get(lib, {})
             rows.append([dtype, LABELS[lib], f"{v['median']:.3f}",
                          f"{min(v['times']):.3f}–{max(v['times']):.3f}",
-                         "1" if lib == "scratchnet" else _f(ratio), f"{v['roofline_fraction']:.2f}",
+                         "1" if lib == "scratchnet" else _f(ratio), "—" if v["roofline_fraction"] is None else f"{v['roofline_fraction']:.2f}",
                          _f(mem.get("peak_rss_mib")), _f(mem.get("tracemalloc_peak_mib")), f"{v['loss']:.4f}"])
     return tabulate(rows, headers=["dtype", "library", "epoch (s, median)", "range (s)", "scratchnet ÷ it",
                                    "roofline fraction", "peak RSS (MiB)", "tracemalloc peak (MiB)",
@@ -50,8 +50,8 @@ def roofline_lines(result: dict) -> list[str]:
     lines = []
     for dtype, r in result["results"].items():
         g = r["gemm_gflops"]
-        lines.append(f"- {dtype}: {wl['flops'] / 1e9:.1f} GFLOP (6 · {wl['parameters']:,} parameters · "
-                     f"{wl['n_samples']:,} samples) at {max(g.values()):.0f} GFLOP/s (best n×n product: NumPy "
+        lines.append(f"- {dtype}: {wl['flops'] / 1e9:.1f} GFLOP (the matrix products of {wl['n_samples']:,} "
+                     f"samples: forward, dW, and dX of every layer but the first) at {max(g.values()):.0f} GFLOP/s (best n×n product: NumPy "
                      f"{g['numpy']:.0f}, torch {g['torch']:.0f}) = {r['roofline_seconds'] * 1e3:.0f} ms; "
                      f"scikit-learn trained in {r['sklearn_dtype']}.")
     return lines

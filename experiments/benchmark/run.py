@@ -69,8 +69,8 @@ def reference(cfg: Config, dtype: str, libs: list[str], n_threads: int, memory: 
     roofline = wl.flops / (rate * 1e9)
     log(f"{dtype}: {cfg.rounds} rounds of {', '.join(libs)} (after a warm-up round)")
     res = measure.interleaved(libs, lambda lib: timed_epoch(lib, wl, X, y), cfg.rounds)
-    for lib in libs:
-        res[lib]["roofline_fraction"] = roofline / res[lib]["median"]
+    for lib in libs:  # the CPU's rate: meaningless for the GPU's row
+        res[lib]["roofline_fraction"] = None if lib == "torch_cuda" else roofline / res[lib]["median"]
     out = {"gemm_gflops": gemm, "roofline_seconds": roofline, "libraries": res,
            "ratios": {f"scratchnet/{lib}": measure.ratio(res, "scratchnet", lib) for lib in libs
                       if lib != "scratchnet"},
