@@ -26,6 +26,7 @@ LOADABLE = {
     "list": [1, [2.0]], "tuple": (1, "b"), "dict": {1: 2, "a": (3,), (1, 2): None}, "set": {1, "x"},
     "OrderedDict": collections.OrderedDict(a=torch.ones(1)), "Counter": collections.Counter([1, 1]),
     "Size": torch.Size([2, 3]), "dtype": torch.float64, "device": torch.device("cpu"),
+    "layout": torch.sparse_coo, "qscheme": torch.per_tensor_affine,
 }
 #: What it refuses, with the hint a save gives.
 UNLOADABLE = {
@@ -201,3 +202,37 @@ def test_torch_loader_shuffling_resumes_through_loader_argument(tmp_path):
     save_checkpoint(tmp_path / "d.pt", model=model, loader=unshuffled)  # nothing to save
     with pytest.raises(ValueError, match="no shuffling state"):
         load_checkpoint(tmp_path / "d.pt", model=model, loader=again)
+
+
+def test_a_file_saved_on_cuda_gets_a_hint_on_a_machine_without_one(tmp_path, monkeypatch):
+    """torch's own message for CUDA tensors on a CPU-only machine becomes a hint, not 'corrupt'."""
+    path = tmp_path / "gpu.pt"
+    save({"w": torch.ones(2)}, path)
+
+    def cuda_file(*args, **kwargs):
+        raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
+                           "is False. If you are running on a CPU-only machine, please use torch.load with "
+                           "map_location=torch.device('cpu') to map your storages to the CPU.")
+
+    monkeypatch.setattr(torch, "load", cuda_file)
+    with pytest.raises(ValueError, match="CUDA tensors .* map_location='cpu'"):
+        load(path)
+
+
+def test_cuda_random_states_are_checked_before_anything_changes(tmp_path, monkeypatch):
+    """A checkpoint whose CUDA random states are malformed changes nothing (stubbed CUDA:
+    the check runs before the model, optimizer and global RNG are touched)."""
+    model = torch.nn.Linear(2, 2)
+    save_checkpoint(tmp_path / "c.pt", model=model)
+    ckpt = load(tmp_path / "c.pt")
+    ckpt["rng"]["cuda"] = [torch.zeros(3, dtype=torch.float32)]
+    save(ckpt, tmp_path / "bad.pt")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    fresh = torch.nn.Linear(2, 2)
+    before = {k: v.clone() for k, v in fresh.state_dict().items()}
+    rng_before = torch.get_rng_state()
+    with pytest.raises(ValueError, match="CUDA random states are not uint8"):
+        load_checkpoint(tmp_path / "bad.pt", model=fresh)
+    assert all(torch.equal(fresh.state_dict()[k], v) for k, v in before.items())
+    assert torch.equal(torch.get_rng_state(), rng_before)

@@ -64,6 +64,7 @@ def test_loaders_hand_torch_the_same_batches(device, drop_last):
     assert isinstance(tloader.dataset, torch.utils.data.TensorDataset)
     n_batches = 28 if drop_last else 29
     assert len(tloader) == len(loader) == n_batches
+    assert (tloader.batch_size, tloader.drop_last) == (64, drop_last)  # read as torch's own loader would
     rng_state = torch.get_rng_state()
     for _ in range(3):
         batches, tbatches = list(loader), list(tloader)

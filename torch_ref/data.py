@@ -83,7 +83,13 @@ def _tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
 
 class DataLoader(torch.utils.data.DataLoader):
     """scratchnet's ``DataLoader`` (same arguments), as a ``torch.utils.data.DataLoader``
-    yielding tensors on ``device``; ``generator`` is a NumPy generator, as in scratchnet."""
+    yielding tensors on ``device``; ``generator`` is a NumPy generator, as in scratchnet.
+
+    The shuffling stream is ``self.orders.generator`` (NumPy). ``self.generator``
+    is torch's own attribute, a private ``torch.Generator`` that torch's iterator
+    draws its per-epoch base seed from; it shuffles nothing, so checkpoint the
+    shuffling with ``torch_ref.serialization.save_checkpoint(..., loader=loader)``.
+    """
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
                  generator: np.random.Generator | None = None, device="cpu"):
@@ -99,6 +105,10 @@ class DataLoader(torch.utils.data.DataLoader):
                          generator=torch.Generator().manual_seed(0))
         self.orders = orders          #: the scratchnet loader that draws the batch orders
         self.device = device
+        # torch's attributes read as for DataLoader(batch_size=..., drop_last=...): torch sets them to
+        # None/False when a batch_sampler is given, and refuses assignments after construction.
+        object.__setattr__(self, "batch_size", orders.batch_size)
+        object.__setattr__(self, "drop_last", orders.drop_last)
 
     @classmethod
     def from_scratchnet(cls, loader: "scratchnet.data.DataLoader", device="cpu") -> "DataLoader":

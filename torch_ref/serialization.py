@@ -122,7 +122,8 @@ def _check_path(path) -> str:
 
 #: Exactly the types torch 2.x's ``weights_only=True`` unpickler rebuilds by default
 #: (checked against the installed torch by tests/parity: every one round-trips).
-_WEIGHTS_ONLY_ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, torch.dtype, torch.device)
+_WEIGHTS_ONLY_ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, torch.dtype, torch.device,
+                       torch.layout, torch.qscheme)
 _WEIGHTS_ONLY_CONTAINERS = (dict, OrderedDict, collections.Counter, list, tuple, set, torch.Size)
 
 
@@ -132,7 +133,8 @@ def check_weights_only(obj, where: str = "obj", _depth: int = 0) -> None:
     Allowed, as torch's restricted unpickler allows them by default: tensors
     (``torch.Tensor`` and ``nn.Parameter``, any dtype or layout), ``None``,
     ``bool``, ``int``, ``float``, ``complex``, ``str``, ``bytes``,
-    ``bytearray``, ``torch.dtype``, ``torch.device``, ``torch.Size``, and
+    ``bytearray``, ``torch.dtype``, ``torch.device``, ``torch.layout``,
+    ``torch.qscheme``, ``torch.Size``, and
     ``dict`` / ``OrderedDict`` / ``Counter`` / ``list`` / ``tuple`` / ``set``
     of them (the exact types, not subclasses: a ``defaultdict`` or a named
     tuple is refused), nested at most ``MAX_DEPTH`` levels. Refused, among
@@ -203,6 +205,9 @@ def load(path, map_location=None):
     except (RuntimeError, EOFError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
+        if "deserialize object on a CUDA device" in str(exc):
+            raise ValueError(f"{path}: the file holds CUDA tensors and this machine has no CUDA device; "
+                             "load it with map_location='cpu'") from None
         raise ValueError(f"{path}: truncated or corrupt torch file ({type(exc).__name__}: "
                          f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})") from None
 
@@ -248,6 +253,25 @@ def save_checkpoint(path, *, model, optimizer=None, scheduler=None, epoch: int =
     }, path)
 
 
+def _cuda_states(rng: dict, path) -> list:
+    """The checkpoint's CUDA random states to restore: one per device of this machine
+    that the saving machine had (a checkpoint from a machine with more GPUs restores the
+    first ones, with a warning; without CUDA here, none). Checked before anything changes."""
+    states = rng.get("cuda")
+    if not states or not torch.cuda.is_available():
+        return []
+    if not isinstance(states, (list, tuple)) or not all(
+            isinstance(s, torch.Tensor) and s.dtype == torch.uint8 for s in states):
+        raise ValueError(f"{os.fspath(path)}: the checkpoint's CUDA random states are not uint8 tensors")
+    count = torch.cuda.device_count()
+    if len(states) != count:
+        import warnings
+
+        warnings.warn(f"{os.fspath(path)}: saved with {len(states)} CUDA devices, restored on {count}: the random "
+                      f"states of the first {min(len(states), count)} are restored", stacklevel=3)
+    return [s.cpu() for s in states[:count]]
+
+
 def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
                     generator: torch.Generator | None = None, map_location=None, loader=None) -> dict:
     """Restore a checkpoint written by :func:`save_checkpoint` into the given
@@ -286,6 +310,7 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
     torch.Generator().set_state(rng["torch"].cpu())  # raises for a state of the wrong size
     if generator is not None:
         torch.Generator(device=generator.device).set_state(rng["generator"].cpu())
+    cuda_states = _cuda_states(rng, path)
     # Apply; should a part not fit, put back what was there.
     before = snapshot(model, optimizer, scheduler)
     try:
@@ -294,8 +319,8 @@ def load_checkpoint(path, *, model, optimizer=None, scheduler=None,
         load_states(before, model, optimizer, scheduler)
         raise
     torch.set_rng_state(ckpt["rng"]["torch"].cpu())
-    if "cuda" in ckpt["rng"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in ckpt["rng"]["cuda"]])
+    for device, state in enumerate(cuda_states):
+        torch.cuda.set_rng_state(state, device)
     if generator is not None:
         generator.set_state(ckpt["rng"]["generator"].cpu())
     if shuffle is not None:
