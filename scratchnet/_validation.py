@@ -314,11 +314,14 @@ def _class_weight(name: str, weight, n_classes: int, dtype) -> np.ndarray | None
     return w
 
 
-def _class_indices(name: str, t: np.ndarray, n_batch: int | None, n_classes: int, ignore_index: int) -> np.ndarray:
-    """Validated integer class indices: whole numbers in [0, C) or ``ignore_index``."""
+def _class_indices(name: str, t: np.ndarray, n_batch: int | None, n_classes: int,
+                   ignore_index: int) -> tuple[np.ndarray, bool]:
+    """Validated integer class indices — whole numbers in [0, C) or ``ignore_index`` —
+    as (N,) ``intp``, and whether any of them is ``ignore_index``."""
     expected = (n_batch,) if n_batch is not None else ()
     if t.dtype.kind in "iu" and t.shape == expected and t.size and 0 <= t.min() and t.max() < n_classes:
-        return t.astype(np.intp, copy=False).reshape(-1)  # the common case: every index a class
+        ignored = 0 <= ignore_index < n_classes and bool((t == ignore_index).any())
+        return t.astype(np.intp, copy=False).reshape(-1), ignored  # the common case: every index a class
     if t.dtype.kind == "b" or t.dtype.kind not in "iuf":
         raise TypeError(f"{name}: class indices must be integers, got {describe(t)}")
     if t.dtype.kind == "f" and not np.all(np.isfinite(t) & (t == np.round(t))):
@@ -335,18 +338,19 @@ def _class_indices(name: str, t: np.ndarray, n_batch: int | None, n_classes: int
         raise IndexError(f"{name}: target {value} is out of bounds: class indices must lie in "
                          f"[0, {n_classes - 1}] for {n_classes} classes"
                          + (f" (or equal ignore_index={ignore_index})" if ignore_index != -100 else ""))
-    return t.astype(np.intp, copy=False).reshape(-1)
+    return t.astype(np.intp, copy=False).reshape(-1), bool(np.any(t == ignore_index))
 
 
 def check_classification(loss, input, target, *, probabilities_allowed: bool = False):
     """The input of ``NLLLoss`` and ``CrossEntropyLoss``.
 
-    Returns ``(z, y, weight, unbatched)``: the predictions as (N, C) (an
-    unbatched (C,) becomes one row, ``unbatched=True``); ``y``, either class
-    indices of shape (N,) (``intp``, each in [0, C) or ``ignore_index``) or —
-    when ``probabilities_allowed`` and the target is a float array of the
-    prediction's shape — class probabilities (N, C) in [0, 1]; and the class
-    ``weight`` as (C,) in the prediction's dtype, or None."""
+    Returns ``(z, y, weight, unbatched, ignored)``: the predictions as (N, C)
+    (an unbatched (C,) becomes one row, ``unbatched=True``); ``y``, either
+    class indices of shape (N,) (``intp``, each in [0, C) or ``ignore_index``)
+    or — when ``probabilities_allowed`` and the target is a float array of the
+    prediction's shape — class probabilities (N, C) in [0, 1]; the class
+    ``weight`` as (C,) in the prediction's dtype, or None; and whether any
+    target is ``ignore_index`` (False for probabilities)."""
     name = type(loss).__name__
     x = check_prediction(loss, input)
     x2, unbatched = _as_batch(name, x)
@@ -361,6 +365,6 @@ def check_classification(loss, input, target, *, probabilities_allowed: bool = F
         p = as_float_array(t, x.dtype, f"{name}: target probabilities").reshape(n, c)
         if not np.all((p >= 0) & (p <= 1)):
             raise ValueError(f"{name}: class probabilities must lie in [0, 1]")
-        return x2, p, weight, unbatched
-    y = _class_indices(name, t, None if unbatched else n, c, loss.ignore_index)
-    return x2, y, weight, unbatched
+        return x2, p, weight, unbatched, False
+    y, ignored = _class_indices(name, t, None if unbatched else n, c, loss.ignore_index)
+    return x2, y, weight, unbatched, ignored

@@ -65,6 +65,19 @@ def tiny_table(result: dict) -> str:
                     tablefmt="github", disable_numparse=True)
 
 
+def phases_table(result: dict) -> str:
+    """Where a tiny network's scratchnet step spends its CPU time, phase by phase."""
+    rows = []
+    for row in result["tiny"].values():
+        ph = row["phases"]
+        rows.append([row["label"]] + [f"{us:.1f}" for _, us in ph["scratchnet"]]
+                    + [f"{ph['scratchnet_total']:.1f}", f"{ph['raw_total']:.1f}"])
+    names = [name for name, _ in next(iter(result["tiny"].values()))["phases"]["scratchnet"]]
+    return tabulate(rows, headers=["network"] + [f"{n} (µs)" for n in names] + ["scratchnet step (µs)",
+                                                                                "raw NumPy step (µs)"],
+                    tablefmt="github", disable_numparse=True)
+
+
 def tiny_lines(result: dict) -> list[str]:
     lines = []
     for row in result["tiny"].values():
@@ -107,31 +120,41 @@ def scaling_table(rows: list[dict], kind: str) -> str:
 
 def markdown(result: dict, figure: pathlib.Path | None) -> str:
     wl = result["workload"]
-    md = [f"**Reference workload:** MLP {'-'.join(map(str, wl['sizes']))}, ReLU, cross-entropy, "
-          f"Adam(lr={wl['lr']:g}), batch {wl['batch_size']}, {wl['n_samples']:,} synthetic samples, one epoch"
-          + (" (**quick mode: tiny sizes, the numbers mean nothing**)" if result["quick"] else "") + ".", "",
-          f"Measured {machine_line(result['machine'])} Medians of "
-          f"{len(next(iter(result['results'].values()))['libraries']['scratchnet']['times'])} interleaved rounds "
-          "after a warm-up round; only the training call is timed.", "",
-          reference_table(result), "",
-          "Roofline: the epoch's matrix-multiply work at the machine's measured matrix-multiply rate; a "
-          "library's *roofline fraction* is that time divided by its epoch time.", ""]
-    md += roofline_lines(result) + [""]
-    md += ["Peak RSS: the most resident memory during the epoch above what the process held before it "
-           "(data, model and optimizer already built), measured in a fresh process per library; tracemalloc "
-           "peak: Python objects and NumPy arrays only (torch's allocator is invisible to it, hence no value).",
-           "", "**Targets**", "", targets_table(result), ""]
+    md = []
+    if result["results"]:
+        md += [f"**Reference workload:** MLP {'-'.join(map(str, wl['sizes']))}, ReLU, cross-entropy, "
+               f"Adam(lr={wl['lr']:g}), batch {wl['batch_size']}, {wl['n_samples']:,} synthetic samples, one epoch"
+               + (" (**quick mode: tiny sizes, the numbers mean nothing**)" if result["quick"] else "") + ".", "",
+               f"Measured {machine_line(result['machine'])} Medians of "
+               f"{len(next(iter(result['results'].values()))['libraries']['scratchnet']['times'])} interleaved "
+               "rounds after a warm-up round; only the training call is timed.", "",
+               reference_table(result), "",
+               "Roofline: the epoch's matrix-multiply work at the machine's measured matrix-multiply rate; a "
+               "library's *roofline fraction* is that time divided by its epoch time.", ""]
+        md += roofline_lines(result) + [""]
+        md += ["Peak RSS: the most resident memory during the epoch above what the process held before it "
+               "(data, model and optimizer already built), measured in a fresh process per library; tracemalloc "
+               "peak: Python objects and NumPy arrays only (torch's allocator is invisible to it, hence no value).",
+               ""]
+    else:
+        md += [f"Measured {machine_line(result['machine'])}"
+               + (" (**quick mode: the numbers mean nothing**)" if result["quick"] else ""), ""]
+    md += ["**Targets**", "", targets_table(result), ""]
     if result.get("tiny"):
         first = next(iter(result["tiny"].values()))
         md += [f"**The lectures' tiny networks, one training step** (one thread each; medians of "
                f"{len(first['libraries']['raw']['wall_us'])} interleaved rounds of {first['steps_per_round']} steps "
                "after a warm-up round; the raw loop is the lectures' code, see `experiments/benchmark/tiny.py`)", "",
                tiny_table(result), ""] + tiny_lines(result) + [""]
+        md += ["Where scratchnet's step spends its time (CPU µs per step, each phase the difference of the "
+               "step cut short after it and before it; the raw loop's whole step beside it):", "",
+               phases_table(result), ""]
     for kind, what in (("width", "hidden widths w and w/2, batch as the reference, float32"),
                        ("batch", "reference widths, float32")):
-        md += [f"**Time per sample against the {kind}** ({what}; medians of "
-               f"{'the' if result['quick'] else 'three'} interleaved rounds)", "",
-               scaling_table(result["scaling"][kind], kind), ""]
+        if result["scaling"].get(kind):
+            md += [f"**Time per sample against the {kind}** ({what}; medians of "
+                   f"{'the' if result['quick'] else 'three'} interleaved rounds)", "",
+                   scaling_table(result["scaling"][kind], kind), ""]
     if figure is not None:
         md += [f"![time per sample against width and batch size]({figure.name})", ""]
     return "\n".join(md)
@@ -164,7 +187,7 @@ def write_outputs(result: dict, out: pathlib.Path, plots: bool = True) -> dict[s
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "benchmark.json", "markdown": out / "benchmark.md"}
     paths["json"].write_text(json.dumps(result, indent=1) + "\n")
-    figure = plot(result, out / "benchmark_scaling.png") if plots else None
+    figure = plot(result, out / "benchmark_scaling.png") if plots and result["scaling"] else None
     if figure is not None:
         paths["figure"] = figure
     paths["markdown"].write_text(markdown(result, figure) + "\n")

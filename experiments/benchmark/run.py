@@ -149,9 +149,13 @@ def targets(results: dict, tiny_results: dict | None = None) -> list[dict]:
     return rows
 
 
+PARTS = ("reference", "scaling", "tiny")
+
+
 def benchmark(cfg: Config, n_threads: int, *, memory: bool = True, cuda: bool | None = None,
-              log=print) -> dict:
-    """Run everything at ``n_threads`` threads; return the JSON-able results."""
+              log=print, parts=PARTS) -> dict:
+    """Run ``parts`` (all by default) at ``n_threads`` threads (the tiny networks at one);
+    return the JSON-able results."""
     import torch
 
     import torch_ref  # noqa: F401 - before threads(), which sets torch's thread count only once it is loaded
@@ -161,10 +165,14 @@ def benchmark(cfg: Config, n_threads: int, *, memory: bool = True, cuda: bool | 
     start = time.perf_counter()
     with measure.threads(n_threads):
         info = measure.machine(n_threads)
-        results = {dtype: reference(cfg, dtype, libs, n_threads, memory, log) for dtype in DTYPES}
-        scaling = {kind: scan(cfg, kind, list(LIBRARIES), log) for kind in ("width", "batch")}
-    with measure.threads(1):  # the lectures' tiny networks: one thread each, as the issue measured them
-        tiny_results = tiny.tiny(cfg.tiny_steps, cfg.tiny_rounds, log)
+        results = ({dtype: reference(cfg, dtype, libs, n_threads, memory, log) for dtype in DTYPES}
+                   if "reference" in parts else {})
+        scaling = ({kind: scan(cfg, kind, list(LIBRARIES), log) for kind in ("width", "batch")}
+                   if "scaling" in parts else {})
+    tiny_results = {}
+    if "tiny" in parts:
+        with measure.threads(1):  # the lectures' tiny networks: one thread each, as the issue measured them
+            tiny_results = tiny.tiny(cfg.tiny_steps, cfg.tiny_rounds, log)
     info["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     return {"machine": info, "quick": cfg.quick, "workload": cfg.workload.to_json(), "results": results,
             "targets": targets(results, tiny_results), "scaling": scaling, "tiny": tiny_results,
@@ -182,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=None, help="timed rounds of the reference workload")
     p.add_argument("--tiny-steps", type=int, default=None, help="training steps per round of each tiny network")
     p.add_argument("--no-memory", dest="memory", action="store_false", help="skip the peak-memory subprocesses")
+    p.add_argument("--parts", default=",".join(PARTS),
+                   help=f"comma-separated parts to run (default: all of {','.join(PARTS)})")
     p.add_argument("--no-plots", dest="plots", action="store_false", help="skip the PNG figure")
     p.add_argument("--memory-probe", help=argparse.SUPPRESS)  # internal: one library's peak memory
     return p
@@ -198,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.tiny_steps is not None:
         cfg = replace(cfg, tiny_steps=max(1, args.tiny_steps))
     log = lambda msg: print(f"[benchmark] {msg}", file=sys.stderr, flush=True)  # noqa: E731
-    result = benchmark(cfg, max(1, args.threads), memory=args.memory, log=log)
+    parts = [x.strip() for x in args.parts.split(",") if x.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown or not parts:
+        _parser().error(f"--parts takes a comma-separated subset of {','.join(PARTS)}, got {args.parts!r}")
+    result = benchmark(cfg, max(1, args.threads), memory=args.memory, log=log, parts=parts)
     paths = write_outputs(result, args.out, plots=args.plots)
     print(paths["markdown"].read_text())
     print(f"written: {', '.join(str(p) for p in paths.values())}")

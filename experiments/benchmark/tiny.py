@@ -284,6 +284,7 @@ def tiny(steps: int, rounds: int, log=print, libraries=LIBRARIES) -> dict:
         row["scratchnet_path"] = describe_path(opt)
         row["scratchnet_readable_path"] = describe_path(scratchnet_step(net, foreach=False)[2])
         row["agreement"] = agreement(net)
+        row["phases"] = phases(net, steps=max(10, steps // 3))
         out[net.key] = row
     return out
 
@@ -316,3 +317,58 @@ def agreement(net: TinyNet, steps: int = 200) -> dict:
 
     return {"steps": steps, "raw_vs_scratchnet": rel(runs["raw"], runs["scratchnet"]),
             "torch_vs_scratchnet": rel(runs["torch"], runs["scratchnet"])}
+
+
+# ------------------------------------------------------------------------------ where the time goes
+def phases(net: TinyNet, steps: int = 300, repeats: int = 5) -> dict:
+    """CPU µs per step of each phase, scratchnet against the raw loop: the step run
+    cut short after each phase (zero_grad; + forward; + loss; + its backward; + the
+    model's backward; + the optimizer step), the phase's cost the difference of
+    consecutive prefixes (min over ``repeats``). A profile of the step that needs no
+    profiler, whose own overhead would swamp calls of a microsecond."""
+    import scratchnet as sn
+
+    x, y = batches(net)[0]
+    model = initial_model(net)
+    opt = getattr(sn.optim, net.optimizer)(model.parameters(), lr=net.lr)
+    loss_fn = sn.nn.MSELoss() if net.loss == "mse" else sn.nn.CrossEntropyLoss()
+    box = {}
+
+    def zero_grad():
+        opt.zero_grad()
+
+    def forward():
+        box["out"] = model(x)
+
+    def loss():
+        box["loss"] = loss_fn(box["out"], y)
+
+    def loss_backward():
+        box["g"] = loss_fn.backward()
+
+    def model_backward():
+        model.backward(box["g"], needs_input_grad=False)
+
+    def step():
+        opt.step()
+
+    scratch = [("zero_grad", zero_grad), ("forward", forward), ("loss", loss), ("loss backward", loss_backward),
+               ("model backward", model_backward), ("optimizer step", step)]
+    raw_step_fn, _, _ = raw_step(net)
+
+    def timed(fns) -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            t = time.process_time()
+            for _ in range(steps):
+                for fn in fns:
+                    fn()
+            best = min(best, (time.process_time() - t) / steps * 1e6)
+        return best
+
+    out, prev = [], 0.0
+    for k in range(len(scratch)):
+        t = timed([fn for _, fn in scratch[:k + 1]])
+        out.append((scratch[k][0], max(0.0, t - prev)))
+        prev = t
+    return {"scratchnet": out, "scratchnet_total": prev, "raw_total": timed([lambda: raw_step_fn(x, y)])}

@@ -89,9 +89,8 @@ def per_entry(values: list, like: list, dtype) -> np.ndarray | float:
     of the flat arrays: the number itself when all parameters share it (the usual
     case: they all took the same steps), else an array of ``dtype`` repeating each
     parameter's value over its entries."""
-    first = values[0]
-    if all(v == first for v in values):
-        return first
+    if values.count(values[0]) == len(values):
+        return values[0]
     return np.repeat(np.asarray(values, dtype=np.float64), [a.size for a in like]).astype(dtype)
 
 

@@ -79,13 +79,13 @@ class Adagrad(Optimizer):
         """One Adagrad step of every parameter that has a gradient."""
         loss = None if closure is None else closure()
         for group in self.param_groups:
-            params = self._params_with_grad(group)
+            params, grads = self._params_with_grad(group)
             if not params:
                 continue
             self._new_state(params, "sum", fill=group["initial_accumulator_value"])  # added by add_param_group
             states = [self.state[p] for p in params]
             steps = self._count_step(states)
-            adagrad([p.data for p in params], [p.grad for p in params], [s["sum"] for s in states],
+            adagrad([p.data for p in params], grads, [s["sum"] for s in states],
                     steps, foreach=group["foreach"], workspace=self._workspace(group),
                     lr=group["lr"], lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
                     eps=group["eps"], maximize=group["maximize"])

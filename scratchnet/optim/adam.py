@@ -86,11 +86,11 @@ class Adam(Optimizer):
         """The lists :func:`adam` works on: the parameters that have a gradient,
         their gradients and states (created on the first step), each step count
         already advanced to this step's t."""
-        params = self._params_with_grad(group)
+        params, grads = self._params_with_grad(group)
         self._new_state(params, "exp_avg", "exp_avg_sq", *(["max_exp_avg_sq"] if group["amsgrad"] else []))
         states = [self.state[p] for p in params]
         steps = self._count_step(states)
-        return ([p.data for p in params], [p.grad for p in params], [s["exp_avg"] for s in states],
+        return ([p.data for p in params], grads, [s["exp_avg"] for s in states],
                 [s["exp_avg_sq"] for s in states], [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],
                 steps)
 

@@ -183,9 +183,10 @@ class Optimizer:
         return w
 
     @staticmethod
-    def _params_with_grad(group: dict) -> list[Parameter]:
-        """The group's parameters that have a gradient, in order (torch's ``_init_group`` loop)."""
-        params = []
+    def _params_with_grad(group: dict) -> tuple[list[Parameter], list[np.ndarray]]:
+        """The group's parameters that have a gradient, and their gradients, in order
+        (torch's ``_init_group`` loop)."""
+        params, grads = [], []
         for p in group["params"]:
             g = p._grad  # the grad property's value (read without its call: every step)
             if g is not None:
@@ -193,7 +194,8 @@ class Optimizer:
                     raise ValueError(f"optimizer step: a gradient has shape {g.shape} "
                                      f"but its parameter has shape {p.data.shape}")
                 params.append(p)
-        return params
+                grads.append(g)
+        return params, grads
 
     def _new_state(self, params: list[Parameter], *names: str, fill: float = 0.0) -> None:
         """Create the state of the parameters that have none yet, as torch does on a

@@ -95,7 +95,7 @@ class RMSprop(Optimizer):
         """One RMSprop step of every parameter that has a gradient."""
         loss = None if closure is None else closure()
         for group in self.param_groups:
-            params = self._params_with_grad(group)
+            params, grads = self._params_with_grad(group)
             if not params:
                 continue
             momentum, centered = group["momentum"] > 0, group["centered"]
@@ -103,7 +103,7 @@ class RMSprop(Optimizer):
                             *(["grad_avg"] if centered else []))
             states = [self.state[p] for p in params]
             self._count_step(states)
-            rmsprop([p.data for p in params], [p.grad for p in params], [s["square_avg"] for s in states],
+            rmsprop([p.data for p in params], grads, [s["square_avg"] for s in states],
                     [s["grad_avg"] for s in states] if centered else [],
                     [s["momentum_buffer"] for s in states] if momentum else [],
                     foreach=group["foreach"], workspace=self._workspace(group), lr=group["lr"], alpha=group["alpha"],

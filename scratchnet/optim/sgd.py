@@ -98,12 +98,12 @@ class SGD(Optimizer):
         """One SGD step of every parameter that has a gradient."""
         loss = None if closure is None else closure()
         for group in self.param_groups:
-            params = self._params_with_grad(group)
+            params, grads = self._params_with_grad(group)
             if not params:
                 continue
             momentum_buffer_list = ([self.state[p].get("momentum_buffer") for p in params]
                                     if group["momentum"] != 0 else [])
-            sgd([p.data for p in params], [p.grad for p in params], momentum_buffer_list,
+            sgd([p.data for p in params], grads, momentum_buffer_list,
                 foreach=group["foreach"], workspace=self._workspace(group), weight_decay=group["weight_decay"],
                 momentum=group["momentum"], lr=group["lr"], dampening=group["dampening"],
                 nesterov=group["nesterov"], maximize=group["maximize"])

@@ -207,7 +207,7 @@ class NLLLoss(_Loss):
         self.ignore_index = check_int(ignore_index, "ignore_index")
 
     def forward(self, input, target):
-        x, y, w, unbatched = check_classification(self, input, target)  # x: (N, C), y: (N,)
+        x, y, w, unbatched, _ = check_classification(self, input, target)  # x: (N, C), y: (N,)
         n = len(y)
         valid = y != self.ignore_index
         y_safe = np.where(valid, y, 0)
@@ -253,11 +253,11 @@ class CrossEntropyLoss(_Loss):
         self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):
-        z, y, w, unbatched = check_classification(self, input, target, probabilities_allowed=True)
+        z, y, w, unbatched, ignored = check_classification(self, input, target, probabilities_allowed=True)
         shifted = z - z.max(axis=1, keepdims=True)           # softmax(z_i) = softmax(z_i − max_c z_ic)
         log_s = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))   # log softmax(z_i), (N, C)
         s = np.exp(log_s)
-        if y.ndim == 1 and w is None and self.label_smoothing == 0 and not (y == self.ignore_index).any():
+        if y.ndim == 1 and w is None and self.label_smoothing == 0 and not ignored:
             rows = np.arange(len(y))
             losses = -log_s[rows, y]             # ℓ_i = −log s_{i, y_i}
             local = s                            # dℓ_i/dz_i = s_i − e_{y_i}, in place in s (a fresh array)
