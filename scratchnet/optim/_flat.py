@@ -26,6 +26,7 @@ path copies them into one and back — the same numbers, somewhat slower.
 from __future__ import annotations
 
 import weakref
+from itertools import chain
 
 import numpy as np
 
@@ -158,21 +159,23 @@ class Workspace:
     def __init__(self):
         self._key: tuple = ()
         self._groups: list = []
+        self._held: list = []  # the arrays the plan was made for (so that their ids stay theirs)
         self.group = None  # the param group it serves (see Optimizer._workspace)
 
     def groups(self, params: list, *state_lists: list) -> list[Group]:
         """``params`` and their ``state_lists`` split by dtype (as torch's
         ``_group_tensors_by_device_and_dtype``), as :class:`Group` plans."""
-        key, old = (params, *state_lists), self._key
-        if len(old) == len(key) and all(len(a) == len(b) and all(x is y for x, y in zip(a, b))
-                                        for a, b in zip(old, key)):
+        # The arrays' ids, the lists' lengths: the plan holds the arrays themselves, so an
+        # id here can only be that same array's (no other object can take it meanwhile).
+        key = (*map(id, params), *map(id, chain.from_iterable(state_lists)), *map(len, state_lists))
+        if key == self._key:
             return self._groups
         groups = []
         for dtype in dict.fromkeys(a.dtype for a in params):
             idx = [i for i, a in enumerate(params) if a.dtype == dtype]
             groups.append(Group(idx, [params[i] for i in idx],
                                 [[lst[i] for i in idx] if lst else [] for lst in state_lists]))
-        self._key, self._groups = tuple(list(lst) for lst in key), groups  # held: their ids stay theirs
+        self._key, self._groups, self._held = key, groups, [list(params), *map(list, state_lists)]
         return groups
 
     def values(self):
