@@ -278,7 +278,7 @@ def tiny(steps: int, rounds: int, log=print, libraries=LIBRARIES) -> dict:
                 per_round_cpu = [x["cpu_us"] / y["cpu_us"] for x, y in zip(times[a], times[b])]
                 row["ratios"][f"{a}/{b}"] = {
                     "median_ratio": float(np.median(per_round)), "per_round": per_round,
-                    "median_ratio_cpu": float(np.median(per_round_cpu)),
+                    "median_ratio_cpu": float(np.median(per_round_cpu)), "per_round_cpu": per_round_cpu,
                     "per_round_min": min(per_round), "per_round_max": max(per_round)}
         opt = scratchnet_step(net)[2]
         row["scratchnet_path"] = describe_path(opt)
