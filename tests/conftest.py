@@ -6,9 +6,24 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", max_examples=25, derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """Every registered experiment once, in quick mode, both backends, in this process
+    (``--jobs 1``), without figures: ``(out folder, {name: Entry})``. The lecture test
+    modules read their experiments' results from it, and the determinism test compares
+    it with a run in worker processes."""
+    from experiments.cli import run
+
+    out = tmp_path_factory.mktemp("quick_run")
+    entries = run([], quick=True, out=out, progress=False, plots=False, jobs=1)
+    assert all(e.result is not None for e in entries), [e.error for e in entries if e.result is None]
+    return out, {e.experiment.name: e for e in entries}
