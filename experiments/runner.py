@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pathlib
 import sys
 import time
 import traceback
@@ -156,6 +157,21 @@ def run_all(chosen: list[Experiment], settings: Settings, out, *, jobs: int, pro
     return [entries[e.name] for e in chosen]
 
 
+def longest_first(chosen: list[Experiment], out) -> list[Experiment]:
+    """The order to hand experiments to the workers: the longest first, by the CPU seconds
+    a previous run into ``out`` recorded (``summary.json``), so that no long one starts last
+    while the other workers idle; registry order without one. Only the wall time depends on
+    it: the results do not, and the report keeps registry order."""
+    import json
+
+    try:
+        cpu = json.loads((pathlib.Path(out) / "summary.json").read_text())["timings"]["cpu_seconds"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return list(chosen)
+    known = {name: float(s) for name, s in cpu.items() if isinstance(s, (int, float))}
+    return sorted(chosen, key=lambda e: -known.get(e.name, 0.0))  # stable: unknown ones in registry order
+
+
 def _run_in_workers(chosen, settings, out, jobs, finished) -> None:
     """The experiments of the registry's modules in ``jobs`` workers; any other (one
     registered at run time, as the tests do, which a worker cannot import) here, meanwhile."""
@@ -170,7 +186,7 @@ def _run_in_workers(chosen, settings, out, jobs, finished) -> None:
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(portable)), mp_context=_context(),
                                initializer=_start_worker)
     try:
-        futures = {pool.submit(_work, e.name, settings, out): e.name for e in portable}
+        futures = {pool.submit(_work, e.name, settings, out): e.name for e in longest_first(portable, out)}
         for exp in chosen:
             if exp.module not in MODULES:
                 finished(*run_one(exp, settings, out))

@@ -399,3 +399,20 @@ def test_the_template_is_a_whole_experiment_under_40_lines(tmp_path):
     assert res.figures and res.figures[0].stat().st_size > 1000
     assert set(res.backend_gap) == {"loss curve", "outputs"} and max(res.backend_gap.values()) < 1e-12
     assert (tmp_path / "template_and_gate" / "result.json").exists()
+
+
+def test_workers_get_the_longest_experiments_first_by_the_last_run(tmp_path):
+    """The submission order uses the CPU seconds the last run into the same folder recorded
+    (longest first, unknown ones after in registry order); without one, registry order."""
+    from experiments.registry import load
+    from experiments.runner import longest_first
+
+    registry = load()
+    exps = [registry[n] for n in ("ch15_xor", "cs229_xor", "ch15_softmax", "icdss_linear_regression")]
+    assert longest_first(exps, tmp_path) == exps
+    (tmp_path / "summary.json").write_text(json.dumps(
+        {"timings": {"cpu_seconds": {"ch15_xor": 1.0, "cs229_xor": 3.0, "ch15_softmax": None}}}))
+    assert [e.name for e in longest_first(exps, tmp_path)] == ["cs229_xor", "ch15_xor", "ch15_softmax",
+                                                              "icdss_linear_regression"]
+    (tmp_path / "summary.json").write_text("not json")
+    assert longest_first(exps, tmp_path) == exps
