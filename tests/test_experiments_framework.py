@@ -416,3 +416,16 @@ def test_workers_get_the_longest_experiments_first_by_the_last_run(tmp_path):
                                                               "icdss_linear_regression"]
     (tmp_path / "summary.json").write_text("not json")
     assert longest_first(exps, tmp_path) == exps
+
+
+def test_the_readme_names_the_lectures_by_title_not_by_file():
+    """A user's clone has no seed files: the README names each lecture by its title."""
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+    prose = " ".join(readme.replace("**", "").split())     # the titles as they read, across line breaks
+    for title in LECTURES.values():
+        assert title in prose, title
+    for key in LECTURES:
+        assert key not in readme and key.split("_")[1] not in readme
+    assert "shared/seeds" not in readme and "seeds/" not in readme
