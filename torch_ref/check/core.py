@@ -330,45 +330,57 @@ def compare(t: Tensor, run: TorchRun, dtype) -> Row:
     return Row(t.name, t.mine, expected, max_abs, max_rel, bound, ok, None, t.kind, torch_name=t.torch_name)
 
 
-def matches(tensors: list[Tensor], run: TorchRun, dtype, rows: list[Row] | None = None) -> bool:
-    """Whether every tensor you returned equals this run's (a variant's) within the bound.
+def matched_rows(tensors: list[Tensor], run: TorchRun, dtype, rows: list[Row]) -> list[bool]:
+    """For each tensor: whether yours equals this run's (a variant's) within the bound.
 
-    A loss value that already agrees with torch's is left out: a gradient can be that of
-    another loss than the one your code reports (Chapter 15's ½·MSE gradient of a printed MSE)."""
+    A loss value that already agrees with torch's counts as matched: a gradient can be
+    that of another loss than the one your code reports (Chapter 15's ½·MSE gradient of a
+    printed MSE). Tensors you did not return count as matched (nothing contradicts)."""
     bound = bound_for(dtype)
-    for i, t in enumerate(tensors):
-        if t.kind == "loss" and rows is not None and rows[i].ok:
-            continue
+    out = []
+    for t, row in zip(tensors, rows):
         ref = torch_value(run, t.key)
-        if t.mine is None or ref is None:
+        if (t.kind == "loss" and row.ok) or t.mine is None or ref is None:
+            out.append(True)
             continue
         mine = mine_in_torch_layout(t, ref)
-        if mine is None:
-            return False
-        if errors(mine, ref)[1] > bound:
-            return False
-    return True
+        out.append(mine is not None and errors(mine, ref)[1] <= bound)
+    return out
+
+
+def explaining_variant(tensors, rows, variant_runs, dtype):
+    """(says, matched) of the variant that explains your tensors best, or None.
+
+    First choice: a variant reproducing every tensor. Else one reproducing the first
+    failing tensor and every tensor before it (the first wrong tensor is then explained;
+    later ones may differ for reasons of their own, e.g. a backward formula that is not
+    the derivative of a changed forward)."""
+    first = next((i for i, r in enumerate(rows) if not r.ok), None)
+    if first is None:
+        return None
+    partial = None
+    for name, says, run in variant_runs:
+        matched = matched_rows(tensors, run, dtype, rows)
+        if all(matched):
+            return says, matched
+        if partial is None and all(matched[: first + 1]):
+            partial = (says, matched)
+    return partial
 
 
 def diagnose_rows(rows: list[Row], tensors: list[Tensor], base: TorchRun, variant_runs: list, dtype,
                   factors: list[dg.Factor]) -> None:
     """Fill in the diagnosis of every failing row."""
     bound = bound_for(dtype)
-    explained = None
-    for name, says, run in variant_runs:
-        if matches(tensors, run, dtype, rows):
-            explained = (name, says)
-            break
-    for row, t in zip(rows, tensors):
-        if row.ok or row.diagnosis:
-            continue
-        if row.mine is None:
+    explained = explaining_variant(tensors, rows, variant_runs, dtype)
+    for i, (row, t) in enumerate(zip(rows, tensors)):
+        if row.ok or row.diagnosis or row.mine is None:
             continue
         ctx = dg.Context(dtype=np.dtype(dtype), bound=bound, factors=factors, axis_names=t.layout.axes,
                          **t.ctx)
-        if explained is not None and np.shape(row.mine) == np.shape(row.expected):
+        if explained is not None and explained[1][i] and np.shape(row.mine) == np.shape(row.expected):
             head = dg.factor_head(row.mine, row.expected, ctx)
-            row.diagnosis = (head + "; " if head else "") + explained[1]
+            row.diagnosis = (head + "; " if head else "") + explained[0]
         else:
             row.diagnosis = dg.diagnose(row.mine, row.expected, ctx)
 

@@ -180,6 +180,7 @@ def resolve(layout, names: dict[str, tuple[str, int]], *, target_indices: bool =
             raise ValueError(f"unknown layout preset {layout!r}; the presets are "
                              f"{', '.join(map(repr, PRESETS))}, or give a dict of axis strings")
         given = dict(PRESETS[layout])
+        given.pop("target") if target_indices else None  # a preset's target layout is for one-hot/real targets
     elif isinstance(layout, dict):
         unknown = [k for k in layout if k not in names and k not in ROLES]
         if unknown:
@@ -199,8 +200,7 @@ def resolve(layout, names: dict[str, tuple[str, int]], *, target_indices: bool =
         else:
             text, what = TORCH[role], f"'{name}'"
         if role == "target" and target_indices and name not in given:
-            # A class-index target has no 'out' axis: the role's layout without it.
-            text = " ".join(a for a in Layout.parse(text, what).axes if a != "out") or "m"
+            text = "m"  # class indices: one per example
         lay = Layout.parse(text, what)
         if role == "bias" and ndim == 0:
             lay = Layout(())

@@ -65,8 +65,8 @@ def adam_step(p, g, state, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0
         state["exp_avg_sq"] = torch.zeros_like(p)
         if amsgrad:
             state["max_exp_avg_sq"] = torch.zeros_like(p)
-    state["step"] = state["step"] + 1
-    t = 1.0 if change == "step_stuck" else float(state["step"])
+    state["step"] = state["step"] * 0 + 1 if change == "step_stuck" else state["step"] + 1
+    t = float(state["step"])
     use_decoupled = decoupled != (change in ("l2_instead_of_decoupled", "decoupled_instead_of_l2"))
     if weight_decay != 0:
         if use_decoupled:

@@ -111,7 +111,7 @@ class _Apply(nn.Module):
 
 
 # ------------------------------------------------------------------ batch norm
-class BatchNormVariant(nn.Module):
+def batchnorm_variant_forward(bn: nn.BatchNorm1d, x: torch.Tensor, change: str) -> torch.Tensor:
     """``nn.BatchNorm1d``'s training-mode arithmetic written out in torch, with
     one thing changed (eval mode is torch's own formula):
 
@@ -120,41 +120,31 @@ class BatchNormVariant(nn.Module):
     * ``normalise_unbiased``: the batch normalised with the unbiased variance;
     * ``constant_stats``: μ and σ² held constant in backward (no gradient through them).
     """
-
-    def __init__(self, bn: nn.BatchNorm1d, change: str):
-        super().__init__()
-        self.bn, self.change = bn, change
-
-    def forward(self, x):
-        bn = self.bn
-        dims = (0,) if x.dim() == 2 else (0, 2)
-        shape = (1, -1) if x.dim() == 2 else (1, -1, 1)
-        if not bn.training and bn.track_running_stats:
-            return bn(x)
-        n = x.numel() // x.shape[1]
-        mean = x.mean(dim=dims)
-        var = x.var(dim=dims, unbiased=False)
-        if bn.training and bn.track_running_stats:
-            with torch.no_grad():
-                bn.num_batches_tracked += 1
-                f = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
-                track = var if self.change == "running_var_biased" else var * n / (n - 1)
-                if self.change == "momentum_reversed":
-                    bn.running_mean.mul_(f).add_((1 - f) * mean)
-                    bn.running_var.mul_(f).add_((1 - f) * track)
-                else:
-                    bn.running_mean.mul_(1 - f).add_(f * mean)
-                    bn.running_var.mul_(1 - f).add_(f * track)
-        if self.change == "normalise_unbiased":
-            var = var * n / (n - 1)
-        if self.change == "constant_stats":
-            mean, var = mean.detach(), var.detach()
-        out = (x - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + bn.eps)
-        if bn.weight is not None:
-            out = out * bn.weight.reshape(shape)
-        if bn.bias is not None:
-            out = out + bn.bias.reshape(shape)
-        return out
+    dims = (0,) if x.dim() == 2 else (0, 2)
+    shape = (1, -1) if x.dim() == 2 else (1, -1, 1)
+    if not bn.training and bn.track_running_stats:
+        return nn.BatchNorm1d.forward(bn, x)
+    n = x.numel() // x.shape[1]
+    mean = x.mean(dim=dims)
+    var = x.var(dim=dims, unbiased=False)
+    if bn.training and bn.track_running_stats:
+        with torch.no_grad():
+            bn.num_batches_tracked += 1
+            f = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
+            track = var if change == "running_var_biased" else var * n / (n - 1)
+            old, new = (f, 1 - f) if change == "momentum_reversed" else (1 - f, f)
+            bn.running_mean.mul_(old).add_(new * mean)
+            bn.running_var.mul_(old).add_(new * track)
+    if change == "normalise_unbiased":
+        var = var * n / (n - 1)
+    if change == "constant_stats":
+        mean, var = mean.detach(), var.detach()
+    out = (x - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + bn.eps)
+    if bn.weight is not None:
+        out = out * bn.weight.reshape(shape)
+    if bn.bias is not None:
+        out = out + bn.bias.reshape(shape)
+    return out
 
 
 # ------------------------------------------------------------------ dropout
@@ -216,12 +206,14 @@ def _modules(module):
 
 
 def _replace(kind, make):
-    """A deep copy of the reference with every ``kind`` submodule replaced by ``make(old)``."""
+    """A deep copy of the reference with every ``kind`` submodule replaced by ``make(old)``
+    (parameter names are kept: ``make`` returns a parameter-free module, or the old one
+    with its forward overridden)."""
     def transform(module):
-        if isinstance(module, kind):
-            return make(module)
         new = copy.deepcopy(module)
-        for name, child in list(new.named_modules()):
+        if isinstance(new, kind):
+            return make(new)
+        for child in list(new.modules()):
             for cname, sub in list(child.named_children()):
                 if isinstance(sub, kind):
                     setattr(child, cname, make(sub))
@@ -230,8 +222,12 @@ def _replace(kind, make):
 
 
 def _append(make):
+    """The reference followed by ``make()`` (a forward hook, so parameter names are kept)."""
     def transform(module):
-        return nn.Sequential(copy.deepcopy(module), make())
+        new = copy.deepcopy(module)
+        extra = make()
+        new.register_forward_hook(lambda mod, inputs, out: extra(out))
+        return new
     return transform
 
 
@@ -266,7 +262,10 @@ def _sigmoid_inside(loss):
 
 
 def _bn(change):
-    return _replace(nn.BatchNorm1d, lambda bn: BatchNormVariant(bn, change))
+    def make(bn):
+        bn.forward = lambda x: batchnorm_variant_forward(bn, x, change)
+        return bn
+    return _replace(nn.BatchNorm1d, make)
 
 
 NETWORK_VARIANTS: list[Variant] = [
