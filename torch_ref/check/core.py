@@ -33,6 +33,25 @@ DEFAULT_FEATURES = 5
 INPUT_GRAD_KEYS = ("dX", "dx", "dA_prev", "dA0", "dinput", "dinputs", "d_input", "input")
 
 
+def single_threaded(fn):
+    """Run a check with torch on one thread, restoring the caller's setting after.
+
+    A check's tensors are tiny (a few hundred entries): waking a second thread costs more
+    than it saves (measured: half the CPU time and wall time single-threaded, on a loaded
+    2-core machine), and a check must not oversubscribe a machine that runs other work."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(threads)
+    return wrapper
+
+
 # ============================================================================ your code
 def is_object(x) -> bool:
     """A layer/network object with ``forward`` and ``backward`` methods (not a function)."""

@@ -362,6 +362,7 @@ def _output_shape(reference, x_t, params_t, buffers_t, dtype) -> tuple[int, ...]
 
 
 # ================================================================================ public API
+@core.single_threaded
 def check_layer(forward, backward=None, reference=None, *, params=None, layout="torch", inputs=None,
                 upstream=None, values=None, buffers=None, dtype="float64", seed=0) -> Report:
     """Check one layer's forward and backward against a torch module or function.
@@ -402,6 +403,7 @@ def check_layer(forward, backward=None, reference=None, *, params=None, layout="
                 upstream=upstream, values=values, buffers=buffers, dtype=dtype, seed=seed)
 
 
+@core.single_threaded
 def check_network(network, backward=None, reference=None, *, params=None, loss=None, layout="torch", inputs=None,
                   target=None, upstream=None, values=None, one_hot=False, cost=None, dtype="float64",
                   seed=0) -> Report:
@@ -441,6 +443,7 @@ def check_network(network, backward=None, reference=None, *, params=None, loss=N
                 seed=seed)
 
 
+@core.single_threaded
 def check_loss(loss, backward=None, reference=None, *, layout="torch", inputs=None, target=None, one_hot=False,
                dtype="float64", seed=0) -> Report:
     """Check a loss function's value and gradient dJ/dŷ against a torch loss.

@@ -33,6 +33,7 @@ import numpy as np
 import torch
 
 from . import diagnose as dg
+from .core import single_threaded
 from .bounds import MAX_STEPS, bound_for, errors, resolve_dtype
 from .optim_variants import OPTIM_VARIANTS, adam_step, sgd_step
 from .report import Report, Row
@@ -96,6 +97,7 @@ def _to_numpy(value):
     return np.asarray(value)
 
 
+@single_threaded
 def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = None, steps: int = 5,
                     params=None, grad_fn=None, lr_schedule=None, dtype="float64", seed=0) -> Report:
     """Check ``update`` (see the module docstring) against ``optimizer`` (a
