@@ -49,10 +49,10 @@ def resolve_dtype(dtype) -> np.dtype:
     """``"float64"``, ``"float32"``, ``np.float64``, ``torch.float32``, ... → a NumPy dtype."""
     name = str(dtype).split(".")[-1] if type(dtype).__module__ == "torch" else dtype
     try:
-        resolved = np.dtype(name)
+        resolved = None if name is None else np.dtype(name)  # np.dtype(None) would be float64
     except TypeError:
         resolved = None
-    if resolved not in DTYPES.values():
+    if resolved is None or resolved.name not in DTYPES:  # (dtype == None is True for float64: compare names)
         raise ValueError(f"dtype must be 'float64' or 'float32' (the precisions a check has bounds for), "
                          f"got {dtype!r}")
     return resolved

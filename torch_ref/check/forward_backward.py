@@ -196,6 +196,9 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
 
     # ------------------------------------------------------------ the input
     expected_in = core.first_in_features(reference)
+    if expected_in is None:  # a torch function: its 2-D weight (out, in) fixes the input's features
+        weights = [v for v in params_t.values() if np.ndim(v) == 2]
+        expected_in = weights[0].shape[1] if weights else None
     lay_in = layouts["input"]
     dropout_layer = kind == "layer" and bool(core.training_dropouts(reference))
     if isinstance(inputs, np.ndarray) or (inputs is not None and not isinstance(inputs, tuple)):
@@ -218,7 +221,11 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
     m_size = x_t.shape[0]
 
     # torch's output shape (a throwaway forward on a copy)
-    out_shape = _output_shape(reference, x_t, params_t, buffers_t, dtype)
+    try:
+        out_shape = _output_shape(reference, x_t, params_t, buffers_t, dtype)
+    except RuntimeError as exc:
+        raise ValueError(f"torch's reference {_describe(reference)} cannot take the input of shape {x_t.shape} "
+                         f"(torch's layout 'm in') with these parameters: {exc}") from None
     if len(out_shape) != 2:
         raise ValueError(f"the reference's output has shape {out_shape}; checks compare (examples, features) outputs")
 

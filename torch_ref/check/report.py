@@ -125,8 +125,10 @@ class Report:
 
     def to_markdown(self) -> str:
         """The report as Markdown: the title, the settings, a pipe table and the verdict."""
-        rows = [[c.replace("|", "\\|") for c in r.cells()] for r in self.rows]
-        table = tabulate(rows, headers=HEADERS, tablefmt="github", disable_numparse=True)
+        def line(cells):
+            return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+        table = "\n".join([line(HEADERS), "|" + "---|" * len(HEADERS)] + [line(r.cells()) for r in self.rows])
         notes = f"\n\n{'; '.join(self.notes)}" if self.notes else ""
         return f"**{self.title}**{notes}\n\n{table}\n\n{self.summary()}"
 
