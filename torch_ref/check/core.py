@@ -21,7 +21,7 @@ from torch import nn
 
 from . import diagnose as dg
 from .bounds import bound_for, errors
-from .layout import Layout, LayoutError, suggest, torch_axes_for
+from .layout import Layout, LayoutError
 from .report import Row
 from .variants import DROPOUT_VARIANTS, NETWORK_VARIANTS, MaskedDropout
 

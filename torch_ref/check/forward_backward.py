@@ -19,6 +19,10 @@ parameters are read from its attributes (``layer.W`` or ``layer.params["W"]``)
 and loaded into torch, and backward's gradients are taken from its return
 value as above, or else from attributes ``layer.dW`` / ``layer.grads["dW"]``.
 
+An object's parameters are converted to the check's dtype in place when
+they differ (as ``model.to(dtype)`` would), so that a float32 check runs your
+code in float32.
+
 ``upstream`` is dJ/d(out) for a layer (an upstream gradient drawn once,
 handed to torch's autograd too, so no loss is needed), and the *target* for
 a network checked with a ``loss`` (the network's backward starts from its
@@ -39,9 +43,9 @@ from torch import nn
 
 from . import core
 from . import diagnose as dg
-from .bounds import bound_for, resolve_dtype
+from .bounds import resolve_dtype
 from .layout import Layout, LayoutError, resolve, role_of, torch_axes_for
-from .report import Report, Row
+from .report import Report
 
 
 def _reference_params(reference) -> tuple[dict, dict]:
@@ -137,8 +141,8 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
                    if not n.endswith("num_batches_tracked") and hasattr(obj, n)}
     ref_params, ref_buffers = _reference_params(reference)
     if isinstance(reference, nn.Module):
-        torch_shapes = {**{params_t: ref_params[params_t] for params_t in params.values()},
-                        **{b: ref_buffers[b] for b in buffers.values()}}
+        torch_shapes = {**{theirs: ref_params[theirs] for theirs in params.values()},
+                        **{theirs: ref_buffers[theirs] for theirs in buffers.values()}}
     else:
         torch_shapes = {}
     index_target = isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss)) and not one_hot

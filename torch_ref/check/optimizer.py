@@ -178,7 +178,6 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
 
     # ------------------------------------------------------------------ rows
     rows_by_step = []
-    prev_mine, prev_ref = start, start
     family = _family(optimizer)
     for t in range(1, steps + 1):
         bound = bound_for(dtype, step=t)
@@ -204,7 +203,6 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
                     continue
                 step_rows.append(_row(name, np.asarray(my_states[i][mine_key]), expected, bound, "state", t, key))
         rows_by_step.append(step_rows)
-        prev_mine, prev_ref = my_params, ref_params
 
     failing_step = next((t for t, rs in enumerate(rows_by_step, 1) if not all(r.ok for r in rs)), None)
     shown = [r for rs in rows_by_step[:failing_step or steps] for r in rs]
