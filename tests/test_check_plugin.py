@@ -54,8 +54,10 @@ def test_the_plugin_is_registered_by_the_packages_entry_points():
 
 
 def test_the_parity_fixture_passes_and_fails_with_the_report(pytester):
+    """A student's test file, run by a fresh pytest (a subprocess: the plugin comes from the
+    installed entry point, and torch is imported there, not into this process's modules)."""
     pytester.makepyfile(test_student=TEST_FILE)
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=1)
     text = result.stdout.str()
     assert "test_my_wrong_layer" in text and "1/m applied twice" in text and "shape (mine)" in text

@@ -218,7 +218,7 @@ def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buf
     or from ``loss(out, target)``. Nothing of the caller's reference is changed."""
     tdt = torch_dtype(dtype)
     if isinstance(reference, nn.Module):
-        module = copy.deepcopy(reference).to(tdt)
+        module = copy.deepcopy(reference).to(device="cpu", dtype=tdt)  # your NumPy side is on the CPU
         if keep is not None:
             module = _swap_dropout(module, keep, dropout_change)
         if module_variant is not None:

@@ -362,7 +362,7 @@ def _output_shape(reference, x_t, params_t, buffers_t, dtype) -> tuple[int, ...]
     with torch.no_grad():
         xt = torch.as_tensor(x_t, dtype=tdt)
         if isinstance(reference, nn.Module):
-            module = copy.deepcopy(reference).to(tdt)
+            module = copy.deepcopy(reference).to(device="cpu", dtype=tdt)  # your NumPy side is on the CPU
             named = dict(module.named_parameters())
             for n, v in params_t.items():
                 named[n].copy_(torch.as_tensor(v, dtype=tdt))
