@@ -1,6 +1,8 @@
-"""What ``pip install .`` gives a user: a wheel holding the packages a user imports —
-``scratchnet`` and its PyTorch twin ``torch_ref`` — and nothing with a generic name
-(``experiments``, ``parity_tests``, ``tests``) that would shadow a user's own module.
+"""What ``pip install .`` gives a user: a wheel holding what a user imports —
+``scratchnet``, its PyTorch twin ``torch_ref`` (with ``torch_ref.check``) and the
+pytest plugin module ``pytest_torch_ref`` that pytest loads through the
+``pytest11`` entry point — and nothing with a generic name (``experiments``,
+``parity_tests``, ``tests``) that would shadow a user's own module.
 
 The wheel is built from this checkout and installed into a bare virtual environment
 (no pip, no site packages of its own); what lands in its site-packages is then
@@ -18,8 +20,9 @@ import venv
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
-#: The top-level packages a user imports; nothing else may be in the wheel.
+#: The top-level packages a user imports, and the plugin module; nothing else may be in the wheel.
 SHIPPED = {"scratchnet", "torch_ref"}
+PLUGIN = "pytest_torch_ref"
 
 
 def _run(*args, cwd=None) -> str:
@@ -45,15 +48,19 @@ import importlib.metadata, importlib.util, json, sysconfig, pathlib
 site = pathlib.Path(sysconfig.get_paths()["purelib"])
 files = importlib.metadata.distribution("scratchnet").files
 print(json.dumps({
-    "top": sorted({f.parts[0] for f in files if not f.parts[0].endswith((".dist-info", ".data"))}
-                  | {p.name for p in site.iterdir() if not p.name.endswith(".dist-info")}),
+    "top": sorted(({f.parts[0] for f in files} | {p.name for p in site.iterdir()})
+                  - {"__pycache__"}  # the plugin module's bytecode
+                  - {n for n in {f.parts[0] for f in files} if n.endswith((".dist-info", ".data"))}
+                  - {p.name for p in site.iterdir() if p.name.endswith(".dist-info")}),
     "found": {m: importlib.util.find_spec(m) is not None
               for m in ("scratchnet", "torch_ref", "experiments", "parity_tests", "tests")},
+    "plugins": [e.value for e in importlib.metadata.distribution("scratchnet").entry_points if e.group == "pytest11"],
     "packages": sorted({"/".join(f.parts[:-1]) for f in files if f.suffix == ".py"}),
 }))
 """, cwd=tmp_path)
     found = json.loads(report)
-    assert set(found["top"]) == SHIPPED, found["top"]
+    assert set(found["top"]) == SHIPPED | {PLUGIN + ".py"}, found["top"]
+    assert found["plugins"] == [PLUGIN]
     assert found["found"] == {"scratchnet": True, "torch_ref": True, "experiments": False, "parity_tests": False,
                               "tests": False}
     # every subpackage of the two is there (scratchnet.nn.modules, scratchnet.optim, ...)
