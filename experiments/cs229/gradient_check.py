@@ -31,8 +31,8 @@ import scratchnet as sn
 
 from ..base import Context, Result, Table
 from ..common import DTYPE, backends, gap, gradients, loss_and_backward, loss_value, make_models, state_dict
-from .lecture import (LectureNetwork, claim, digits_binary, experiment, gradient_descent_costs, lecture_draws,
-                      lecture_models, xor_data)
+from .lecture import (claim, digits_binary, experiment, gradient_descent_costs, lecture_draws, lecture_models,
+                      notebook_network, xor_data)
 
 NAMES = {"W1": "0.weight", "b1": "0.bias", "W2": "2.weight", "b2": "2.bias"}
 
@@ -114,7 +114,7 @@ def run(ctx: Context) -> Result:
 
     for label in ("lecture's point (b1 = 0: on ReLU's kink)", "b1 = 0.01 (just off the kink)"):
         models = lecture_models(ctx, W1, W2)
-        ref = LectureNetwork(W1, W2, 0.01)
+        ref = notebook_network(W1, W2, 0.01)
         if label.startswith("b1"):
             ref.b1[:] = 0.01
             for b, m in models.items():
@@ -230,7 +230,7 @@ def _formula_claims(ctx, bk) -> list[dict]:
     claims = []
     X, Y = xor_data()
     W1, W2 = lecture_draws()["xor"]
-    net = LectureNetwork(W1, W2, 0.5)
+    net = notebook_network(W1, W2, 0.5)
     net.forward(X.T)
     cost = net.compute_cost(Y.T)
     grads = net.backward(Y.T)

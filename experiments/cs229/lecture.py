@@ -1,5 +1,6 @@
 """CS229 Lecture 11, Autumn 2018 (Andrew Ng, "Introduction to Neural Networks"):
-the lecture's own code and data, and the setups its experiments share.
+the lecture's own code (its notebook's ``NeuralNetwork``, copied as printed) and
+data, and the setups its experiments share.
 
 The lecture stores examples as *columns*: ``X`` is (features, samples) and
 ``Z1 = W1 @ X + b1`` with ``W1`` of shape (hidden, input). scratchnet and
@@ -53,10 +54,13 @@ def claim(where: str, quantity: str, claimed, values: dict, **kwargs) -> dict:
 
 
 # ---------------------------------------------------------------------------- data
+#: The notebook's XOR set, as it writes it: examples as columns.
+X_xor = np.array([[0, 0, 1, 1], [0, 1, 0, 1]])
+Y_xor = np.array([[0, 1, 1, 0]])
+
+
 def xor_data() -> tuple[np.ndarray, np.ndarray]:
     """The lecture's XOR set, examples as rows: X (4, 2), Y (4, 1)."""
-    X_xor = np.array([[0, 0, 1, 1], [0, 1, 0, 1]])
-    Y_xor = np.array([[0, 1, 1, 0]])
     return X_xor.T.astype(DTYPE), Y_xor.T.astype(DTYPE)
 
 
@@ -143,57 +147,178 @@ def lecture_draws() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return draws
 
 
-class LectureNetwork:
-    """The lecture's ``NeuralNetwork`` (§6.3), transcribed: the third reference.
+# The notebook's code, copied line for line (trailing spaces dropped): its activation helpers
+# ("Activation functions and derivatives") and its NeuralNetwork class (§6.3). Nothing here
+# is corrected: the experiments run it as the lecture does, and check_lecture_code checks it
+# against torch with torch_ref.check.
+# Activation functions and derivatives
+def sigmoid(z):
+    """Sigmoid activation."""
+    return 1 / (1 + np.exp(-np.clip(z, -500, 500)))
 
-    Input → Hidden (ReLU) → Output (sigmoid), BCE, full-batch gradient
-    descent, examples as columns. Built from given weights instead of
-    drawing them (see :func:`lecture_draws`).
+def sigmoid_derivative(z):
+    """Derivative of sigmoid."""
+    s = sigmoid(z)
+    return s * (1 - s)
+
+def tanh(z):
+    """Hyperbolic tangent."""
+    return np.tanh(z)
+
+def tanh_derivative(z):
+    """Derivative of tanh."""
+    return 1 - np.tanh(z)**2
+
+def relu(z):
+    """Rectified Linear Unit."""
+    return np.maximum(0, z)
+
+def relu_derivative(z):
+    """Derivative of ReLU."""
+    return (z > 0).astype(float)
+
+def leaky_relu(z, alpha=0.01):
+    """Leaky ReLU."""
+    return np.where(z > 0, z, alpha * z)
+
+def leaky_relu_derivative(z, alpha=0.01):
+    """Derivative of Leaky ReLU."""
+    return np.where(z > 0, 1, alpha)
+
+
+class NeuralNetwork:
     """
-
-    def __init__(self, W1, W2, learning_rate):
-        self.W1, self.W2 = np.array(W1, dtype=float), np.array(W2, dtype=float)
-        self.b1, self.b2 = np.zeros((self.W1.shape[0], 1)), np.zeros((1, 1))
+    Simple 2-layer neural network for binary classification.
+    Architecture: Input -> Hidden (ReLU) -> Output (Sigmoid)
+    """
+    def __init__(self, input_size, hidden_size, learning_rate=0.01):
+        self.input_size = input_size
+        self.hidden_size = hidden_size
         self.learning_rate = learning_rate
-        self.cache, self.costs = {}, []
+
+        # Xavier initialization
+        self.W1 = np.random.randn(hidden_size, input_size) * np.sqrt(2.0 / input_size)
+        self.b1 = np.zeros((hidden_size, 1))
+        self.W2 = np.random.randn(1, hidden_size) * np.sqrt(2.0 / hidden_size)
+        self.b2 = np.zeros((1, 1))
+
+        # Cache for backprop
+        self.cache = {}
+        self.costs = []
 
     def forward(self, X):
-        Z1 = self.W1 @ X + self.b1
-        A1 = np.maximum(0, Z1)
-        Z2 = self.W2 @ A1 + self.b2
-        A2 = 1 / (1 + np.exp(-np.clip(Z2, -500, 500)))
-        self.cache = {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+        """
+        Forward propagation.
+        X: (n_features, m_samples)
+        """
+        # Layer 1
+        Z1 = self.W1 @ X + self.b1  # (hidden_size, m)
+        A1 = relu(Z1)
+
+        # Layer 2
+        Z2 = self.W2 @ A1 + self.b2  # (1, m)
+        A2 = sigmoid(Z2)
+
+        # Cache for backprop
+        self.cache = {
+            'X': X,
+            'Z1': Z1,
+            'A1': A1,
+            'Z2': Z2,
+            'A2': A2
+        }
+
         return A2
 
     def compute_cost(self, Y):
+        """
+        Compute binary cross-entropy cost.
+        Y: (1, m)
+        """
         m = Y.shape[1]
-        A2 = np.clip(self.cache["A2"], 1e-10, 1 - 1e-10)
-        return -1 / m * np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))
+        A2 = self.cache['A2']
+
+        # Clip to avoid log(0)
+        A2_clipped = np.clip(A2, 1e-10, 1 - 1e-10)
+
+        cost = -1/m * np.sum(Y * np.log(A2_clipped) + (1 - Y) * np.log(1 - A2_clipped))
+        return cost
 
     def backward(self, Y):
+        """
+        Backpropagation.
+        """
         m = Y.shape[1]
-        X, A1, A2, Z1 = (self.cache[k] for k in ("X", "A1", "A2", "Z1"))
-        dZ2 = A2 - Y
-        dW2 = 1 / m * dZ2 @ A1.T
-        db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)
-        dA1 = self.W2.T @ dZ2
-        dZ1 = dA1 * (Z1 > 0).astype(float)
-        dW1 = 1 / m * dZ1 @ X.T
-        db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)
-        return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        X = self.cache['X']
+        A1 = self.cache['A1']
+        A2 = self.cache['A2']
+        Z1 = self.cache['Z1']
 
-    def train(self, X, Y, num_iterations):
-        for _ in range(num_iterations):
-            self.forward(X)
-            self.costs.append(self.compute_cost(Y))
-            g = self.backward(Y)
-            self.W1 -= self.learning_rate * g["dW1"]
-            self.b1 -= self.learning_rate * g["db1"]
-            self.W2 -= self.learning_rate * g["dW2"]
-            self.b2 -= self.learning_rate * g["db2"]
+        # Layer 2 gradients
+        dZ2 = A2 - Y  # (1, m)
+        dW2 = 1/m * dZ2 @ A1.T  # (1, hidden_size)
+        db2 = 1/m * np.sum(dZ2, axis=1, keepdims=True)  # (1, 1)
+
+        # Layer 1 gradients
+        dA1 = self.W2.T @ dZ2  # (hidden_size, m)
+        dZ1 = dA1 * relu_derivative(Z1)  # (hidden_size, m)
+        dW1 = 1/m * dZ1 @ X.T  # (hidden_size, n_features)
+        db1 = 1/m * np.sum(dZ1, axis=1, keepdims=True)  # (hidden_size, 1)
+
+        return {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}
+
+    def update_parameters(self, gradients):
+        """
+        Gradient descent update.
+        """
+        self.W1 -= self.learning_rate * gradients['dW1']
+        self.b1 -= self.learning_rate * gradients['db1']
+        self.W2 -= self.learning_rate * gradients['dW2']
+        self.b2 -= self.learning_rate * gradients['db2']
+
+    def train(self, X, Y, num_iterations=1000, print_cost=False):
+        """
+        Train the neural network.
+        X: (n_features, m)
+        Y: (1, m)
+        """
+        for i in range(num_iterations):
+            # Forward
+            A2 = self.forward(X)
+
+            # Cost
+            cost = self.compute_cost(Y)
+            self.costs.append(cost)
+
+            # Backward
+            gradients = self.backward(Y)
+
+            # Update
+            self.update_parameters(gradients)
+
+            if print_cost and i % 100 == 0:
+                print(f"Iteration {i}: Cost = {cost:.4f}")
 
     def predict(self, X):
-        return (self.forward(X) > 0.5).astype(int)
+        """
+        Predict class labels.
+        """
+        A2 = self.forward(X)
+        predictions = (A2 > 0.5).astype(int)
+        return predictions
+
+
+def notebook_network(W1, W2, learning_rate) -> NeuralNetwork:
+    """The notebook's ``NeuralNetwork`` started from given weights (its biases zero, as its
+    ``__init__`` sets them) instead of its own draws — the third reference next to both
+    backends. NumPy's global stream, which ``__init__`` draws from, is left as found."""
+    state = np.random.get_state()
+    try:
+        net = NeuralNetwork(input_size=W1.shape[1], hidden_size=W1.shape[0], learning_rate=learning_rate)
+    finally:
+        np.random.set_state(state)
+    net.W1, net.W2 = np.array(W1, dtype=float), np.array(W2, dtype=float)
+    return net
 
 
 # ------------------------------------------------------------- the lecture's network, both backends
@@ -213,19 +338,19 @@ def gradient_descent_costs(models: dict, X, Y, *, epochs: int, lr: float, **kwar
                              **kwargs))
 
 
-def run_lecture_network(ctx, W1, W2, X, Y, *, lr: float, steps: int) -> tuple[dict, dict, LectureNetwork]:
+def run_lecture_network(ctx, W1, W2, X, Y, *, lr: float, steps: int) -> tuple[dict, dict, NeuralNetwork]:
     """Train the lecture's network from (W1, W2) on every backend and with the
     lecture's own NumPy code; return ``(models, costs, lecture_net)`` where
     ``costs`` has a "lecture code" entry next to the backends'."""
     models = lecture_models(ctx, W1, W2)
     curves = gradient_descent_costs(models, X, Y, epochs=steps, lr=lr)
-    net = LectureNetwork(W1, W2, lr)
-    net.train(X.T, Y.T, steps)
+    net = notebook_network(W1, W2, lr)
+    net.train(X.T, Y.T, num_iterations=steps)
     curves["lecture code"] = np.array(net.costs)
     return models, curves, net
 
 
-def lecture_gaps(models: dict, curves: dict, net: LectureNetwork, prefix: str = "") -> dict:
+def lecture_gaps(models: dict, curves: dict, net: NeuralNetwork, prefix: str = "") -> dict:
     """Backend gaps (scratchnet vs torch) and each backend's gap to the
     lecture's own NumPy code, on the cost curve and the final weights."""
     out = {}
