@@ -34,7 +34,9 @@ class Entry:
     seconds: float
     error: str | None = None
     extra: dict = field(default_factory=dict)
-    cpu_seconds: float | None = None  #: CPU time of the process while it ran (wall time on a busy machine misleads)
+    #: CPU time of the experiment's process while it ran (wall time on a busy machine misleads);
+    #: processes it starts itself (check_lecture_code's planted suites) are not in it
+    cpu_seconds: float | None = None
 
 
 # ----------------------------------------------------------------------------- formatting

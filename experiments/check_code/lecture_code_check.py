@@ -122,7 +122,8 @@ def catalogue_table(ctx: Context):
 
     if ctx.quick:
         return None, {"bugs": len(CATALOGUE), "flagged": None, "caught": None, "baseline_passed": None}, {}
-    h, baseline, s, timings = run(CATALOGUE, progress=lambda *_: None)
+    # One plant at a time: the main job's runner gives each experiment one core (experiments.runner).
+    h, baseline, s, timings = run(CATALOGUE, jobs=1, progress=lambda *_: None)
     rows = rows_for(CATALOGUE, h, s)
     flagged = sum(r.ok for r in h.values())
     caught = sum(r.caught and not r.error for r in s.values())
