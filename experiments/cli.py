@@ -36,7 +36,7 @@ from tqdm import tqdm
 from .base import BACKENDS
 from .registry import load
 from .report import Entry, write_report
-from .runner import Settings, default_jobs, run_all
+from .runner import Settings, default_jobs, run_all, start_workers_early
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,6 +103,10 @@ def run(names: list[str], backend: str = "both", device: str = "auto", out: path
         jobs: int | None = None) -> list[Entry]:
     """Run the experiments (``jobs`` at a time, default one per core), print their
     tables, write every file; return the entries, in registry order."""
+    jobs = default_jobs() if jobs is None else jobs
+    start = time.perf_counter()
+    if not names or len(names) > 1 or any(c in n for n in names for c in "*?["):
+        start_workers_early(jobs)   # several experiments: the workers' imports overlap this process's
     from torch_ref.device import resolve_device
 
     registry = load()
@@ -110,8 +114,6 @@ def run(names: list[str], backend: str = "both", device: str = "auto", out: path
     backends = BACKENDS if backend == "both" else (backend,)
     settings = Settings(backends=backends, device=resolve_device(device).type, quick=quick, seed=seed, plots=plots)
     out = pathlib.Path(out)
-    jobs = default_jobs() if jobs is None else jobs
-    start = time.perf_counter()
     entries = run_all(chosen, settings, out, jobs=jobs, progress=progress)
     total = time.perf_counter() - start
     paths = write_report(out, entries, total)
