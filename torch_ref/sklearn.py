@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy import sparse
 
 from scratchnet.sklearn import BaseMLPClassifier, BaseMLPRegressor, ScratchnetBackend
 
@@ -46,8 +47,11 @@ class TorchBackend:
 
     @staticmethod
     def loss(kind):
+        """The per-example loss (``reduction='none'``)."""
+        if kind == "poisson":
+            return torch.nn.PoissonNLLLoss(log_input=True, full=False, reduction="none")
         return {"cross_entropy": torch.nn.CrossEntropyLoss, "bce": torch.nn.BCEWithLogitsLoss,
-                "mse": torch.nn.MSELoss}[kind]()
+                "mse": torch.nn.MSELoss}[kind](reduction="none")
 
     @staticmethod
     def optimizer(model, solver, lr, momentum, nesterov, betas, eps):
@@ -58,21 +62,66 @@ class TorchBackend:
     set_lr = staticmethod(ScratchnetBackend.set_lr)
 
     @staticmethod
-    def train_step(model, optimizer, loss_fn, X, T, alpha):
-        """One step: J = loss + α/(2m) Σ‖W‖² (weights only), autograd, optimizer step."""
-        optimizer.zero_grad()
-        loss = loss_fn(model(torch.from_numpy(X)), torch.from_numpy(T))
-        if alpha > 0:
-            weights = [layer.weight for layer in model if isinstance(layer, torch.nn.Linear)]
-            loss = loss + alpha / (2 * X.shape[0]) * sum((W * W).sum() for W in weights)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
+    def objective(model, loss_fn, X, T, c, l2):
+        """J = Σ_i c_i Σ_k ℓ_ik + l2/2 · Σ‖W‖² (weights only), its gradient by autograd."""
+        model.zero_grad()
+        losses = loss_fn(TorchBackend._forward(model, X), torch.from_numpy(T))
+        weights = torch.from_numpy(c)
+        J = (losses * (weights if losses.ndim == 1 else weights[:, None])).sum()
+        if l2 > 0:
+            J = J + l2 / 2 * sum((W * W).sum() for W in TorchBackend._weights(model))
+        J.backward()
+        return J.item()
+
+    @staticmethod
+    def _forward(model, X):
+        """Z[L]; for scipy.sparse X the first layer is ``torch.sparse.mm`` (sparse × dense)."""
+        if not sparse.issparse(X):
+            return model(torch.from_numpy(X))
+        coo = X.tocoo()
+        indices = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
+        # scipy built the indices, so they are valid: torch need not check them (and warn that it does not)
+        Xt = torch.sparse_coo_tensor(indices, torch.from_numpy(coo.data), coo.shape, check_invariants=False)
+        first = model[0]
+        return model[1:](torch.sparse.mm(Xt, first.weight.t()) + first.bias)
 
     @staticmethod
     def forward(model, X):
         with torch.no_grad():
-            return model(torch.tensor(X)).numpy()
+            return TorchBackend._forward(model, X).numpy()
+
+    @staticmethod
+    def _weights(model):
+        return [layer.weight for layer in model if isinstance(layer, torch.nn.Linear)]
+
+    @staticmethod
+    def _biases(model):
+        return [layer.bias for layer in model if isinstance(layer, torch.nn.Linear)]
+
+    @staticmethod
+    def get_vector(model) -> np.ndarray:
+        """θ in scikit-learn's order: every W[l]ᵀ row by row, then every b[l]; float64."""
+        parts = [W.detach().t().reshape(-1) for W in TorchBackend._weights(model)]
+        parts += [b.detach() for b in TorchBackend._biases(model)]
+        return torch.cat(parts).numpy().astype(np.float64)
+
+    @staticmethod
+    def set_vector(model, theta: np.ndarray) -> None:
+        start = 0
+        with torch.no_grad():
+            for W in TorchBackend._weights(model):
+                n_out, n_in = W.shape
+                W.copy_(torch.from_numpy(theta[start:start + n_in * n_out].reshape(n_in, n_out).T))
+                start += n_in * n_out
+            for b in TorchBackend._biases(model):
+                b.copy_(torch.from_numpy(theta[start:start + b.numel()]))
+                start += b.numel()
+
+    @staticmethod
+    def grad_vector(model) -> np.ndarray:
+        parts = [W.grad.t().reshape(-1) for W in TorchBackend._weights(model)]
+        parts += [b.grad for b in TorchBackend._biases(model)]
+        return torch.cat(parts).numpy().astype(np.float64)
 
     @staticmethod
     def get_state(model):
