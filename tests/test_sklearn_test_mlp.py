@@ -25,26 +25,28 @@ import pathlib
 import sys
 import types
 
+import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._testing import assert_almost_equal, ignore_warnings
 
 SOURCE = pathlib.Path(importlib.util.find_spec("sklearn.neural_network.tests.test_mlp").origin)
 IMPORT_LINE = "from sklearn.neural_network import MLPClassifier, MLPRegressor\n"
 
 #: The tests that reach into scikit-learn's private internals, which a
-#: re-implementation does not have. Each has a public-API counterpart in
-#: tests/test_sklearn_estimators.py (named in the reason).
+#: re-implementation does not have. Each has a counterpart below (or in the
+#: file named) that checks the same thing through our estimators.
 EXCLUDED = {
-    "test_fit": "assigns coefs_, intercepts_ and the solver's private state (_coef_velocity, ...) "
-                "before partial_fit; ours are read-only views of model_ "
-                "(counterpart: test_sklearns_worked_example_by_hand)",
-    "test_gradient": "calls the private MLPClassifier._loss_grad_lbfgs with scikit-learn's buffers "
-                     "(counterpart: test_lbfgs_objective_gradient_matches_finite_differences)",
-    "test_learning_rate_warmstart": "reads the private _optimizer.learning_rate of scikit-learn's "
-                                    "SGDOptimizer (counterpart: test_learning_rate_warmstart_public)",
-    "test_adaptive_learning_rate": "reads the private _optimizer.learning_rate of scikit-learn's "
-                                   "SGDOptimizer (counterpart: test_adaptive_learning_rate_public)",
+    "test_fit": "assigns coefs_, intercepts_ and the solver's private state (_coef_velocity, ...) before "
+                "partial_fit; ours are read-only views of model_ (counterpart: test_fit_worked_example, "
+                "which loads the same weights into model_)",
+    "test_gradient": "calls scikit-learn's private MLPClassifier._loss_grad_lbfgs with its buffers "
+                     "(counterpart: test_gradient_matches_central_differences in tests/test_sklearn_lbfgs.py)",
+    "test_learning_rate_warmstart": "reads the private _optimizer.learning_rate of scikit-learn's own "
+                                    "SGDOptimizer (counterpart: test_learning_rate_warmstart_counterpart)",
+    "test_adaptive_learning_rate": "reads the private _optimizer.learning_rate of scikit-learn's own "
+                                   "SGDOptimizer (counterpart: test_adaptive_learning_rate_counterpart)",
 }
-
 
 def _load(backend: str) -> types.ModuleType:
     """The installed test_mlp.py with its estimators imported from ``backend``."""
@@ -115,3 +117,69 @@ def test_every_test_of_the_file_is_run_or_excluded():
         run = {name for name in vars(suite) if name.startswith("test_")}
         assert run == names - set(EXCLUDED)
         assert len(run) == 39  # scikit-learn 1.9.1's file: 43 tests, 4 excluded
+
+
+# ====================================================== counterparts of the excluded tests
+BACKENDS = ["scratchnet.sklearn", "torch_ref.sklearn"]
+
+
+def _estimators(backend):
+    return importlib.import_module(backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fit_worked_example(backend):
+    """scikit-learn's test_fit — one SGD step of a 3-2-1 logistic network on one
+    example, worked out by hand in its comments — with its weights loaded into
+    ``model_`` (W[l] = coefs_[l-1]ᵀ) instead of assigned to ``coefs_``, and its
+    expected values and tolerance (decimal=3)."""
+    X, y = np.array([[0.6, 0.8, 0.7]]), np.array([0])
+    mlp = _estimators(backend).MLPClassifier(solver="sgd", learning_rate_init=0.1, alpha=0.1, activation="logistic",
+                                             random_state=1, max_iter=1, hidden_layer_sizes=2, momentum=0,
+                                             warm_start=True)
+    with pytest.warns(ConvergenceWarning):
+        mlp.fit(X, y)  # builds the network; its weights are replaced next
+    coefs = [np.array([[0.1, 0.2], [0.3, 0.1], [0.5, 0]]), np.array([[0.1], [0.2]])]
+    intercepts = [np.array([0.1, 0.1]), np.array([1.0])]
+    mlp._backend.set_state(mlp.model_, {"0.weight": coefs[0].T.copy(), "0.bias": intercepts[0],
+                                        "2.weight": coefs[1].T.copy(), "2.bias": intercepts[1]})
+    with pytest.warns(ConvergenceWarning):
+        mlp.fit(X, y)  # warm start: one step from those weights (scikit-learn's test: one partial_fit)
+    assert_almost_equal(mlp.coefs_[0], np.array([[0.098, 0.195756], [0.2956664, 0.096008], [0.4939998, -0.002244]]),
+                        decimal=3)
+    assert_almost_equal(mlp.coefs_[1], np.array([[0.04706], [0.154089]]), decimal=3)
+    assert_almost_equal(mlp.intercepts_[0], np.array([0.098333, 0.09626]), decimal=3)
+    assert_almost_equal(mlp.intercepts_[1], np.array(0.9235), decimal=3)
+    assert_almost_equal(mlp.predict_proba(X)[0, 1], 0.739, decimal=3)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_learning_rate_warmstart_counterpart(backend):
+    """scikit-learn's test_learning_rate_warmstart, reading the step size from our
+    optimizer (a torch-style ``param_groups[0]["lr"]``) instead of scikit-learn's
+    SGDOptimizer: 'constant' keeps it, 'invscaling' gives lr_init/(t + 1)^power_t
+    after 2 warm-started fits of 4 samples (t = 8)."""
+    X = [[3, 2], [1, 6], [5, 6], [-2, -4]]
+    y = [1, 1, 1, 0]
+    for learning_rate in ["invscaling", "constant"]:
+        mlp = _estimators(backend).MLPClassifier(solver="sgd", hidden_layer_sizes=4, learning_rate=learning_rate,
+                                                 max_iter=1, power_t=0.25, warm_start=True)
+        with ignore_warnings(category=ConvergenceWarning):
+            mlp.fit(X, y)
+            prev_eta = mlp._optimizer.param_groups[0]["lr"]
+            mlp.fit(X, y)
+            post_eta = mlp._optimizer.param_groups[0]["lr"]
+        if learning_rate == "constant":
+            assert prev_eta == post_eta == mlp.learning_rate_init
+        else:
+            assert mlp.learning_rate_init / pow(8 + 1, mlp.power_t) == post_eta
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_adaptive_learning_rate_counterpart(backend):
+    """scikit-learn's test_adaptive_learning_rate: 'adaptive' divides the step by 5
+    until it is below 1e-6, then stops before max_iter (read from our optimizer)."""
+    clf = _estimators(backend).MLPClassifier(tol=0.5, max_iter=3000, solver="sgd", learning_rate="adaptive")
+    clf.fit([[3, 2], [1, 6]], [1, 0])
+    assert clf.max_iter > clf.n_iter_
+    assert 1e-6 > clf._optimizer.param_groups[0]["lr"]
