@@ -35,18 +35,19 @@ sample weights s_i (all 1 by default),
 
 — scikit-learn's (≥ 1.7) weighted mean and L2 term; with no weights, the mean
 loss over the batch plus α/(2m)·Σ‖W‖². ℓ_i is the example's loss from
-PyTorch's losses (``scratchnet.nn``, ``reduction='none'``), averaged over
-its outputs:
+PyTorch's losses (``scratchnet.nn``, ``reduction='none'``) over its outputs:
+summed over them, as scikit-learn sums its log-losses and Poisson deviances,
+except for squared error, which ``MSELoss`` averages over them:
 
-================  =======  ===========================================  ==================
-problem           outputs  ℓ (per example; mean over its K outputs)     prediction
-================  =======  ===========================================  ==================
-multi-class       K logits ``CrossEntropyLoss``                         softmax(Z[L])
-binary            1 logit  ``BCEWithLogitsLoss``                        σ(Z[L])
-multi-label       K logits ``BCEWithLogitsLoss`` per label              σ(Z[L]) per label
-regression        K values ``MSELoss``: (ŷ − y)²  (squared_error)       Z[L]
-Poisson           K values ``PoissonNLLLoss``: e^z − y·z  (poisson)     e^Z[L]
-================  =======  ===========================================  ==================
+================  =========  ==========================================  ==================
+problem           outputs    ℓ_i                                         prediction
+================  =========  ==========================================  ==================
+multi-class       K logits   ``CrossEntropyLoss``                        softmax(Z[L])
+binary            1 logit    ``BCEWithLogitsLoss``                       σ(Z[L])
+multi-label       K logits   Σ_k ``BCEWithLogitsLoss`` (each label)      σ(Z[L]) per label
+regression        K values   mean_k (ŷ_k − y_k)²  (``MSELoss``)          Z[L]
+Poisson           K values   Σ_k e^z_k − y_k·z_k  (``PoissonNLLLoss``)   e^Z[L]
+================  =========  ==========================================  ==================
 
 The weights are scikit-learn's ``coefs_`` and ``intercepts_`` up to a
 transpose: ``coefs_[l-1]`` = W[l]ᵀ has shape (n[l-1], n[l]) (fan_in, fan_out),
@@ -55,9 +56,10 @@ as scikit-learn writes A[l] = g(A[l-1] @ coefs_[l-1] + intercepts_[l-1]);
 Z[l] = A[l-1] W[l]ᵀ + b[l]. Both attributes are copies (read-only views of
 the network); to change the weights, load a ``state_dict`` into ``model_``.
 
-Backpropagation is explicit: dJ/dℓ_i = s_i/(K Σ s) goes into the loss's
-``backward``, the chain rule runs through the layers, and the penalty's
-gradient α/Σs · W[l] is added to each ``W[l].grad`` by hand.
+Backpropagation is explicit: dJ/dℓ_ik = s_i/(K Σ s) (K = the outputs for
+squared error, else 1) goes into the loss's ``backward``, the chain rule runs
+through the layers, and the penalty's gradient α/Σs · W[l] is added to each
+``W[l].grad`` by hand.
 
 The solvers
 -----------
@@ -115,21 +117,18 @@ Where these estimators differ from scikit-learn's MLP
   scikit-learn's weights for its (γ, α) exactly (one output: γ/2 and 2α, and
   then our loss is exactly twice its loss). The L2 term is scikit-learn's
   (α/(2m)·Σ‖W‖², weights only, m = batch size). With lbfgs (one output) our J
-  at ``alpha = 2α`` is exactly twice scikit-learn's objective, so its gradient
-  is twice scikit-learn's too.
-* **Poisson loss**: PyTorch's ``PoissonNLLLoss(log_input=True)``, mean of
-  e^z − y·z; scikit-learn's is the half Poisson deviance, which adds
-  y·log y − y: the same gradient (e^z − y per example) for one output, a
-  loss larger by the mean of y·log y − y (a constant of the data). With K
-  outputs scikit-learn sums over them where we average, as for multi-label.
-* **Multi-label loss**: the mean of the binary cross-entropy over examples
-  *and labels* (PyTorch's reduction); scikit-learn sums over the K labels, so
-  its loss is K times ours (``learning_rate_init = K·γ``, ``alpha = α/K``
-  retrace its weights). Binary and multi-class losses are the same as
-  scikit-learn's: with the same weights, SGD (plain, momentum, Nesterov,
-  'invscaling') follows scikit-learn's trajectory to rounding, and lbfgs's
-  objective and gradient are scikit-learn's at every point
-  (``tests/test_sklearn_estimators.py`` checks all of these equivalences).
+  at ``alpha = 2α`` is twice scikit-learn's objective, and so is its gradient.
+* **Poisson loss**: PyTorch's ``PoissonNLLLoss(log_input=True)``, e^z − y·z;
+  scikit-learn's is the half Poisson deviance, which adds y·log y − y: the
+  same gradients, and a loss larger by Σ_k mean_i (y·log y − y), a constant of
+  the data.
+* **Classification losses** are scikit-learn's: cross-entropy (binary,
+  multi-class) and, for multi-label y, the sum of the labels' binary
+  cross-entropies (PyTorch's ``BCEWithLogitsLoss()`` would average them). With
+  the same weights, SGD (plain, momentum, Nesterov, 'invscaling') follows
+  scikit-learn's trajectory to rounding, and lbfgs's objective and gradient
+  are scikit-learn's at every point (``tests/test_sklearn_estimators.py``,
+  ``tests/test_sklearn_lbfgs.py`` check these equivalences).
 * **SGD momentum**: PyTorch's buffer b ← μb + g, θ ← θ − γb (and Nesterov
   g + μb). While the learning rate γ is constant this is exactly
   scikit-learn's v ← μv − γg, θ ← θ + v (v = −γb); with

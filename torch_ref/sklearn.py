@@ -1,11 +1,14 @@
 """The PyTorch twins of :mod:`scratchnet.sklearn`: ``MLPClassifier`` and ``MLPRegressor``.
 
 Same names, same parameters, same estimator logic (validation, labels,
-epochs, early stopping — inherited from ``scratchnet.sklearn``); only the
-network, its loss and its training step differ: ``torch.nn.Sequential`` from
-:func:`torch_ref.models.mlp`, ``torch.nn`` losses, ``torch.optim.SGD`` /
-``torch.optim.Adam``, and ``loss.backward()`` (autograd) instead of explicit
-backpropagation::
+sample weights, epochs, early stopping, the L-BFGS driver — inherited from
+``scratchnet.sklearn``); only the network, its loss and its gradient differ:
+``torch.nn.Sequential`` from :func:`torch_ref.models.mlp`, ``torch.nn`` losses
+(``reduction='none'``, weighted as scratchnet weights them),
+``torch.optim.SGD`` / ``torch.optim.Adam``, and ``loss.backward()``
+(autograd) instead of explicit backpropagation — also for ``solver='lbfgs'``,
+where SciPy's L-BFGS-B gets J and ∇J from autograd, and for sparse X, whose
+first layer is ``torch.sparse.mm``::
 
     from torch_ref.sklearn import MLPClassifier
     clf = MLPClassifier(hidden_layer_sizes=(32,), random_state=0).fit(X, y)
@@ -18,7 +21,8 @@ early-stopping split and every epoch's shuffle. Given the same
 ``random_state`` the scratchnet and torch estimators therefore start from the
 same weights and see the same batches, and their loss curves and predictions
 agree to rounding (float64: ~1e-14 relative measured, held to 1e-10 by
-``parity_tests/test_sklearn_parity.py``). The network runs on the CPU.
+``parity_tests/test_sklearn_parity.py``; lbfgs over 15 iterations, as L-BFGS
+amplifies rounding). The network runs on the CPU.
 """
 
 from __future__ import annotations
