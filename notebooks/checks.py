@@ -1,0 +1,227 @@
+"""Which numbers each notebook shows that the experiments also compute, and the comparison.
+
+A :class:`Check` names an expression evaluated in the executed notebook's
+namespace (``expr``) and the place of the same number in an experiment's
+``result.json``: a path of keys under it (``("numbers", "scratchnet", "z")``),
+or a claim record (``claim=`` its ``quantity``; ``field`` one of ``verdict``,
+``scratchnet``, ``torch``, ``claimed``). The notebooks label the PyTorch
+backend "PyTorch"; the report says "torch".
+
+Tolerance. The notebook and the experiment run the same float64 arithmetic
+(the same library calls on the same data from the same weights), in two
+processes: only the order of summation can differ, where BLAS runs with
+another thread count (the kernels use one thread; the experiments' process
+may use more). That is a few units of rounding (u = 1.1e-16) per product,
+which gradient descent carries through its steps. :data:`RTOL` = 1e-9 is
+the parity suite's bound for float64 training trajectories (100 steps,
+README) and is kept for every check, long runs included; measured, the
+notebooks and the experiments agree to the last bit here. Strings, booleans
+and integers (verdicts, counts, rounded predictions) must be equal.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Relative tolerance for every float compared (module docstring).
+RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Check:
+    """One number (or list) shown by a notebook, and where the experiments keep it."""
+
+    key: str                 # a short label, unique within the notebook
+    expr: str                # evaluated in the notebook's namespace after it ran
+    experiment: str          # the experiment's name (its folder under the results)
+    path: tuple = ()         # keys into result.json
+    claim: str | None = None  # or: the quantity of a claim record in result.json["claims"]
+    field: str = "verdict"   # which field of that record
+    full_only: bool = False  # only shown in a full (not --quick) run
+
+
+def _verdict(text: str) -> str:
+    """A notebook's verdict cell ("✅ reproduced") as the audit's word ("reproduced")."""
+    return text.split()[-1] if isinstance(text, str) else text
+
+
+def _claims(experiment: str, pairs: dict[str, str], full_only: bool = False) -> list[Check]:
+    """Verdict checks: ``{notebook AUDIT key: the claim's quantity in result.json}``."""
+    return [Check(f"verdict: {key}", f"AUDIT[{key!r}]", experiment, claim=quantity, full_only=full_only)
+            for key, quantity in pairs.items()]
+
+
+def _numbers(experiment: str, pairs: dict[str, tuple], full_only: bool = False) -> list[Check]:
+    """Number checks: ``{notebook expression: path into result.json}``."""
+    return [Check(f"{experiment}: {expr}", expr, experiment, path, full_only=full_only) for expr, path in pairs.items()]
+
+
+def _both(expr: str, path: tuple) -> dict[str, tuple]:
+    """``expr`` with ``{b}`` filled in for each backend, and ``path`` with ``{b}`` likewise
+    (the notebooks' "PyTorch" is the report's "torch")."""
+    return {expr.format(b=nb): tuple(k.format(b=rep) if isinstance(k, str) else k for k in path)
+            for nb, rep in (("scratchnet", "scratchnet"), ("PyTorch", "torch"))}
+
+
+_OPT = ("SGD", "SGD+Momentum", "Adam")
+CHAPTER15 = [
+    *_claims("ch15_perceptron_gates", {f"perceptron {g}": f"one neuron learns {g} (1 = all four outputs right)"
+                                       for g in ("AND", "OR", "XOR")}),
+    *_numbers("ch15_perceptron_gates", {**_both('gates["AND"]["out"]["{b}"].ravel()', ("numbers", "AND", "outputs", "{b}")),
+                                        **_both('gates["XOR"]["accuracy"]["{b}"]', ("numbers", "XOR", "accuracy", "{b}"))}),
+    *_claims("ch15_activations", {f"activation table {c}": f"{c} at z = −3, −1, 0, 1, 3"
+                                  for c in ("Sigmoid", "Sigmoid'", "ReLU", "ReLU'", "Leaky ReLU", "Leaky'")}),
+    *_claims("ch15_activations", {"sigmoid derivative at most 0.25": 'largest sigmoid derivative ("at most 0.25")'}),
+    *_numbers("ch15_activations", {**_both('computed["{b}"]["Sigmoid\'"]', ("numbers", "{b}", "Sigmoid'")),
+                                   **_both('computed["{b}"]["Leaky\'"]', ("numbers", "{b}", "Leaky'"))}),
+    *_claims("ch15_softmax", {"softmax": "softmax([2.0, 1.0, 0.1]).round(4)", "softmax sum": "sum of probabilities"}),
+    *_numbers("ch15_softmax", _both('soft["{b}"]', ("numbers", "{b}", "softmax"))),
+    *_claims("ch15_single_neuron", {"neuron z": 'weighted sum z (printed with f"{z}", i.e. repr)',
+                                    **{f"neuron {a}({p})": f"{a}({p})" for p in ("2.3", "-2.0")
+                                       for a in ("sigmoid", "relu", "tanh")}}),
+    *_numbers("ch15_single_neuron", _both('z_neuron["{b}"]', ("numbers", "{b}", "z"))),
+    *_claims("ch15_forward_2_3_1", {f"forward {q}": q for q in ("z1", "a1", "z2", "output")}),
+    *_numbers("ch15_forward_2_3_1", {**_both('fwd["{b}"]["z1"]', ("numbers", "{b}", "z1")),
+                                     **_both('fwd["{b}"]["output"]', ("numbers", "{b}", "output"))}),
+    *_claims("ch15_backward_2_2_1", {f"backward {q}": q for q in (
+        "loss (BCE)", "dz2", "dW2", "db2", "da1", "dz1", "dW1", "db1", "W2 after the step", "W1 after the step")}),
+    *_numbers("ch15_backward_2_2_1", {**_both('bwd["{b}"]["dW1"]',
+                                              ("numbers", "{b}", "dW1")),
+                                      **_both('bwd["{b}"]["W1 after the step"]',
+                                              ("numbers", "{b}", "W1 after the step")),
+                                      **_both('bwd["{b}"]["loss (BCE)"]',
+                                              ("numbers", "{b}", "loss (BCE)"))}),
+    *_claims("ch15_xor", {"xor loss 0": "loss (MSE) at epoch 0", "xor loss 2000": "loss (MSE) at epoch 2000"}),
+    *_claims("ch15_xor", {"xor loss 4000": "loss (MSE) at epoch 4000", "xor loss 6000": "loss (MSE) at epoch 6000",
+                          "xor loss 8000": "loss (MSE) at epoch 8000", "xor rounded": "rounded predictions (XOR solved)",
+                          **{f"xor prediction {i}": f"final prediction for input {x}"
+                             for i, x in enumerate(([0, 0], [0, 1], [1, 0], [1, 1]))}}, full_only=True),
+    *_numbers("ch15_xor", {**_both('[xor_curves["{b}"][e] for e in range(0, epochs_xor, 2000)]',
+                                   ("numbers", "losses_every_2000", "{b}")),
+                           **_both('xor_final["{b}"].ravel()',
+                                   ("numbers", "final_predictions", "{b}"))}),
+    *_claims("ch15_optimizers", {**{f"{o} final loss": f"{o}: final loss (after 20 steps)" for o in _OPT},
+                                 **{f"{o} final params": f"{o}: final params (x, y)" for o in _OPT},
+                                 **{f"{o} loss after step {k}": f"{o}: loss after step {k}" for o in _OPT
+                                    for k in (1, 5, 10, 20)},
+                                 "Adam defaults": "Adam's default (lr, beta1, beta2)"}),
+    *_numbers("ch15_optimizers", {k: v for o in _OPT
+                                  for k, v in _both(f'losses["{{b}}"]["{o}"]', ("numbers", "losses", "{b}", o)).items()}),
+    *_claims("ch15_mistake_deep_sigmoid", {
+        "deep sigmoid slope product": "sigmoid' bound over 10 layers: 0.25^10 (printed 0.000001)",
+        "deep relu flows": "ReLU net: 'gradients flow through without vanishing' — ‖dW1‖/‖dW9‖ within a factor of "
+                           "10 (1 = yes)",
+        "deep sigmoid vanishes": "sigmoid net: 'early layers receive negligible gradients' — ‖dW1‖/‖dW9‖ below "
+                                 "0.25^10 ≈ 1e-6 (1 = yes)"}),
+    *_numbers("ch15_mistake_deep_sigmoid", {
+        **_both('layer_grads["sigmoid"]["{b}"]', ("numbers", "layer_gradients", "{b}", "sigmoid")),
+        **_both('layer_grads["relu"]["{b}"]', ("numbers", "layer_gradients", "{b}", "relu")),
+        **_both('product["{b}"]', ("numbers", "sigmoid_slope_product", "{b}"))}),
+    *_claims("ch15_mistake_unscaled_inputs", {
+        "unscaled: saturating sigmoid/tanh: most units saturated raw, fewer scaled":
+            "'Large input values cause large weighted sums, saturating sigmoid/tanh': more than half of the tanh "
+            "units saturated (|tanh z| > 0.99) with raw inputs, fewer with scaled (1 = yes)",
+        "unscaled: creating exploding gradients: a larger first-layer gradient raw":
+            "'… and creating exploding gradients': the first layer's gradient larger with raw inputs than with "
+            "scaled ones (largest ‖dJ/dW1[:, f]‖) (1 = yes)"}),
+    Check("verdict: unscaled: scaled inputs train better", 'AUDIT["unscaled: scaled inputs train better: a lower final loss"]',
+          "ch15_mistake_unscaled_inputs", claim="scaled inputs train better: loss after 300 epochs lower than with raw "
+          "inputs (1 = yes)", full_only=True),
+    *_numbers("ch15_mistake_unscaled_inputs", {
+        **_both('scaling["raw"]["loss"]["{b}"]', ("numbers", "stats", "raw", "final_loss", "{b}")),
+        **_both('scaling["StandardScaler"]["loss"]["{b}"]', ("numbers", "stats", "StandardScaler", "final_loss", "{b}")),
+        **_both('scaling["raw"]["saturated"]["{b}"]', ("numbers", "stats", "raw", "saturated", "{b}"))}),
+    *_claims("ch15_mistake_softmax_reading", {"softmax reading probs.round(3)": "Softmax output: probs.round(3)",
+                                              "softmax reading sum": "Sum (.3f)",
+                                              "softmax reading predicted class": "Predicted class (argmax)",
+                                              "softmax reading its probability": "probability of the predicted class"}),
+    *_claims("ch15_mistake_mse_vs_ce", {
+        "mse small gradient": "'MSE would give a small gradient' at ŷ = 0.01, y = 1 (sigmoid output): MSE's |dℓ/dz| "
+                              "at most a tenth of cross-entropy's (1 = yes)",
+        "mse slow": "'This makes training extremely slow': a sigmoid neuron started confidently wrong (w = −4) needs "
+                    "more epochs to 95 % training accuracy with MSE than with cross-entropy (1 = yes)"}),
+    *_numbers("ch15_mistake_mse_vs_ce", {**_both('to_95["MSELoss"]["{b}"]', ("numbers", "epochs_to_95", "mse", "{b}")),
+                                         **_both('to_95["BCELoss"]["{b}"]', ("numbers", "epochs_to_95", "bce", "{b}"))}),
+]
+
+#: The checks, per notebook.
+CHECKS: dict[str, list[Check]] = {"cs229_lecture11": [], "icdss_lecture4": [], "chapter15_neural_networks": CHAPTER15}
+
+
+def experiments_of(notebook: str, quick: bool = False) -> list[str]:
+    """The experiments whose result.json the notebook is checked against."""
+    return sorted({c.experiment for c in CHECKS[notebook] if not (quick and c.full_only)})
+
+
+def expected_value(result: dict, check: Check):
+    """The number ``check`` points at in an experiment's ``result.json``."""
+    if check.claim is not None:
+        hits = [c for c in result["claims"] if c["quantity"] == check.claim]
+        if len(hits) != 1:
+            raise KeyError(f"{len(hits)} claim records with quantity {check.claim!r} in {check.experiment}")
+        value = hits[0][check.field]
+        return _verdict(value) if check.field == "verdict" else value
+    value = result
+    for key in check.path:
+        value = value[key]
+    return value
+
+
+def same(expected, got, rtol: float = RTOL) -> bool:
+    """Whether a notebook value equals the experiment's: exactly for strings,
+    booleans and ``None``; floats (and lists of them) to ``rtol`` relative to
+    the largest magnitude, NaN equal to NaN."""
+    if isinstance(expected, (str, bool)) or expected is None or isinstance(got, (str, bool)) or got is None:
+        return (_verdict(expected) if isinstance(expected, str) else expected) == (
+            _verdict(got) if isinstance(got, str) else got)
+    if isinstance(expected, dict) or isinstance(got, dict):
+        return (isinstance(expected, dict) and isinstance(got, dict) and expected.keys() == got.keys()
+                and all(same(expected[k], got[k], rtol) for k in expected))
+    try:
+        e, g = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return expected == got
+    if e.shape != g.shape:
+        return False
+    if not (np.all(np.isfinite(e)) and np.all(np.isfinite(g))):
+        return bool(np.array_equal(e, g, equal_nan=True))
+    scale = max(float(np.max(np.abs(e), initial=0.0)), float(np.max(np.abs(g), initial=0.0)))
+    return bool(np.max(np.abs(e - g), initial=0.0) <= rtol * scale)
+
+
+def compare(notebook: str, values: dict, results: pathlib.Path, quick: bool) -> list[str]:
+    """Every check of ``notebook`` whose notebook value (``values`` from the
+    probe) differs from ``results/<experiment>/result.json``, described."""
+    problems, cache = [], {}
+    for check in CHECKS[notebook]:
+        if quick and check.full_only:
+            continue
+        if check.experiment not in cache:
+            path = pathlib.Path(results) / check.experiment / "result.json"
+            cache[check.experiment] = json.loads(path.read_text())
+            if cache[check.experiment]["quick"] != quick:
+                problems.append(f"{path} is from a {'quick' if not quick else 'full'} run; the notebook ran "
+                                f"{'quick' if quick else 'full'}: not comparable")
+        result = cache[check.experiment]
+        got = values.get(check.key, {"error": "not probed"})
+        if "error" in got:
+            problems.append(f"{check.key}: the notebook has no value ({got['error']})")
+            continue
+        try:
+            expected = expected_value(result, check)
+        except (KeyError, IndexError, TypeError) as exc:
+            problems.append(f"{check.key}: not in {check.experiment}/result.json ({type(exc).__name__}: {exc})")
+            continue
+        if not same(expected, got["value"]):
+            problems.append(f"{check.key}: the notebook shows {_short(got['value'])}, "
+                            f"{check.experiment}/result.json has {_short(expected)}")
+    return problems
+
+
+def _short(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 200 else text[:200] + "…"
