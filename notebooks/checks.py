@@ -148,8 +148,57 @@ CHAPTER15 = [
                                          **_both('to_95["BCELoss"]["{b}"]', ("numbers", "epochs_to_95", "bce", "{b}"))}),
 ]
 
+_LIN_DW = "d(MSE)/dw = −(2/m) x Σ (y_i − ŷ_i)  (x outside the sum, read as x̄) [{}]"
+_LOG = "A(1 − A) {}Σ_k [y_k/ŷ_k − (1 − y_k)/(1 − ŷ_k)]  ({})"
+ICDSS = [
+    *_numbers("icdss_linear_regression", {
+        **_both('linreg["one feature (size)"]["gd"]["{b}"]', ("numbers", "one feature (size)", "gd", "{b}")),
+        **_both('linreg["four features"]["gd"]["{b}"]', ("numbers", "four features", "gd", "{b}")),
+        'linreg["four features"]["lstsq"]': ("numbers", "four features", "lstsq"),
+        'linreg["one feature (size)"]["sklearn"]': ("numbers", "one feature (size)", "sklearn")}),
+    *_claims("icdss_gradient_formulas", {
+        "dJ/dw [linear, 1 feature, m = 6]": _LIN_DW.format("linear, 1 feature, m = 6"),
+        "dJ/dw [linear, 1 feature, m = 1]": _LIN_DW.format("linear, 1 feature, m = 1"),
+        "dJ/db [linear, 1 feature, m = 6]": "d(MSE)/db = −(2/m) Σ (y_i − ŷ_i) [linear, 1 feature, m = 6]",
+        "dJ/db [linear, 1 feature, m = 1]": "d(MSE)/db = −(2/m) Σ (y_i − ŷ_i) [linear, 1 feature, m = 1]",
+        "dJ/dw [linear, 3 features, m = 6]": "d(MSE)/dw_i = −(2/m) x_i Σ_k (y_k − ŷ_k)  (x_i outside the sum, read "
+                                             "as feature i's mean) [linear, 3 features, m = 6]",
+        "dJ/db [linear, 3 features, m = 6]": "d(MSE)/db = −(2/m) Σ_k (y_k − ŷ_k) [linear, 3 features, m = 6]",
+        **{f"dJ/dw [logistic, 3 features, m = {n}]": f"dJ/dw_i = −(1/m) {_LOG.format('x_i ', 'A, x_i read as means')} "
+                                                     f"[logistic, 3 features, m = {n}]" for n in (6, 1)},
+        **{f"dJ/db [logistic, 3 features, m = {n}]": f"dJ/db = −(1/m) {_LOG.format('', 'A read as its mean')} "
+                                                     f"[logistic, 3 features, m = {n}]" for n in (6, 1)},
+        "dA/dZ = A(1 − A)": "dA/dZ = A(1 − A) [logistic, 3 features, m = 6]",
+        "the logistic update's d(MSE)/db": "the logistic update 'b → b − α d(MSE)/db' (and the summary's "
+                                           "'d(MSE)/db = …'): d(MSE)/db of the sigmoid neuron vs the dJ/db the update "
+                                           "needs [logistic, 3 features, m = 6]",
+        "definition: Sigmoid": "definition: g(Z) = 1 / (1 + e^(−Z))",
+        "definition: Tanh": "definition: g(Z) = tanh(Z) = (e^Z − e^(−Z)) / (e^Z + e^(−Z))",
+        "definition: ReLU": "definition: ReLU: g(Z) = Z if Z ≥ 0, 0 if Z < 0",
+        "definition: Leaky ReLU": "definition: Leaky ReLU: g(Z) = Z if Z ≥ 0, βZ if Z < 0 (β = 0.01)"}),
+    *_numbers("icdss_gradient_formulas", {
+        k: v for case in ("linear, 1 feature, m = 6", "linear, 3 features, m = 6", "logistic, 3 features, m = 6")
+        for k, v in {**_both(f'true["{case}"]["{{b}}"][0]', ("numbers", "cases", case, "{b}", "dJ/dw")),
+                     **_both(f'true["{case}"]["{{b}}"][1]', ("numbers", "cases", case, "{b}", "dJ/db"))}.items()}),
+    *_numbers("icdss_logistic_regression", {**_both('log_params["{b}"]', ("numbers", "params", "{b}")),
+                                            **_both('log_curves["{b}"][-1]', ("numbers", "final_loss", "{b}")),
+                                            **_both('log_acc["{b}"]', ("numbers", "accuracy", "{b}")),
+                                            "sk_params": ("numbers", "sklearn")}),
+    *_claims("icdss_general_network", {
+        "A_j[1] = g(W_j[1]ᵀ X + b_j)": "A_j[1] = g[1](W_j[1]ᵀ X + b_j[1]), j = 1…4 (g = tanh, 6 examples)",
+        "A_j[2] = g(W_j[2]ᵀ A_j[1] + b_j)": "A_j[2] = g[2](W_j[2]ᵀ A_j[1] + b_j[2]): neuron j of layer 2 fed only "
+                                            "A_j[1] (through w_jj), 6 examples",
+        "ŷ = g(W[3]ᵀ A[2] + b[3])": "ŷ = g[3](W[3]ᵀ A[2] + b[3]) (g = sigmoid, 6 examples)",
+        "dL/dW1 by the chain rule": "dL/dW1 = dL/da2 · da2/dz2 · dz2/da1 · da1/dz1 · dz1/dW1 (3 → 4 → 1 sigmoid "
+                                    "network, cross-entropy, one example)"}),
+    *_numbers("icdss_general_network", {"by_hand": ("numbers", "dW1_chain_rule"),
+                                        **_both('test_acc["relu"]["{b}"]', ("numbers", "test_accuracy", "relu", "{b}")),
+                                        **_both('test_acc["leaky_relu"]["{b}"]',
+                                                ("numbers", "test_accuracy", "leaky_relu", "{b}"))}),
+]
+
 #: The checks, per notebook.
-CHECKS: dict[str, list[Check]] = {"cs229_lecture11": [], "icdss_lecture4": [], "chapter15_neural_networks": CHAPTER15}
+CHECKS: dict[str, list[Check]] = {"cs229_lecture11": [], "icdss_lecture4": ICDSS, "chapter15_neural_networks": CHAPTER15}
 
 
 def experiments_of(notebook: str, quick: bool = False) -> list[str]:

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import sys
 import tempfile
 import time
@@ -217,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             nb, values = execute(name, quick=args.quick, probe=probe)
         except Exception as exc:  # noqa: BLE001 - report and go on with the others
-            print(f"{name}: FAILED while executing: {type(exc).__name__}: {str(exc)[-2000:]}", file=sys.stderr)
+            text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the traceback without its terminal colours
+            print(f"{name}: FAILED while executing: {type(exc).__name__}: {text[-3000:]}", file=sys.stderr)
             failed += 1
             continue
         problems = stray_outputs(nb)
