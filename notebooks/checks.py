@@ -41,7 +41,8 @@ class Check:
     path: tuple = ()         # keys into result.json
     claim: str | None = None  # or: the quantity of a claim record in result.json["claims"]
     field: str = "verdict"   # which field of that record
-    full_only: bool = False  # only shown in a full (not --quick) run
+    full_only: bool = False  # only in a full run (the quick run does not show it, or words it otherwise)
+    quick_only: bool = False  # only in a --quick run
 
 
 def _verdict(text: str) -> str:
@@ -49,10 +50,10 @@ def _verdict(text: str) -> str:
     return text.split()[-1] if isinstance(text, str) else text
 
 
-def _claims(experiment: str, pairs: dict[str, str], full_only: bool = False) -> list[Check]:
+def _claims(experiment: str, pairs: dict[str, str], full_only: bool = False, quick_only: bool = False) -> list[Check]:
     """Verdict checks: ``{notebook AUDIT key: the claim's quantity in result.json}``."""
-    return [Check(f"verdict: {key}", f"AUDIT[{key!r}]", experiment, claim=quantity, full_only=full_only)
-            for key, quantity in pairs.items()]
+    return [Check(f"verdict: {key}", f"AUDIT[{key!r}]", experiment, claim=quantity, full_only=full_only,
+                  quick_only=quick_only) for key, quantity in pairs.items()]
 
 
 def _numbers(experiment: str, pairs: dict[str, tuple], full_only: bool = False) -> list[Check]:
@@ -197,13 +198,72 @@ ICDSS = [
                                                 ("numbers", "test_accuracy", "leaky_relu", "{b}"))}),
 ]
 
+_MOMENTUM = ("v_t = β v_(t−1) + (1 − β) ∇J, W := W − α v_t (α = 0.1, β = 0.9): cost at steps {}, the formula by hand "
+             "vs optim.SGD(lr=α(1−β), momentum=β)")
+_ZEROS = "zeros: cost after {} iterations stays ln 2 (nothing learns: symmetry never broken)"
+CS229 = [
+    *_claims("cs229_parameter_counts", {
+        "logistic regression parameters": "logistic regression parameters for a 64×64×3 image (12,288 weights + 1 bias)",
+        "three output neurons": "parameters of three sigmoid output neurons (3 × 12,289)",
+        "softmax sums to 1": "softmax outputs sum to 1 (multi-class constraint), logits (3, 2.5, −1)",
+        "'multi-class (sigmoid)' sums to 1": "'Multi-class (sigmoid)': sigmoid outputs would need to sum to 1, logits "
+                                             "(3, 2.5, −1)",
+        **{f"3n + 14 at n = {n}": f"total parameters 3n + 14 at n = {n}" for n in (2, 12288)}}),
+    *_claims("cs229_parameter_counts", {f"3n + 14 at n = {n}": f"total parameters 3n + 14 at n = {n}" for n in (1, 64)},
+             full_only=True),
+    *_claims("cs229_activations", {
+        **{f"{n} derivative": f"the lecture's {n} derivative formula vs backprop/autograd at z = "
+                              "[-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0]" for n in ("Sigmoid", "Tanh", "ReLU", "Leaky ReLU")},
+        "σ'(z) peak, at z = 0": "peak of σ'(z) = σ(1−σ), at z = 0", "tanh(0)": "tanh zero-centered: tanh(0)",
+        "min ReLU'(z) over z > 0": "ReLU 'no vanishing gradient for z > 0': min ReLU'(z) over z > 0",
+        "max ReLU'(z) over z < 0": "ReLU 'dead neurons for z < 0': max ReLU'(z) over z < 0",
+        "LeakyReLU'(z) for z < 0": "Leaky ReLU 'fixes dying ReLU': LeakyReLU'(z) for z < 0 (α = 0.01)"}),
+    *_claims("cs229_xor", {"XOR predictions": "predictions on the four XOR inputs after training (the lecture prints "
+                                              "them; no output is shown, the code asserts it learns XOR's truth table)"}),
+    *_numbers("cs229_xor", _both('xor_costs["{b}"][-1]', ("numbers", "final_cost", "{b}"))),
+    *_numbers("cs229_circles", {**_both('circle_costs["{b}"][-1]', ("numbers", "final_cost", "{b}")),
+                                **_both('circle_acc["{b}"]', ("numbers", "accuracy_all_points", "{b}"))}),
+    *_claims("cs229_digits_binary", {"1797 samples": "number of samples in load_digits",
+                                     "64 pixels": "pixels per image (8x8)"}),
+    *_numbers("cs229_digits_binary", {**_both('digit_costs["{b}"][-1]', ("numbers", "final_cost", "{b}")),
+                                      **_both('digit_acc["{b}"]["train"]', ("numbers", "train_accuracy", "{b}")),
+                                      **_both('digit_acc["{b}"]["test"]', ("numbers", "test_accuracy", "{b}"))}),
+    *_claims("cs229_initialization", {"zeros: cost stays ln 2": _ZEROS.format(100)}, quick_only=True),
+    *_claims("cs229_initialization", {"zeros: cost stays ln 2": _ZEROS.format(1000)}, full_only=True),
+    *_numbers("cs229_initialization", {
+        k: v for m in ("zeros", "small", "large", "xavier", "he")
+        for k, v in _both(f'init_costs["{m}"]["{{b}}"][-1]', ("numbers", "final_cost", m, "lecture draw", "{b}")).items()}),
+    *_claims("cs229_gradient_check", {f"gradient check {n}": f"gradient_check verdict for {n} (1 = '✓ PASS': "
+                                                              "difference < 1e-5)" for n in ("W1", "b1", "W2", "b2")}),
+    *_numbers("cs229_hidden_weights", _both('vis_test_acc["{b}"]', ("numbers", "test_accuracy", "{b}"))),
+    *_claims("cs229_ex03_momentum", {"momentum": _MOMENTUM.format([1, 10, 40, 79])}, quick_only=True),
+    *_claims("cs229_ex03_momentum", {"momentum": _MOMENTUM.format([1, 10, 300, 599])}, full_only=True),
+    Check("momentum by hand (quick)", "np.array(by_hand)[at]", "cs229_ex03_momentum",
+          claim=_MOMENTUM.format([1, 10, 40, 79]), field="claimed", quick_only=True),
+    Check("momentum by hand (full)", "np.array(by_hand)[at]", "cs229_ex03_momentum",
+          claim=_MOMENTUM.format([1, 10, 300, 599]), field="claimed", full_only=True),
+    *_claims("cs229_ex09_multiclass", {"softmax sums to 1 on every test image": "softmax outputs sum to 1 on every "
+                                       "test image (max |Σ_k p_k − 1|, 0 at 12 decimals)"}),
+    *_numbers("cs229_ex09_multiclass", {**_both('acc10["{b}"]', ("numbers", "test_accuracy", "{b}")),
+                                        **_both('cm10["{b}"]', ("numbers", "confusion_matrix", "{b}"))}),
+]
+
 #: The checks, per notebook.
-CHECKS: dict[str, list[Check]] = {"cs229_lecture11": [], "icdss_lecture4": ICDSS, "chapter15_neural_networks": CHAPTER15}
+CHECKS: dict[str, list[Check]] = {"cs229_lecture11": CS229, "icdss_lecture4": ICDSS, "chapter15_neural_networks": CHAPTER15}
 
 
 def experiments_of(notebook: str, quick: bool = False) -> list[str]:
     """The experiments whose result.json the notebook is checked against."""
-    return sorted({c.experiment for c in CHECKS[notebook] if not (quick and c.full_only)})
+    return sorted({c.experiment for c in CHECKS[notebook] if _applies(c, quick)})
+
+
+def checks_for(notebook: str, quick: bool) -> list[Check]:
+    """The checks that apply to a run of ``notebook`` in that mode."""
+    return [c for c in CHECKS[notebook] if _applies(c, quick)]
+
+
+def _applies(check: Check, quick: bool) -> bool:
+    return not (check.full_only and quick or check.quick_only and not quick)
 
 
 def expected_value(result: dict, check: Check):
@@ -247,7 +307,7 @@ def compare(notebook: str, values: dict, results: pathlib.Path, quick: bool) -> 
     probe) differs from ``results/<experiment>/result.json``, described."""
     problems, cache = [], {}
     for check in CHECKS[notebook]:
-        if quick and check.full_only:
+        if not _applies(check, quick):
             continue
         if check.experiment not in cache:
             path = pathlib.Path(results) / check.experiment / "result.json"

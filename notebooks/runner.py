@@ -186,7 +186,7 @@ def write(nb, name: str, out: pathlib.Path, html: bool = True) -> list[pathlib.P
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .checks import CHECKS, compare, experiments_of
+    from .checks import CHECKS, checks_for, compare, experiments_of
 
     p = argparse.ArgumentParser(prog="python -m notebooks",
                                 description="Execute the lecture notebooks, write executed copies and HTML, "
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         if name not in NOTEBOOKS:
             p.error(f"unknown notebook {name!r}; the notebooks are {', '.join(NOTEBOOKS)}")
     if args.check:
-        missing = sorted({e for n in names for e in experiments_of(n)
+        missing = sorted({e for n in names for e in experiments_of(n, args.quick)
                           if not (args.results / e / "result.json").exists()})
         if missing:
             p.error(f"no result.json under {args.results}/ for {', '.join(missing)}: run the experiments first "
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for name in names:
         t0 = time.perf_counter()
-        probe = {c.key: c.expr for c in CHECKS[name]} if args.check else None
+        probe = {c.key: c.expr for c in CHECKS[name]} if args.check else None  # (a key may appear twice: same expr)
         try:
             nb, values = execute(name, quick=args.quick, probe=probe)
         except Exception as exc:  # noqa: BLE001 - report and go on with the others
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             problems += compare(name, values, args.results, quick=args.quick)
         paths = write(nb, name, args.out, html=args.html)
         status = "ok" if not problems else f"{len(problems)} problem(s)"
-        checked = f", {len(CHECKS[name])} numbers checked against {args.results}/" if args.check else ""
+        checked = f", {len(checks_for(name, args.quick))} numbers checked against {args.results}/" if args.check else ""
         print(f"{name}: {status} ({time.perf_counter() - t0:.1f} s{checked}) -> {', '.join(map(str, paths))}")
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
