@@ -370,6 +370,11 @@ for q, printed in PRINTED_BWD.items():
 show(["", "chapter", "scratchnet", "PyTorch", "verdict"], rows, 4)
 
 # %% [markdown]
+# > **A place kept for `torch_ref.check`** (issue 14, not merged yet): the harness that checks hand-written
+# > NumPy code against PyTorch on the same weights. When it lands, a cell here will hand it the chapter's own `dz2 = a2 - y`, `dW2 = a1.T @ dz2`, … step and show
+# > its verdict; until then the comparison above is done by hand.
+
+# %% [markdown]
 # Two printed numbers do not come out: the loss is $-\log 0.5963 = 0.5170$, not 0.5173, and the
 # updated $W_1[0,1] = 0.7 - 0.1 \cdot 0.161478 = 0.683852$ prints 0.6839 (the listing rounded
 # $dz_1$ to 0.1615 first, then the update).

@@ -402,6 +402,11 @@ for name in names:
 show(["", "difference (scratchnet)", "(PyTorch)", "lecture expects", "gets", "verdict"], rows)
 
 # %% [markdown]
+# > **A place kept for `torch_ref.check`** (issue 14, not merged yet): the harness that checks hand-written
+# > NumPy code against PyTorch on the same weights. When it lands, a cell here will hand it the lecture's `NeuralNetwork.forward`/`backward` and show
+# > its verdict; until then the comparison above is done by hand.
+
+# %% [markdown]
 # `scratchnet.gradcheck` checks every entry of every parameter (and the input) instead of the first ten, with
 # torch's `gradcheck` defaults; on the same network just off the kink ($b^{[1]} = 0.01$) every entry passes:
 
