@@ -129,7 +129,8 @@ for ax, (gate, v) in zip(axes, gates.items()):
         ax.contour(xx, yy, p[b].reshape(xx.shape), levels=[0.5], colors=s["color"], linestyles=s["linestyle"],
                    linewidths=s["linewidth"])
     ax.scatter(X_gate[:, 0], X_gate[:, 1], c=GATES[gate], cmap="RdBu_r", edgecolors="k", s=80)
-    ax.set(title=f"{gate}: boundary (scratchnet solid, PyTorch dashed)", xlabel="x1", ylabel="x2")
+    ax.set(title=gate, xlabel="x1", ylabel="x2")
+fig.suptitle("One neuron's boundary: scratchnet solid, PyTorch dashed")
 plt.show()
 
 # %% [markdown]
