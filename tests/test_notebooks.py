@@ -12,13 +12,19 @@ the experiments' --quick settings.
 from __future__ import annotations
 
 import json
+import pathlib
 import re
+import sys
 
 import nbformat
 import pytest
 
-from notebooks import runner
-from notebooks.checks import CHECKS, RTOL, checks_for, compare, experiments_of, same
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `notebooks/` is run from the checkout, not installed (bare `pytest` does not add it)
+    sys.path.insert(0, str(ROOT))
+
+from notebooks import runner  # noqa: E402
+from notebooks.checks import CHECKS, RTOL, checks_for, compare, experiments_of, same  # noqa: E402
 
 pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
