@@ -189,8 +189,22 @@ def audit_rows(claims: list[dict]) -> list[list[str]]:
     return rows
 
 
-#: The heading in ``parity_tests.table``'s Markdown before the per-quantity detail.
-PARITY_DETAIL_HEADING = "## Every component and quantity"
+#: The headings in ``parity_tests.table``'s Markdown after its summary (open edges, then the detail).
+PARITY_DETAIL_HEADINGS = ("## Edges torch leaves open", "## Every component and quantity")
+
+
+def parity_status(out: pathlib.Path) -> dict | None:
+    """The parity suite's outcome from ``OUT/parity_table.json`` (written by
+    ``python -m parity_tests.table --out``), or None when no table is there."""
+    path = out / "parity_table.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    status = data.get("status") if isinstance(data, dict) else None
+    if not status:
+        return {"passed": False, "text": "the parity table is unreadable", "failures": []}
+    return {"passed": bool(status["passed"]), "text": status["text"],
+            "failures": [f["test"] for f in data.get("failures", [])]}
 
 
 def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) -> dict[str, pathlib.Path]:
@@ -213,9 +227,18 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
         "timings": {"total_seconds": round(total_seconds, 2),
                     "seconds": {e.experiment.name: round(e.seconds, 3) for e in entries}},
     }
+    parity = parity_status(out)
+    if parity is not None:
+        summary["parity"] = parity
     _dump(out / "summary.json", summary)
 
     md: list[str] = ["# Lecture experiments on scratchnet and PyTorch", ""]
+    if parity is not None and not parity["passed"]:
+        md += [f"> **⚠️ {parity['text'][0].upper()}{parity['text'][1:]}.** The numbers below come from code that "
+               "did not pass its parity tests. Failed: "
+               + (", ".join(f"`{f}`" for f in parity["failures"]) or "see the table")
+               + ". Details: [the parity suite's table](#the-parity-suites-table), "
+               "[`parity_table.md`](parity_table.md).", ""]
     md.append("Every result of the three lectures in `shared/seeds/`, computed by scratchnet (NumPy, explicit "
               "backpropagation) and by PyTorch (autograd) from the same initial weights on the same batches. "
               "Plots overlay the two backends (scratchnet solid, PyTorch dashed). "
@@ -294,9 +317,12 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
     if parity_table.exists():
         # Its summary (one row per component, dtype and device); the per-quantity detail
         # (hundreds of rows) stays in the linked file.
-        summary = parity_table.read_text().split(PARITY_DETAIL_HEADING)[0].strip()
+        summary = parity_table.read_text()
+        for heading in PARITY_DETAIL_HEADINGS:
+            summary = summary.split(heading)[0]
+        summary = summary.strip()
         summary = summary.removeprefix("## Parity summary").strip()
-        md += ["### The parity suite's table", "",
+        md += ['<a id="the-parity-suites-table"></a>', "### The parity suite's table", "",
                "The parity suite's measured errors per component (`python -m parity_tests.table`; every "
                "component and quantity in [`parity_table.md`](parity_table.md)):", "", summary, ""]
     benchmark = out / "benchmark.md"

@@ -4,7 +4,8 @@ Set-up: two parameters (a 5×3 matrix and a 4-vector) and a smooth loss whose
 gradient each library computes itself (see ``_problem``); each step both
 optionally clip the gradients, take one optimizer step and a scheduler step.
 Compared after 1 and after 100 steps: every parameter and every optimizer
-state array (``step`` exactly, as a float32 scalar in both).
+state array (``step`` exactly, as a float32 scalar in both); and the first
+step's update Δθ entry by entry (``assert_update_parity``).
 
 Learning rates are chosen so that 100 steps make real progress but do not
 converge: near the minimum the gradient is a difference of nearly equal
@@ -51,7 +52,7 @@ import torch
 
 import scratchnet as sn
 import torch_ref
-from parity_tests.compare import assert_parity
+from parity_tests.compare import assert_parity, assert_update_parity
 from parity_tests.conftest import tdtype
 
 TRAJECTORY_BOUND_FLOAT64 = 1e-9
@@ -86,7 +87,12 @@ CASES = [
     ("RMSprop(alpha=0.9, eps=1e-6)", "RMSprop", dict(lr=0.0005, alpha=0.9, eps=1e-6)),
     ("RMSprop(centered, momentum=0.5, maximize)", "RMSprop",
      dict(lr=0.0005, centered=True, momentum=0.5, maximize=True)),
+    # maximize with weight decay: torch negates g first, then adds λθ (so the decay still
+    # pulls θ towards 0); the other order pushes θ away from 0 instead.
+    ("RMSprop(maximize, weight_decay=0.05)", "RMSprop", dict(lr=0.001, maximize=True, weight_decay=0.05)),
     ("Adagrad()", "Adagrad", dict(lr=0.02)),
+    # ε of the size of √G: where ε goes (outside the root, as torch) changes every step
+    ("Adagrad(eps=0.1)", "Adagrad", dict(lr=0.02, eps=0.1)),
     ("Adagrad(lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.01, maximize)", "Adagrad",
      dict(lr=0.02, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.01, maximize=True)),
 ]
@@ -185,6 +191,16 @@ class Pair:
             self.sched.step()
             self.tsched.step()
 
+    def snapshot(self):
+        """Copies of both libraries' parameters, for an update Δθ = θ_after − θ_before."""
+        return ([p.data.copy() for p in self.params], [t.detach().clone() for t in self.tparams])
+
+    def compare_update(self, component, before, quantity, dtype):
+        """The update of the last step, entry by entry (``assert_update_parity``)."""
+        for p, tp, b, tb in zip(self.params, self.tparams, *before):
+            assert_update_parity(b, p, tb, tp, component=component, quantity=quantity, dtype=dtype,
+                                 device=self.device)
+
     def compare(self, component, quantity, dtype, bound):
         if self.clip is not None:
             assert self.clipped_steps > 0, "clipping must be active in this test"
@@ -220,8 +236,10 @@ def test_trajectory(label, name, options, dtype, device):
     """After 1 step within the suite's per-operation bound (1e-10 / 1e-5); after
     100 steps within the trajectory bounds (module docstring). Parameters and state."""
     pair = Pair(name, options, dtype, device=device)
+    before = pair.snapshot()
     pair.step()
     pair.compare(label, "1 step", dtype, bound=None)
+    pair.compare_update(label, before, "update Δθ of step 1", dtype)
     for _ in range(STEPS - 1):
         pair.step()
     pair.compare(label, f"{STEPS} steps", dtype, bound=_bound(dtype))

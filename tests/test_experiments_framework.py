@@ -249,3 +249,28 @@ def test_the_report_shortens_long_values_and_does_not_pad(tmp_path):
     assert "### ICDSS Lecture 4 (`001_606f2352aff19854.txt`)" in report
     assert "| y | 2 |" in report  # no padding to the 400-character cell above
     assert len(json.loads((tmp_path / "claims.json").read_text())[0]["claimed"]) == 121
+
+
+def test_a_failed_parity_suite_is_said_at_the_top_of_the_report(tmp_path, dummy):
+    """run.sh runs the experiments even when the parity suite failed; the report then opens with it."""
+    (tmp_path / "parity_table.json").write_text(json.dumps({
+        "status": {"passed": False, "exit_code": 1, "text": "the parity suite FAILED: 1 test failed"},
+        "failures": [{"test": "parity_tests/test_x.py::test_y", "message": "AssertionError"}], "rows": []}))
+    (tmp_path / "parity_table.md").write_text("## Parity summary\n\n**Outcome:** the parity suite FAILED\n\n"
+                                             "| FAILED parity_tests/test_x.py::test_y | NO |\n")
+    run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
+    report = (tmp_path / "REPORT.md").read_text()
+    head = report.split("## Contents")[0]
+    assert "⚠️ The parity suite FAILED: 1 test failed" in head and "`parity_tests/test_x.py::test_y`" in head
+    assert "| FAILED parity_tests/test_x.py::test_y | NO |" in report
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["parity"] == {"passed": False, "text": "the parity suite FAILED: 1 test failed",
+                                 "failures": ["parity_tests/test_x.py::test_y"]}
+
+
+def test_a_passed_parity_suite_adds_no_warning(tmp_path, dummy):
+    (tmp_path / "parity_table.json").write_text(json.dumps({
+        "status": {"passed": True, "exit_code": 0, "text": "the parity suite passed"}, "failures": [], "rows": []}))
+    run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
+    assert "⚠️" not in (tmp_path / "REPORT.md").read_text().split("## Contents")[0]
+    assert json.loads((tmp_path / "summary.json").read_text())["parity"]["passed"] is True

@@ -309,3 +309,37 @@ def test_adam_block_by_block_equals_whole_arrays(monkeypatch, amsgrad):
     assert [len(p) for p, _ in optimizer.blocks(np.zeros(12), None)] == [5, 5, 2]
     assert all(q is None for _, q in optimizer.blocks(np.zeros(12), None))
     assert len(list(optimizer.blocks(np.zeros(12), np.zeros((4, 3)).T))) == 1
+
+
+def test_rmsprop_maximize_negates_before_the_weight_decay():
+    # torch's order: g ← −g (maximize), then g ← g + λθ, so the decay keeps pulling θ to 0.
+    # θ0 = 1, λ = 0.5, α = 0.99, γ = 0.01, ε = 1e-8; g1 = 2, g2 = 1, worked step by step.
+    # (The first RMSprop step is ≈ γ·sign(g)/√(1 − α) whatever |g|, so step 2 is what tells.)
+    p = _param([1.0], [2.0])
+    opt = RMSprop([p], lr=0.01, weight_decay=0.5, maximize=True)
+    opt.step()
+    g = -2.0 + 0.5 * 1.0                    # −1.5
+    v = 0.01 * g * g                        # 0.0225
+    theta = 1.0 - 0.01 * g / (v ** 0.5 + 1e-8)
+    assert p.data[0] == pytest.approx(theta, abs=1e-15)
+    p.grad = np.array([1.0])
+    opt.step()
+    g = -1.0 + 0.5 * theta                  # −0.45: the decay term has the opposite sign to −g
+    v = 0.99 * v + 0.01 * g * g
+    theta = theta - 0.01 * g / (v ** 0.5 + 1e-8)
+    assert p.data[0] == pytest.approx(theta, abs=1e-15)
+    assert opt.state[p]["square_avg"][0] == pytest.approx(v, rel=1e-14)  # a few ulp: other order of operations
+
+
+def test_adagrad_eps_is_added_outside_the_root():
+    # std = √(Σg²) + ε, as torch (not √(Σg² + ε)); a large ε makes the difference plain:
+    # θ0 = 0, g = 3, γ = 0.1, ε = 1: Σg² = 9, std = 3 + 1 = 4, θ1 = −0.1·3/4 = −0.075
+    # (√(9 + 1) would give −0.0949).
+    p = _param([0.0], [3.0])
+    Adagrad([p], lr=0.1, eps=1.0).step()
+    assert p.data[0] == pytest.approx(-0.075, abs=1e-15)
+    # and with the default ε = 1e-10 at a gradient of the same size, √(g² + ε) = √2·10⁻⁵
+    # against |g| + ε ≈ 10⁻⁵: the step is γ·g/(|g| + ε) ≈ γ, not γ/√2
+    q = _param([0.0], [1e-5])
+    Adagrad([q], lr=0.1).step()
+    assert q.data[0] == pytest.approx(-0.1 * 1e-5 / (1e-5 + 1e-10), abs=1e-15)

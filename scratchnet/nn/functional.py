@@ -111,8 +111,14 @@ def tanh_derivative(z: np.ndarray) -> np.ndarray:
 
 
 def relu(input: np.ndarray, inplace: bool = False) -> np.ndarray:
-    """ReLU(z) = max(0, z)."""
-    result = np.maximum(input, 0)
+    """ReLU(z) = max(0, z).
+
+    torch keeps z unless z < 0, so ReLU(−0) = −0 and ReLU(NaN) = NaN on every
+    kernel path; ``np.maximum`` propagates the NaN but may return either zero
+    for max(−0, 0), so a zero's sign is copied from z."""
+    z = _float(input)
+    result = np.maximum(z, 0)
+    np.copysign(result, z, out=result, where=(z == 0))
     return _inplace(input, result, "relu") if inplace else result
 
 

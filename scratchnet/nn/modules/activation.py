@@ -76,7 +76,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        self._a = np.maximum(_float_input(self, x), 0)
+        self._a = F.relu(_float_input(self, x))  # ReLU(−0) = −0 and ReLU(NaN) = NaN, as torch
         return self._a
 
     def backward(self, grad_output):
