@@ -68,6 +68,21 @@ def _both(expr: str, path: tuple) -> dict[str, tuple]:
             for nb, rep in (("scratchnet", "scratchnet"), ("PyTorch", "torch"))}
 
 
+def _as_report(expr: str, depth: int = 1) -> str:
+    """``expr`` (a dict) with its backend keys at ``depth`` renamed as the report names them ("PyTorch" → "torch"):
+    depth 0 renames the dict's own keys, depth 1 those of each of its values."""
+    rename = '("torch" if b == "PyTorch" else b)'
+    if depth == 0:
+        return f"{{{rename}: x for b, x in ({expr}).items()}}"
+    return f"{{k: {{{rename}: x for b, x in v.items()}} for k, v in ({expr}).items()}}"
+
+
+def _field_checks(experiment: str, key: str, quantity: str, exprs: dict[str, str], **flags) -> list[Check]:
+    """Checks of a claim record's value fields: ``{field: notebook expression}``."""
+    return [Check(f"{key} ({field})", expr, experiment, claim=quantity, field=field, **flags)
+            for field, expr in exprs.items()]
+
+
 _OPT = ("SGD", "SGD+Momentum", "Adam")
 CHAPTER15 = [
     *_claims("ch15_perceptron_gates", {f"perceptron {g}": f"one neuron learns {g} (1 = all four outputs right)"
@@ -246,6 +261,106 @@ CS229 = [
                                        "test image (max |Σ_k p_k − 1|, 0 at 12 decimals)"}),
     *_numbers("cs229_ex09_multiclass", {**_both('acc10["{b}"]', ("numbers", "test_accuracy", "{b}")),
                                         **_both('cm10["{b}"]', ("numbers", "confusion_matrix", "{b}"))}),
+    # 6.1-6.4: counts, shapes, broadcasting, the independent neurons
+    *_claims("cs229_parameter_counts", {
+        "numbers in a 64×64 RGB image": "numbers in a 64×64 RGB image",
+        **{f"per-layer [3n+3, 8, 3] at n = {n}": f"per-layer parameters [3n+3, 8, 3] at n = {n}" for n in (2, 12288)},
+        "edges + neurons at n = 12288": "edges + neurons = 36872 + 6 for the n = 12288 network",
+        **{f"shapes of Z[1], Z[2], Z[3] for m = {m}": f"shapes of Z[1], Z[2], Z[3] (units × examples) for m = {m}"
+           for m in (1, 5)},
+        "layer 1 holds most, n = 12288": "n → 3 → 2 → 1 with the image's n = 12288: layer 1 holds most (> 1/2) of the "
+                                         "parameters (1 = yes)",
+        "layer 1 holds most, the notebook's networks": "the notebook's NeuralNetwork models (XOR 2-4-1, circles 2-8-1, "
+                                                       "digits 64-32-1, hidden-layer images 64-16-1): layer 1 holds most "
+                                                       "of the parameters in each (1 = yes)",
+        "Z = W X + b broadcasts b": "Z = W X + b equals W X + [b, b, …, b] (b repeated m times), m = 6"}),
+    *_claims("cs229_parameter_counts", {f"per-layer [3n+3, 8, 3] at n = {n}": f"per-layer parameters [3n+3, 8, 3] at n = {n}"
+                                        for n in (1, 64)}, full_only=True),
+    *[c for steps, flag in ((5, "quick_only"), (50, "full_only")) for c in _claims("cs229_parameter_counts", {
+        "three neurons trained together = apart": f"three sigmoid neurons trained together vs apart ({steps} GD steps, "
+                                                  "12,288 inputs): max relative weight difference (0 at 10 decimals)"},
+        **{flag: True})],
+    *_claims("cs229_activations", {
+        "sigmoid range (0, 1)": "sigmoid range (0, 1): [min, max] of σ(z) on z ∈ [−30, 30], 4 decimals",
+        "tanh range (−1, 1)": "tanh range (−1, 1): [min, max] of tanh(z) on z ∈ [−30, 30], 4 decimals",
+        "LeakyReLU(z) = max(0.01z, z) at z = −3 … 3": "LeakyReLU(z) = max(0.01z, z) at z = [-3.0, -1.0, -0.5, 0.0, 0.5, "
+                                                       "1.0, 3.0]"}),
+    # 6.5-6.6: the lecture's backward formulas, the chain rule, the initializations' names
+    *_claims("cs229_gradient_check", {
+        "cost J formula": "cost J = −(1/m) Σ [y log ŷ + (1 − y) log(1 − ŷ)]",
+        **{f"d{n} from the lecture's backward": f"d{n} from the lecture's backward formulas" for n in ("W1", "b1", "W2", "b2")},
+        "∂J/∂W[3] by the chain rule": "∂J/∂W[3] = ∂J/∂A[3] · ∂A[3]/∂Z[3] · ∂Z[3]/∂W[3]",
+        "∂J/∂W[2] by the chain rule": "∂J/∂W[2] by the lecture's chain-rule decomposition, reusing ∂J/∂Z[3]",
+        "∂J/∂W[1] by the chain rule": "∂J/∂W[1] by the lecture's chain-rule decomposition, reusing ∂J/∂Z[2]",
+        "gradcheck: every entry of the digits net": "central differences agree with backprop on every entry of the digits "
+                                                    "net (1 = scratchnet.gradcheck / torch.autograd.gradcheck pass)"}),
+    *_field_checks("cs229_gradient_check", "the lecture's J", "cost J = −(1/m) Σ [y log ŷ + (1 − y) log(1 − ŷ)]",
+                   {"claimed": "cost_lecture", "scratchnet": 'got["scratchnet"][0]', "torch": 'got["PyTorch"][0]'}),
+    *[c for n in ("W1", "b1", "W2", "b2") for c in _field_checks(
+        "cs229_gradient_check", f"the lecture's d{n}", f"d{n} from the lecture's backward formulas",
+        {"claimed": f'grads_lecture["{n}"]'})],
+    *[c for l, q in ((3, "∂J/∂W[3] = ∂J/∂A[3] · ∂A[3]/∂Z[3] · ∂Z[3]/∂W[3]"),
+                     (2, "∂J/∂W[2] by the lecture's chain-rule decomposition, reusing ∂J/∂Z[3]"),
+                     (1, "∂J/∂W[1] by the lecture's chain-rule decomposition, reusing ∂J/∂Z[2]"))
+      for c in _field_checks("cs229_gradient_check", f"∂J/∂W[{l}] by hand", q, {"claimed": f"chain[{l}]"})],
+    *_claims("cs229_initialization", {
+        "'xavier' is Glorot's (std 0.45)": "std of W1 (8×2) under the name 'xavier' — Glorot's √(2/(n_in+n_out)) = 0.45",
+        "the class's 'Xavier' is Glorot's (std 0.58)": "std of W1 (hidden×2) under the comment 'Xavier' — Glorot's "
+                                                       "√(2/(n_in+n_out)) for the XOR net's 4×2 W1 = 0.58",
+        "'he' is √(2/n_in) (std 1.00)": "std of W1 (8×2) for 'he': √(2/n_in)"}),
+    *_field_checks("cs229_initialization", "std under 'xavier'",
+                   "std of W1 (8×2) under the name 'xavier' — Glorot's √(2/(n_in+n_out)) = 0.45",
+                   {"scratchnet": 'lecun["scratchnet"]', "torch": 'lecun["PyTorch"]'}),
+    *_field_checks("cs229_initialization", "std under 'he'", "std of W1 (8×2) for 'he': √(2/n_in)",
+                   {"scratchnet": 'he_std["scratchnet"]', "torch": 'he_std["PyTorch"]'}),
+    # Summary §7: architecture search and GridSearchCV
+    *_numbers("cs229_architecture_search", {
+        _as_report("pick", 0): ("numbers", "pick"),
+        _as_report('{k: r["validation"] for k, r in search.items()}'): ("numbers", "validation_accuracy"),
+        _as_report('{b: search[pick[b]]["test"][b] for b in pick}', 0): ("numbers", "test_accuracy_of_pick")}),
+    *_numbers("cs229_grid_search", {'grid_scores["scratchnet"]["best"]': ("numbers", "pick"),
+                                    _as_report("grid_scores", 0): ("numbers", "grid"),
+                                    _as_report("compared", 0): ("numbers", "comparison")}),
+    # the practice exercises
+    *_numbers("cs229_ex01_activation_comparison", {
+        _as_report('{a: {b: x[-1] for b, x in c.items()} for a, c in act_costs.items()}'): ("numbers", "final_cost"),
+        _as_report("act_acc"): ("numbers", "accuracy")}),
+    *_numbers("cs229_ex02_deeper_network", {
+        _as_report('{k: a["test"] for k, a in depth_acc.items()}'): ("numbers", "test_accuracy"),
+        _as_report('{k: a["train"] for k, a in depth_acc.items()}'): ("numbers", "train_accuracy")}),
+    *_numbers("cs229_ex04_minibatch", {
+        "mb_updates": ("numbers", "updates"), _as_report("mb_acc"): ("numbers", "accuracy"),
+        _as_report('{k: {b: x[-1] for b, x in c.items()} for k, c in mb_costs.items()}'): ("numbers", "last_epoch_cost")}),
+    *_claims("cs229_ex05_batchnorm", {
+        "BatchNorm1d lifts ‖dW1‖/‖dW10‖ by ≥ 100×": "'verify it helps with vanishing gradients': BatchNorm1d lifts "
+                                                    "‖dW[1]‖/‖dW[10]‖ at init by at least 100× in the 10-layer sigmoid "
+                                                    "net (1 = yes)"}),
+    *[c for steps, flag in ((3, "quick_only"), (60, "full_only")) for c in _claims("cs229_ex05_batchnorm", {
+        "… and the net learns more (higher test accuracy)": f"… and the net learns more: test accuracy after {steps} "
+                                                            "full-batch steps higher with BatchNorm1d (1 = yes)"},
+        **{flag: True})],
+    *_numbers("cs229_ex05_batchnorm", {
+        _as_report("bn_ratio"): ("numbers", "first_over_last"), _as_report("bn_acc"): ("numbers", "test_accuracy"),
+        _as_report('{k: {b: x[0] for b, x in n.items()} for k, n in bn_norms.items()}'): ("numbers", "norms_at_init")}),
+    *_claims("cs229_ex06_vanishing_gradients", {
+        "10-layer sigmoid: ‖dW1‖ ≥ 100× below ‖dW10‖": "10-layer sigmoid net: ‖dW[1]‖ is at least 100× below ‖dW[10]‖ at "
+                                                       "init (1 = yes)"}),
+    *_numbers("cs229_ex06_vanishing_gradients", {
+        _as_report('{k: {b: x[0] for b, x in n.items()} for k, n in deep_norms.items()}'): ("numbers", "norms_at_init"),
+        _as_report("deep_ratio"): ("numbers", "first_over_last"), _as_report("deep_acc"): ("numbers", "test_accuracy"),
+        _as_report('{k: {b: x[-1] for b, x in c.items()} for k, c in deep_costs.items()}'): ("numbers", "final_cost")}),
+    *_numbers("cs229_ex07_dropout", {
+        _as_report('{k: a["test"] for k, a in drop_acc.items()}'): ("numbers", "test_accuracy"),
+        _as_report('{k: a["train"] for k, a in drop_acc.items()}'): ("numbers", "train_accuracy")}),
+    *[c for at, flag in (([0, 1, 10, 30, 59], "quick_only"), ([0, 1, 10, 200, 399], "full_only"))
+      for q in [f"α_t = α₀ e^(−kt) (α₀ = 0.5, k = 0.002) at t = {at}: the formula vs ExponentialLR(gamma=e^(−k))'s rate"]
+      for c in [*_claims("cs229_ex08_lr_decay", {"α_t = α₀ e^(−kt) is ExponentialLR(gamma=e^(−k))": q}, **{flag: True}),
+                *_field_checks("cs229_ex08_lr_decay", "ExponentialLR's rates", q,
+                               {"scratchnet": 'rates["scratchnet"]', "torch": 'rates["PyTorch"]'}, **{flag: True})]],
+    *_numbers("cs229_ex08_lr_decay", {
+        _as_report('{k: {b: h.step_loss[-1] for b, h in hs.items()} for k, hs in decay.items()}'): ("numbers", "final_cost")}),
+    *_numbers("cs229_ex10_tsne", {"len(y_map)": ("numbers", "n_points"),
+                                  '{k.replace("(PyTorch)", "(torch)"): v for k, v in tsne_scores.items()}': ("numbers", "scores")}),
 ]
 
 #: The checks, per notebook.
