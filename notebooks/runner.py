@@ -5,14 +5,21 @@
     python -m notebooks cs229_lecture11 ...   # some of them
     python -m notebooks --results DIR         # check against DIR/<experiment>/result.json (default: out/)
     python -m notebooks --no-check            # execute and write only
+    python -m notebooks --jobs 1              # one notebook at a time (default: up to 3 side by side)
 
 Each notebook is executed in a fresh Jupyter kernel (nbclient) with its working
 directory in ``notebooks/``. ``--quick`` puts ``QUICK = True`` after the cell
 tagged ``parameters``, as papermill does; the executed copy keeps that cell, so
 it says how it was run. Each notebook's kernel runs with one BLAS/OpenMP thread
 (``OMP_NUM_THREADS`` and friends, unless already set): the lectures' networks
-are tiny, and kernels started side by side on a 2-core machine must not
-oversubscribe it.
+are tiny, and the kernels run side by side (``--jobs``, one per core up to
+three), so they must not oversubscribe the machine.
+
+The HTML typesets the notebooks' formulas with MathJax. With the
+``jupyter-server-mathjax`` package installed (the ``[notebooks]`` extra pins
+it) a copy of its MathJax goes to ``OUT/mathjax/`` and the pages load it from
+there, so they typeset offline and the folder can be moved as a whole;
+without it they load MathJax from nbconvert's CDN.
 
 After executing, the numbers named in :data:`notebooks.checks.CHECKS` are read
 out of the kernel (a probe cell appended for that, dropped from the written
@@ -168,9 +175,67 @@ def stray_outputs(nb) -> list[str]:
     return found
 
 
+def execute_all(names, *, quick: bool = False, probes: dict | None = None, jobs: int = 1, timeout: int = 1800) -> dict:
+    """:func:`execute` for each of ``names``, up to ``jobs`` at once (threads, each waiting on its own kernel
+    process). Returns ``{name: ((nb, values), seconds)}``, or ``{name: (exception, seconds)}`` where it raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def timed(name):
+        t0 = time.perf_counter()
+        try:
+            result = execute(name, quick=quick, probe=(probes or {}).get(name), timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - handed back to the caller, who reports it
+            result = exc
+        return result, time.perf_counter() - t0
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(names)))) as pool:
+        futures = {name: pool.submit(timed, name) for name in names}
+    return {name: future.result() for name, future in futures.items()}
+
+
+#: MathJax's configuration as nbconvert asks for it (its CDN URL's ``config=``), for the copy shipped by
+#: ``jupyter-server-mathjax`` (MathJax 2.7, which has the HTML-CSS output, not CommonHTML).
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+#: What the copy leaves out: translations (MathJax speaks English without them) and the SVG output jax.
+MATHJAX_SKIP = ("localization", "jax/output/SVG")
+#: The copy has the STIX-Web fonts only; MathJax 2 looks for its TeX fonts unless told (without this the
+#: formulas come out in the browser's text fonts, italics and accents misplaced). Read before MathJax.js runs.
+MATHJAX_FONTS = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
+                 '{availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});</script>\n')
+
+
+def local_mathjax(out: pathlib.Path) -> str | None:
+    """Copy ``jupyter-server-mathjax``'s MathJax to ``out/mathjax/`` (once) and return the page-relative URL
+    that loads it; ``None`` when that package is not installed."""
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        return None
+    import shutil
+
+    source = pathlib.Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = out / "mathjax"
+    if not (target / "MathJax.js").exists():
+        skip = {source / part for part in MATHJAX_SKIP}
+        shutil.copytree(source, target, dirs_exist_ok=True,
+                        ignore=lambda folder, files: [f for f in files if pathlib.Path(folder, f) in skip])
+    return f"mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+
+
+def title_of(nb, name: str) -> str:
+    """The page's title: the notebook's first heading (its ``# ...`` line), else its name."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return name
+
+
 def write(nb, name: str, out: pathlib.Path, html: bool = True) -> list[pathlib.Path]:
     """Write the executed copy ``out/NAME.ipynb`` and, with ``html``, ``out/NAME.html``
-    (nbconvert's lab template, figures embedded)."""
+    (nbconvert's lab template, figures embedded; MathJax from ``out/mathjax/`` where it can be, see
+    :func:`local_mathjax`)."""
     import nbformat
 
     out.mkdir(parents=True, exist_ok=True)
@@ -179,7 +244,13 @@ def write(nb, name: str, out: pathlib.Path, html: bool = True) -> list[pathlib.P
     if html:
         from nbconvert import HTMLExporter
 
-        body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+        exporter = HTMLExporter(template_name="lab")
+        mathjax = local_mathjax(out)
+        if mathjax:
+            exporter.mathjax_url = mathjax
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb, name)}})
+        if mathjax:
+            body = body.replace("<!-- Load mathjax -->", MATHJAX_FONTS + "<!-- Load mathjax -->", 1)
         paths.append(out / f"{name}.html")
         paths[-1].write_text(body, encoding="utf-8")
     return paths
@@ -199,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="the experiments' output folder to check against (default: out/)")
     p.add_argument("--no-check", dest="check", action="store_false", help="do not compare with the experiments")
     p.add_argument("--no-html", dest="html", action="store_false", help="write the executed .ipynb only")
+    p.add_argument("--jobs", type=int, default=min(3, os.cpu_count() or 1),
+                   help="notebooks executed side by side, one kernel each (default: one per core, at most 3)")
     args = p.parse_args(argv)
     names = args.names or list(NOTEBOOKS)
     for name in names:
@@ -211,24 +284,26 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"no result.json under {args.results}/ for {', '.join(missing)}: run the experiments first "
                     f"(python -m experiments{' --quick' if args.quick else ''} --out {args.results}), "
                     "or pass --no-check")
+    if args.jobs < 1:
+        p.error(f"--jobs must be at least 1, got {args.jobs}")
+    probes = {n: {c.key: c.expr for c in CHECKS[n]} for n in names} if args.check else None  # (a key may repeat: same expr)
+    executed = execute_all(names, quick=args.quick, probes=probes, jobs=args.jobs)
     failed = 0
     for name in names:
-        t0 = time.perf_counter()
-        probe = {c.key: c.expr for c in CHECKS[name]} if args.check else None  # (a key may appear twice: same expr)
-        try:
-            nb, values = execute(name, quick=args.quick, probe=probe)
-        except Exception as exc:  # noqa: BLE001 - report and go on with the others
-            text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the traceback without its terminal colours
-            print(f"{name}: FAILED while executing: {type(exc).__name__}: {text[-3000:]}", file=sys.stderr)
+        result, seconds = executed[name]
+        if isinstance(result, Exception):
+            text = re.sub(r"\x1b\[[0-9;]*m", "", str(result))  # the traceback without its terminal colours
+            print(f"{name}: FAILED while executing: {type(result).__name__}: {text[-3000:]}", file=sys.stderr)
             failed += 1
             continue
+        nb, values = result
         problems = stray_outputs(nb)
         if args.check:
             problems += compare(name, values, args.results, quick=args.quick)
         paths = write(nb, name, args.out, html=args.html)
         status = "ok" if not problems else f"{len(problems)} problem(s)"
         checked = f", {len(checks_for(name, args.quick))} numbers checked against {args.results}/" if args.check else ""
-        print(f"{name}: {status} ({time.perf_counter() - t0:.1f} s{checked}) -> {', '.join(map(str, paths))}")
+        print(f"{name}: {status} (executed in {seconds:.1f} s{checked}) -> {', '.join(map(str, paths))}")
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         failed += bool(problems)

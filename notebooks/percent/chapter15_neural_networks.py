@@ -190,6 +190,22 @@ AUDIT["sigmoid derivative at most 0.25"] = verdict(0.25, peak["scratchnet"], pea
 print("largest σ'(z) on [−10, 10]:", peak, AUDIT["sigmoid derivative at most 0.25"])
 
 # %% [markdown]
+# The ranges of section 2's table — sigmoid (0, 1), tanh (−1, 1), ReLU [0, ∞) — measured on $z \in [-30, 30]$ at the
+# chapter's 4 decimals (the open ends are limits, approached and never reached: in float64 the outputs round to
+# them past $|z| \approx 19$ for tanh, 37 for sigmoid), and ReLU at $z = 10^6$ for "no upper bound":
+
+# %%
+wide = np.linspace(-30, 30, 6001)
+ranges = {"Sigmoid output range (0, 1)": ([0.0, 1.0], {b: [g.min(), g.max()] for b, (g, _) in g_and_dg("Sigmoid", wide).items()}),
+          "Tanh output range (−1, 1)": ([-1.0, 1.0], {b: [g.min(), g.max()] for b, (g, _) in g_and_dg("Tanh", wide).items()}),
+          "ReLU output range [0, ∞)": ([0.0, 1e6], {b: [g[:-1].min(), g[-1]] for b, (g, _) in g_and_dg("ReLU", np.append(wide, 1e6)).items()})}
+rows = []
+for what, (claimed, got) in ranges.items():
+    AUDIT[what] = verdict(claimed, got["scratchnet"], got["PyTorch"], 4)
+    rows.append([what, claimed, np.round(got["scratchnet"], 4), np.round(got["PyTorch"], 4), AUDIT[what]])
+show(["", "chapter ([min, max]; ReLU: [min, ReLU(10⁶)])", "scratchnet", "PyTorch", "verdict"], rows)
+
+# %% [markdown]
 # The chapter's `-0.0` for ReLU(−3) is the same number as 0.0 (its `np.maximum(0, z)` of an
 # integer returns the integer 0). At the kink $z = 0$ both libraries use ReLU'(0) = 0 and
 # LeakyReLU'(0) = α, as the chapter's `z > 0` tests do. Each function and its derivative,
@@ -300,7 +316,10 @@ def record(model, x, names=("z1", "a1", "z2", "output")):
 
 X = np.array([[0.5, 0.8]])
 fwd = {"scratchnet": record(net, X), "PyTorch": record(net_t, torch.tensor(X))}
-PRINTED_FWD = {"z1": [[0.47, -0.25, 0.58]], "a1": [[0.47, 0.0, 0.58]], "z2": [[0.619]], "output": [[0.6498]]}
+PRINTED_FWD = {"z1": [[0.47, -0.25, 0.58]], "a1": [[0.47, 0.0, 0.58]], "z2": [[0.619]], "output": [[0.6498]],
+               "z1 step by step (.4f)": [0.4700, -0.2500, 0.5800], "a1 step by step (.4f)": [0.4700, 0.0000, 0.5800]}
+for b in fwd:                          # the listing's "Step-by-step z1 calculation" prints each z1[j] and a1[j] again
+    fwd[b]["z1 step by step (.4f)"], fwd[b]["a1 step by step (.4f)"] = fwd[b]["z1"][0], fwd[b]["a1"][0]
 rows = []
 for q, printed in PRINTED_FWD.items():
     AUDIT[f"forward {q}"] = verdict(printed, fwd["scratchnet"][q], fwd["PyTorch"][q], 4)
@@ -336,7 +355,8 @@ net_t = torch_ref.models.twin(net)
 
 # scratchnet: forward, then the chain rule one layer at a time, from the loss back
 bce = sn.nn.BCELoss()
-mine = {"loss (BCE)": float(bce(net(X), y))}
+z1 = net[0](X); a1 = net[1](z1); z2 = net[2](a1); a2 = net[3](z2)   # the forward pass, layer by layer
+mine = {"z1": z1.copy(), "a1": a1.copy(), "z2": z2.copy(), "a2": a2.copy(), "loss (BCE)": float(bce(a2, y))}
 mine["dz2"] = net[3].backward(bce.backward())      # through the sigmoid: a2 − y
 mine["da1"] = net[2].backward(mine["dz2"])          # through Linear 2: dz2 W2ᵀ (and dW2, db2 into .grad)
 mine["dz1"] = net[1].backward(mine["da1"])          # through the ReLU: da1 ⊙ ReLU'(z1)
@@ -352,7 +372,7 @@ for t in (a1, z1, z2):
     t.retain_grad()
 loss_t = torch.nn.BCELoss()(a2, torch.tensor(y))
 loss_t.backward()
-theirs = {"loss (BCE)": loss_t.item(), "dz2": to_np(z2.grad), "da1": to_np(a1.grad), "dz1": to_np(z1.grad),
+theirs = {"z1": to_np(z1), "a1": to_np(a1), "z2": to_np(z2), "a2": to_np(a2), "loss (BCE)": loss_t.item(), "dz2": to_np(z2.grad), "da1": to_np(a1.grad), "dz1": to_np(z1.grad),
           "dW2": to_np(net_t[2].weight.grad.T), "db2": to_np(net_t[2].bias.grad),
           "dW1": to_np(net_t[0].weight.grad.T), "db1": to_np(net_t[0].bias.grad)}
 torch.optim.SGD(net_t.parameters(), lr=lr_step).step()
@@ -360,7 +380,7 @@ theirs |= {"W2 after the step": to_np(net_t[2].weight.T).ravel(), "W1 after the 
 bwd = {"scratchnet": mine, "PyTorch": theirs}
 
 # %%
-PRINTED_BWD = {"loss (BCE)": 0.5173, "dz2": [[-0.4037]], "dW2": [[-0.2624], [-0.2019]], "db2": [-0.4037],
+PRINTED_BWD = {"z1": [[0.65, 0.5]], "a1": [[0.65, 0.5]], "z2": [[0.39]], "a2": [[0.5963]], "loss (BCE)": 0.5173, "dz2": [[-0.4037]], "dW2": [[-0.2624], [-0.2019]], "db2": [-0.4037],
                "da1": [[-0.2422, 0.1615]], "dz1": [[-0.2422, 0.1615]], "dW1": [[-0.2422, 0.1615], [-0.1211, 0.0807]],
                "db1": [-0.2422, 0.1615], "W2 after the step": [0.6262, -0.3798],
                "W1 after the step": [[0.3242, 0.6838], [0.5121, -0.2081]]}

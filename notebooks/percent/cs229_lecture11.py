@@ -154,15 +154,13 @@ def n_params(model):
 
 image = np.zeros((64, 64, 3))                                   # height × width × RGB
 counts = {"numbers in a 64×64 RGB image": (12288, image.reshape(1, -1).shape[1], torch.tensor(image).flatten().numel())}
-for what, sizes, claimed in (("logistic regression, 64×64×3 image", [12288, 1], 12289),
-                             ("three sigmoid output neurons", [12288, 3], 36867)):
+for what, sizes, claimed in (("logistic regression parameters", [12288, 1], 12289),      # 64×64×3 inputs → 1
+                             ("three output neurons", [12288, 3], 36867)):                  # … → 3 sigmoids
     m = sn.models.mlp(sizes, "identity", "sigmoid")
     counts[what] = (claimed, n_params(m), n_params(torch_ref.models.twin(m)))
-AUDIT["numbers in a 64×64 RGB image"] = verdict(*counts["numbers in a 64×64 RGB image"], 0)
-AUDIT["logistic regression parameters"] = verdict(*counts["logistic regression, 64×64×3 image"], 0)
-AUDIT["three output neurons"] = verdict(*counts["three sigmoid output neurons"], 0)
-show(["", "lecture", "scratchnet", "PyTorch", "verdict"],
-     [[k, *v, a] for (k, v), a in zip(counts.items(), list(AUDIT.values())[-3:])])
+for what, (claimed, mine, theirs) in counts.items():
+    AUDIT[what] = verdict(claimed, mine, theirs, 0)
+show(["", "lecture", "scratchnet", "PyTorch", "verdict"], [[k, *v, AUDIT[k]] for k, v in counts.items()])
 
 # %% [markdown]
 # "The three neurons aren't communicating … we can totally train them independently." With the three costs
@@ -809,7 +807,8 @@ pick = {b: max(search, key=lambda k: (search[k]["validation"][b], -search[k]["pa
 show(["architecture", "parameters", "validation (scratchnet)", "(PyTorch)", "pick"],
      [[k, r["parameters"], r["validation"]["scratchnet"], r["validation"]["PyTorch"],
        "← picked" if k == pick["scratchnet"] else ""] for k, r in search.items()], 4)
-print({b: f"{pick[b]}: test accuracy {search[pick[b]]['test'][b]:.4f} (the test set is used once, for the pick)" for b in BACKENDS})
+show(["the pick, scored once on the test set", "architecture", "test accuracy"],     # the test set: for the pick only
+     [[b, pick[b], search[pick[b]]["test"][b]] for b in BACKENDS], 4)
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 4))
@@ -869,8 +868,8 @@ grid_scores = {b: dict(mean=s.cv_results_["mean_test_score"], std=s.cv_results_[
 show(["architecture", *[f"CV accuracy ({b})" for b in searched], "rank"],
      [[k, *[f"{grid_scores[b]['mean'][i]:.2%} ± {grid_scores[b]['std'][i]:.2%}" for b in searched],
        grid_scores["scratchnet"]["rank"][i]] for i, k in enumerate(labels)])
-print({b: f"best {g['best']}: {g['best_score']:.4f} in cross-validation, {g['test']:.4f} on the test split"
-       for b, g in grid_scores.items()})
+show(["search", "best", "CV accuracy", "refitted, on the test split"],
+     [[b, g["best"], g["best_score"], g["test"]] for b, g in grid_scores.items()], 4)
 
 # %% [markdown]
 # The pick, trained by three libraries with the same settings on the same folds — scratchnet, PyTorch (through
@@ -952,6 +951,8 @@ show(["network", "final epoch cost (scratchnet)", "(PyTorch)", "train accuracy (
       "test accuracy (scratchnet)", "(PyTorch)"],
      [[k, depth_costs[k]["scratchnet"][-1], depth_costs[k]["PyTorch"][-1], *[a[p][b] for p in ("train", "test") for b in BACKENDS]]
       for k, a in depth_acc.items()], 4)
+spread = max(a["test"]["scratchnet"] for a in depth_acc.values()) - min(a["test"]["scratchnet"] for a in depth_acc.values())
+print(f"test accuracy across depths: a spread of {spread:.2%}; one test image is {1 / len(y10_test):.2%}")
 fig, ax = plt.subplots(figsize=(7, 3.6))
 for i, (label, c) in enumerate(depth_costs.items()):
     for b, st in STYLE.items():
@@ -961,7 +962,8 @@ ax.legend(fontsize=7)
 plt.show()
 
 # %% [markdown]
-# On a problem this small one hidden layer is enough — the lecture's "start simple".
+# Depth trains the cost down faster; whether it buys test accuracy is the spread printed above — a few test images
+# on a problem this small, which is why the lecture says to start simple and let the validation set decide.
 
 # %% [markdown]
 # ### Exercise 3: momentum, $v_t = \beta v_{t-1} + (1-\beta)\nabla J$, $W := W - \alpha v_t$
@@ -1078,10 +1080,18 @@ for label, batch_norm in {"sigmoid": False, "sigmoid + BatchNorm1d": True}.items
     bn_norms[label], _ = gd_with_gradient_norms(model, twin, X10_train, y10_train, steps_deep)
     bn_acc[label] = {b: accuracy10(m, X10_test, y10_test) for b, m in (("scratchnet", model), ("PyTorch", twin))}
 bn_ratio = {k: {b: n[b][0][0] / n[b][0][-1] for b in BACKENDS} for k, n in bn_norms.items()}   # ‖dW1‖/‖dW10‖ at init
-show(["network", *[f"l={l}" for l in range(1, 11)], "‖dW1‖/‖dW10‖ (scratchnet)", "(PyTorch)",
-      f"test accuracy after {steps_deep} steps (scratchnet)", "(PyTorch)"],
-     [[k, *[f"{v:.1e}" for v in n["scratchnet"][0]], f"{bn_ratio[k]['scratchnet']:.1e}", f"{bn_ratio[k]['PyTorch']:.1e}",
-       bn_acc[k]["scratchnet"], bn_acc[k]["PyTorch"]] for k, n in bn_norms.items()], 4)
+
+
+def per_layer_table(norms):
+    """‖dJ/dW[l]‖ at initialization: a row per layer, a column per network and backend."""
+    show(["layer", *[f"{k} ({b})" for k in norms for b in BACKENDS]],
+         [[l + 1, *[f"{norms[k][b][0][l]:.2e}" for k in norms for b in BACKENDS]] for l in range(10)])
+
+
+per_layer_table(bn_norms)
+show(["network", "‖dW1‖/‖dW10‖ (scratchnet)", "(PyTorch)", f"test accuracy after {steps_deep} steps (scratchnet)", "(PyTorch)"],
+     [[k, f"{r['scratchnet']:.1e}", f"{r['PyTorch']:.1e}", bn_acc[k]["scratchnet"], bn_acc[k]["PyTorch"]]
+      for k, r in bn_ratio.items()], 4)
 lift = {b: bn_ratio["sigmoid + BatchNorm1d"][b] / bn_ratio["sigmoid"][b] for b in BACKENDS}
 AUDIT["BatchNorm1d lifts ‖dW1‖/‖dW10‖ by ≥ 100×"] = verdict(1, int(lift["scratchnet"] >= 100), int(lift["PyTorch"] >= 100), 0)
 learns = {b: int(bn_acc["sigmoid + BatchNorm1d"][b] > bn_acc["sigmoid"][b]) for b in BACKENDS}
@@ -1123,9 +1133,10 @@ for label, (act, init) in CONFIGS.items():
     deep_norms[label], deep_costs[label] = gd_with_gradient_norms(model, twin, X10_train, y10_train, steps_deep)
     deep_acc[label] = {b: accuracy10(m, X10_test, y10_test) for b, m in (("scratchnet", model), ("PyTorch", twin))}
 deep_ratio = {k: {b: n[b][0][0] / n[b][0][-1] for b in BACKENDS} for k, n in deep_norms.items()}
-show(["network", *[f"l={l}" for l in range(1, 11)], "‖dW1‖/‖dW10‖", "test accuracy (scratchnet)", "(PyTorch)"],
-     [[k, *[f"{v:.1e}" for v in n["scratchnet"][0]], f"{deep_ratio[k]['scratchnet']:.1e}", deep_acc[k]["scratchnet"],
-       deep_acc[k]["PyTorch"]] for k, n in deep_norms.items()], 4)
+per_layer_table(deep_norms)
+show(["network", "‖dW1‖/‖dW10‖ (scratchnet)", "(PyTorch)", f"test accuracy after {steps_deep} steps (scratchnet)", "(PyTorch)"],
+     [[k, f"{r['scratchnet']:.1e}", f"{r['PyTorch']:.1e}", deep_acc[k]["scratchnet"], deep_acc[k]["PyTorch"]]
+      for k, r in deep_ratio.items()], 4)
 vanishes = {b: int(deep_ratio["sigmoid, PyTorch default init"][b] < 1e-2) for b in BACKENDS}
 AUDIT["10-layer sigmoid: ‖dW1‖ ≥ 100× below ‖dW10‖"] = verdict(1, vanishes["scratchnet"], vanishes["PyTorch"], 0)
 print("the vanishing gradient problem, confirmed:", AUDIT["10-layer sigmoid: ‖dW1‖ ≥ 100× below ‖dW10‖"])
@@ -1143,7 +1154,8 @@ for i, (label, n) in enumerate(bn_norms.items()):
 axes[0].set(title="‖dJ/dW[l]‖ per layer at initialization", xlabel="layer l", ylabel="‖dJ/dW[l]‖ (log)", xticks=range(1, 11))
 axes[1].set(title="The first layer's gradient during training", xlabel="gradient-descent step", ylabel="‖dJ/dW[1]‖ (log)")
 for ax in axes:
-    ax.grid(alpha=0.3); ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=8)
 plt.show()
 
 # %% [markdown]
@@ -1315,8 +1327,10 @@ plt.show()
 print("max |A[1] scratchnet − A[1] PyTorch| =", np.abs(panels["hidden A[1] (scratchnet)"] - panels["hidden A[1] (PyTorch)"]).max())
 
 # %% [markdown]
-# Yes: in the hidden layer's map the ten digits form separate islands, tighter than in the raw pixels' — and the
-# two backends' maps are the same (t-SNE is deterministic for a fixed `random_state` and input).
+# Yes: in the full run the ten digits form separate islands in the hidden layer's map, tighter than in the raw
+# pixels' (a higher silhouette and 5-NN accuracy in the table) — and the two backends' maps are the same (t-SNE
+# is deterministic for a fixed `random_state` and input). A quick run's 100 points, 250 iterations and 3-epoch
+# network are too few for t-SNE to settle: its scores say nothing about clustering.
 
 # %% [markdown]
 # ## Summary: the audit of the lecture's numbers in this notebook

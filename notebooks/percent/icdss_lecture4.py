@@ -147,20 +147,24 @@ w3, b3 = np.array([0.2, -0.3, 0.1]), -0.1
 
 
 def true_gradients(X, y, w, b, logistic):
-    """{backend: (dJ/dw, dJ/db)} of one neuron: scratchnet's backward, PyTorch's autograd."""
+    """{backend: {J, dJ/dŷ, dJ/dw, dJ/db}} of one neuron: scratchnet's backward, PyTorch's autograd."""
     Y = y.reshape(-1, 1)
     layer = sn.nn.Linear(X.shape[1], 1, dtype=F64)
     layer.load_state_dict({"weight": w[None, :], "bias": np.array([b])})
     act, loss = (sn.nn.Sigmoid(), sn.nn.BCELoss()) if logistic else (sn.nn.Identity(), sn.nn.MSELoss())
-    loss(act(layer(X)), Y)
-    layer.backward(act.backward(loss.backward()))               # the chain rule, backwards
+    J = float(loss(act(layer(X)), Y))
+    dJ_dy_hat = loss.backward()                                  # one entry per example
+    layer.backward(act.backward(dJ_dy_hat))                     # the chain rule, backwards
     layer_t = torch.nn.Linear(X.shape[1], 1, dtype=torch.float64)
     layer_t.load_state_dict({"weight": torch.tensor(w[None, :]), "bias": torch.tensor([b], dtype=torch.float64)})
     z = layer_t(torch.tensor(X))
-    J = torch.nn.BCELoss()(torch.sigmoid(z), torch.tensor(Y)) if logistic else torch.nn.MSELoss()(z, torch.tensor(Y))
-    J.backward()
-    return {"scratchnet": (layer.weight.grad.ravel(), float(layer.bias.grad[0])),
-            "PyTorch": (to_np(layer_t.weight.grad).ravel(), layer_t.bias.grad.item())}
+    y_hat = torch.sigmoid(z) if logistic else z
+    y_hat.retain_grad()
+    J_t = torch.nn.BCELoss()(y_hat, torch.tensor(Y)) if logistic else torch.nn.MSELoss()(y_hat, torch.tensor(Y))
+    J_t.backward()
+    return {"scratchnet": {"J": J, "dJ/dŷ": dJ_dy_hat.ravel(), "dJ/dw": layer.weight.grad.ravel(), "dJ/db": float(layer.bias.grad[0])},
+            "PyTorch": {"J": J_t.item(), "dJ/dŷ": to_np(y_hat.grad).ravel(), "dJ/dw": to_np(layer_t.weight.grad).ravel(),
+                        "dJ/db": layer_t.bias.grad.item()}}
 
 
 def slide_formulas(X, y, w, b, logistic):
@@ -182,15 +186,82 @@ for case, (X, y, w, b, logistic) in cases.items():
     true[case] = true_gradients(X, y, w, b, logistic)
     slide = slide_formulas(X, y, w, b, logistic)
     for k, what in enumerate(("dJ/dw", "dJ/db")):
-        AUDIT[f"{what} [{case}]"] = formula_verdict(slide[k], true[case]["scratchnet"][k], true[case]["PyTorch"][k])
-        rows.append([case, what, np.round(slide[k], 8), np.round(true[case]["scratchnet"][k], 8),
-                     np.round(true[case]["PyTorch"][k], 8), AUDIT[f"{what} [{case}]"]])
+        AUDIT[f"{what} [{case}]"] = formula_verdict(slide[k], true[case]["scratchnet"][what], true[case]["PyTorch"][what])
+        rows.append([case, what, np.round(slide[k], 8), np.round(true[case]["scratchnet"][what], 8),
+                     np.round(true[case]["PyTorch"][what], 8), AUDIT[f"{what} [{case}]"]])
 show(["case", "", "slide's formula", "backprop (scratchnet)", "autograd (PyTorch)", "verdict"], rows)
 
 # %% [markdown]
 # The $db$ formulas hold: every example's $dZ/db$ is 1, so nothing is left outside the sum. The $dw$
 # formulas hold for one example only. For the logistic neuron, with one example,
 # $A(1-A)\,[y/A - (1-y)/(1-A)] = y - A$: the slide's product is right there too.
+
+# %% [markdown]
+# Where the $x$ outside the sum comes from: the slides take $\frac{d(MSE)}{d\hat y} = -\frac2m\sum_i (y_i - \hat y_i)$ and
+# $\frac{dJ}{d\hat y} = -\frac1m\sum_i [\frac{y_i}{\hat y_i} - \frac{1-y_i}{1-\hat y_i}]$ as *one number* for all examples. The
+# gradient with respect to the predictions has one entry per example — what each loss module's `backward` returns
+# (scratchnet) and what `ŷ.grad` holds (PyTorch); summed, it is the derivative for shifting every $\hat y_i$ at
+# once, i.e. $d(MSE)/db$. Per example, the logistic one is right:
+
+# %%
+X, y, w, b, _ = cases["linear, 1 feature, m = 6"]
+summed_lin = -(2 / m) * np.sum(y - (X @ w + b))
+X, y, w, b, _ = cases["logistic, 3 features, m = 6"]
+A = 1 / (1 + np.exp(-(X @ w + b)))
+per_example_log = -(1 / m) * (y / A - (1 - y) / (1 - A))
+dy_hat = {case: {bk: true[case][bk]["dJ/dŷ"] for bk in ("scratchnet", "PyTorch")}
+          for case in ("linear, 1 feature, m = 6", "logistic, 3 features, m = 6")}
+slide_dy_hat = {"d(MSE)/dŷ, summed [linear, m = 6]": (summed_lin, "linear, 1 feature, m = 6"),
+                "dJ/dŷ_i, per example [logistic, m = 6]": (per_example_log, "logistic, 3 features, m = 6"),
+                "dJ/dŷ, summed [logistic, m = 6]": (per_example_log.sum(), "logistic, 3 features, m = 6")}
+rows = []
+for what, (formula, case) in slide_dy_hat.items():
+    AUDIT[what] = formula_verdict(formula, dy_hat[case]["scratchnet"], dy_hat[case]["PyTorch"])
+    rows.append([what, np.round(formula, 6), np.round(dy_hat[case]["scratchnet"], 6), np.round(dy_hat[case]["PyTorch"], 6), AUDIT[what]])
+show(["", "slide", "loss.backward() (scratchnet)", "ŷ.grad (PyTorch)", "verdict"], rows)
+
+# %% [markdown]
+# The linear-regression slide lists the chain rule's factors as "$dZ/d\hat y = 1$; $d\hat y/dw = x$; $d\hat y/db = 1$" —
+# the fractions upside down: $\frac{d(MSE)}{dw} = \frac{d(MSE)}{d\hat y}\frac{d\hat y}{dZ}\frac{dZ}{dw}$ needs $d\hat y/dZ$, $dZ/dw$
+# and $dZ/db$. Since $\hat y = Z$ here, the values 1, $x$, 1 hold either way (with an activation $g$, $d\hat y/dw$ would be
+# $g'(Z)\,x$). From the modules, at one example: `Identity`'s derivative, and `Linear`'s backward of a 1:
+
+# %%
+x0, w0, b0 = float(X1[0, 0]), float(w1[0]), b1
+ident = sn.nn.Identity()
+ident(np.array([w0 * x0 + b0]))
+neuron = sn.nn.Linear(1, 1, dtype=F64)
+neuron.load_state_dict({"weight": np.array([[w0]]), "bias": np.array([b0])})
+neuron(np.array([[x0]]))
+neuron.backward(np.ones((1, 1)))                        # dZ/dw = x, dZ/db = 1
+partials = {"scratchnet": [float(ident.backward(np.ones(1))[0]), float(neuron.weight.grad[0, 0]), float(neuron.bias.grad[0])]}
+z_t = torch.tensor([w0 * x0 + b0], dtype=torch.float64, requires_grad=True)
+torch.nn.Identity()(z_t).sum().backward()
+neuron_t = torch.nn.Linear(1, 1, dtype=torch.float64)
+neuron_t.load_state_dict({k: torch.tensor(v) for k, v in neuron.state_dict().items()})
+neuron_t(torch.tensor([[x0]], dtype=torch.float64)).sum().backward()
+partials["PyTorch"] = [z_t.grad.item(), neuron_t.weight.grad.item(), neuron_t.bias.grad.item()]
+AUDIT["'dZ/dŷ = 1; dŷ/dw = x; dŷ/db = 1' (the values)"] = formula_verdict([1.0, x0, 1.0], partials["scratchnet"], partials["PyTorch"])
+show(["", "slide: 1, x, 1", "dŷ/dZ, dZ/dw, dZ/db (scratchnet)", "(PyTorch)", "verdict"],
+     [[f"x = {x0:.4f}", [1.0, round(x0, 6), 1.0], np.round(partials["scratchnet"], 6), np.round(partials["PyTorch"], 6),
+       AUDIT["'dZ/dŷ = 1; dŷ/dw = x; dŷ/db = 1' (the values)"]]])
+
+# %% [markdown]
+# And the two losses as the slides define them, $MSE = \frac1m\sum_i (y_i - \hat y_i)^2$ and
+# $J = -\frac1m\sum_i [y_i\log\hat y_i + (1-y_i)\log(1-\hat y_i)]$, against `MSELoss` and `BCELoss` on the same data:
+
+# %%
+X, y, w, b, _ = cases["linear, 1 feature, m = 6"]
+mse_def = np.mean((y - (X @ w + b)) ** 2)
+X, y, w, b, _ = cases["logistic, 3 features, m = 6"]
+A = 1 / (1 + np.exp(-(X @ w + b)))
+J_def = -np.mean(y * np.log(A) + (1 - y) * np.log(1 - A))
+rows = []
+for what, (formula, case) in {"definition: MSE": (mse_def, "linear, 1 feature, m = 6"),
+                              "definition: J (cross-entropy)": (J_def, "logistic, 3 features, m = 6")}.items():
+    AUDIT[what] = formula_verdict(formula, true[case]["scratchnet"]["J"], true[case]["PyTorch"]["J"])
+    rows.append([what, formula, true[case]["scratchnet"]["J"], true[case]["PyTorch"]["J"], AUDIT[what]])
+show(["", "slide's formula", "loss module (scratchnet)", "(PyTorch)", "verdict"], rows, 12)
 
 # %% [markdown]
 # ## 3. Logistic regression: one neuron with a sigmoid
@@ -252,12 +323,19 @@ zt = torch.tensor(X @ w + b, requires_grad=True)
 torch.sigmoid(zt).sum().backward()
 dA_dZ["PyTorch"] = zt.grad.numpy()
 AUDIT["dA/dZ = A(1 − A)"] = formula_verdict(A * (1 - A), dA_dZ["scratchnet"], dA_dZ["PyTorch"])
+ident = sn.nn.Identity()                                   # ŷ = A: the prediction is the activation
+ident(A)
+At = torch.tensor(A, requires_grad=True)
+torch.nn.Identity()(At).sum().backward()
+dy_hat_dA = {"scratchnet": ident.backward(np.ones(m)), "PyTorch": At.grad.numpy()}
+AUDIT["dŷ/dA = 1"] = formula_verdict(np.ones(m), dy_hat_dA["scratchnet"], dy_hat_dA["PyTorch"])
 dmse_db = float(np.mean(2 * (A - y) * A * (1 - A)))
-dJ_db = {bk: true["logistic, 3 features, m = 6"][bk][1] for bk in ("scratchnet", "PyTorch")}
+dJ_db = {bk: true["logistic, 3 features, m = 6"][bk]["dJ/db"] for bk in ("scratchnet", "PyTorch")}
 AUDIT["the logistic update's d(MSE)/db"] = formula_verdict(dmse_db, dJ_db["scratchnet"], dJ_db["PyTorch"])
 show(["", "slide", "scratchnet", "PyTorch", "verdict"],
      [["dA/dZ = A(1 − A)", np.round(A * (1 - A), 6), np.round(dA_dZ["scratchnet"], 6), np.round(dA_dZ["PyTorch"], 6),
        AUDIT["dA/dZ = A(1 − A)"]],
+      ["dŷ/dA = 1", np.ones(m), dy_hat_dA["scratchnet"], dy_hat_dA["PyTorch"], AUDIT["dŷ/dA = 1"]],
       ["'b → b − α d(MSE)/db' vs the dJ/db the update needs", dmse_db, dJ_db["scratchnet"], dJ_db["PyTorch"],
        AUDIT["the logistic update's d(MSE)/db"]]])
 
