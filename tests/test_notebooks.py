@@ -97,9 +97,15 @@ def test_the_quick_cell_is_injected_after_the_parameters(executed):
     assert not any("probe" in c.metadata.get("tags", []) for c in nb.cells)   # the probe cell is dropped
 
 
-def test_the_executed_copy_and_its_html(executed, tmp_path):
-    nb, _ = executed["icdss_lecture4"]
-    paths = runner.write(nb, "icdss_lecture4", tmp_path)
+@pytest.fixture(scope="module")
+def written(executed, tmp_path_factory):
+    """The ICDSS notebook's executed copy and HTML page, written once: (folder, paths)."""
+    out = tmp_path_factory.mktemp("written")
+    return out, runner.write(executed["icdss_lecture4"][0], "icdss_lecture4", out)
+
+
+def test_the_executed_copy_and_its_html(written):
+    _, paths = written
     assert [p.name for p in paths] == ["icdss_lecture4.ipynb", "icdss_lecture4.html"]
     again = nbformat.read(paths[0], as_version=4)
     assert any(c.get("outputs") for c in again.cells if c.cell_type == "code")
@@ -108,12 +114,12 @@ def test_the_executed_copy_and_its_html(executed, tmp_path):
     assert "<title>ICDSS Lecture 4 — Neural Networks, on scratchnet and PyTorch</title>" in html
 
 
-def test_the_html_typesets_its_formulas_offline(executed, tmp_path):
+def test_the_html_typesets_its_formulas_offline(written, executed):
     """MathJax comes from the folder the pages are in (a copy of jupyter-server-mathjax's), told to use the
     fonts that copy has; nothing of it from a CDN."""
-    pytest.importorskip("jupyter_server_mathjax")
+    tmp_path, paths = written
     nb, _ = executed["icdss_lecture4"]
-    html = runner.write(nb, "icdss_lecture4", tmp_path)[1].read_text(encoding="utf-8")
+    html = paths[1].read_text(encoding="utf-8")
     scripts = re.findall(r'<script src="([^"]*MathJax[^"]*)"', html, flags=re.I)
     assert scripts == [f"mathjax/MathJax.js?config={runner.MATHJAX_CONFIG}"]
     assert html.index('webFont: "STIX-Web"') < html.index(scripts[0])         # the fonts, read before MathJax runs
