@@ -193,6 +193,10 @@ def audit_rows(claims: list[dict]) -> list[list[str]]:
 PARITY_DETAIL_HEADINGS = ("## Edges torch leaves open", "## Every component and quantity")
 
 
+#: How many failed parity tests the report's first lines name (the table lists them all).
+PARITY_FAILURES_NAMED = 10
+
+
 def parity_status(out: pathlib.Path) -> dict | None:
     """The parity suite's outcome from ``OUT/parity_table.json`` (written by
     ``python -m parity_tests.table --out``), or None when no table is there."""
@@ -234,11 +238,13 @@ def write_report(out: pathlib.Path, entries: list[Entry], total_seconds: float) 
 
     md: list[str] = ["# Lecture experiments on scratchnet and PyTorch", ""]
     if parity is not None and not parity["passed"]:
+        failed = parity["failures"]
+        named = ", ".join(f"`{f}`" for f in failed[:PARITY_FAILURES_NAMED])
+        if len(failed) > PARITY_FAILURES_NAMED:
+            named += f" and {len(failed) - PARITY_FAILURES_NAMED} more"
         md += [f"> **⚠️ {parity['text'][0].upper()}{parity['text'][1:]}.** The numbers below come from code that "
-               "did not pass its parity tests. Failed: "
-               + (", ".join(f"`{f}`" for f in parity["failures"]) or "see the table")
-               + ". Details: [the parity suite's table](#the-parity-suites-table), "
-               "[`parity_table.md`](parity_table.md).", ""]
+               f"did not pass its parity tests. Failed: {named or 'see the table'}. Details: "
+               "[the parity suite's table](#the-parity-suites-table), [`parity_table.md`](parity_table.md).", ""]
     md.append("Every result of the three lectures in `shared/seeds/`, computed by scratchnet (NumPy, explicit "
               "backpropagation) and by PyTorch (autograd) from the same initial weights on the same batches. "
               "Plots overlay the two backends (scratchnet solid, PyTorch dashed). "

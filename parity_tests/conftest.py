@@ -85,6 +85,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                                     f"the CPU and their {n} CUDA twins were not generated.")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every failed test's report names the machine (its kernels decide the last bits),
+    including failures raised by plain asserts rather than ``parity_tests.compare``."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        from parity_tests.machine import describe
+
+        report.sections.append(("machine", describe()))
+
+
 def pytest_runtest_logreport(report):
     """A failed test becomes a row of the parity table (``python -m parity_tests.table``)."""
     if report.failed and os.environ.get("SCRATCHNET_PARITY_RECORD"):

@@ -46,10 +46,13 @@ edge                      torch's answers                         scratchnet
 ========================  =====================================  ===========================
 ELU'(NaN), both dtypes    1 (scalar loop), NaN (vector loop)      1 — tests ``z ≤ 0`` as the
                                                                   scalar loop (and ReLU') do
-GELU(−0), GELU(z ≪ 0),    −0 (ATen), +0 (oneDNN, AVX2 kernel)     −0: z·Φ(z) with Φ(z) = +0
-float32
+GELU(−0), GELU(z ≤ −20),  −0 (ATen), +0 (oneDNN, AVX2 kernel)     −0: z·Φ(z) with Φ(z) = +0
+float32                   (and −0 from oneDNN's AVX-512 kernel,
+                          as reported)
 GELU(+inf), float32       +inf (ATen), NaN (oneDNN's AVX-512      +inf, the limit z·Φ(z) → ∞
                           kernel; reported, not seen on AVX2)
+Softplus(−100), float32   3.8e-44 (scalar), 3.9e-44 (vector):     3.8e-44; either is within
+                          two subnormals of e^−100                the entry-wise tolerance
 ========================  =====================================  ===========================
 
 Everything else the edge tests probe — ReLU/LeakyReLU at ±0, sigmoid and
