@@ -33,6 +33,7 @@ MODULES: list[str] = [
     "experiments.cs229.ex10_tsne",
     "experiments.cs229.architecture_search",
     "experiments.cs229.grid_search",
+    "experiments.check_code.lecture_code_check",  # CS229's NeuralNetwork and Chapter 15's code vs torch_ref.check
     # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
     "experiments.icdss.linear_regression",
     "experiments.icdss.logistic_regression",
