@@ -132,6 +132,8 @@ CHAPTER15 = [
                                  "Adam defaults": "Adam's default (lr, beta1, beta2)"}),
     *_numbers("ch15_optimizers", {k: v for o in _OPT
                                   for k, v in _both(f'losses["{{b}}"]["{o}"]', ("numbers", "losses", "{b}", o)).items()}),
+    *_numbers("check_lecture_code", {f'report_summary(code_checks["{k}"])': ("numbers", k) for k in (
+        "ch15_mse", "ch15_half_mse", "ch15_momentum", "ch15_momentum_schedule", "ch15_adam")}),
     *_claims("ch15_mistake_deep_sigmoid", {
         "deep sigmoid slope product": "sigmoid' bound over 10 layers: 0.25^10 (printed 0.000001)",
         "deep relu flows": "ReLU net: 'gradients flow through without vanishing' — ‖dW1‖/‖dW9‖ within a factor of "
@@ -385,6 +387,8 @@ CS229 = [
                                {"scratchnet": 'rates["scratchnet"]', "torch": 'rates["PyTorch"]'}, **{flag: True})]],
     *_numbers("cs229_ex08_lr_decay", {
         _as_report('{k: {b: h.step_loss[-1] for b, h in hs.items()} for k, hs in decay.items()}'): ("numbers", "final_cost")}),
+    *_numbers("check_lecture_code", {f'report_summary(lecture_checks["{k}"])': ("numbers", k)
+                                     for k in ("cs229_xor", "cs229_drawn", "cs229_trained")}),
     *_numbers("cs229_ex10_tsne", {"len(y_map)": ("numbers", "n_points"),
                                   '{k.replace("(PyTorch)", "(torch)"): v for k, v in tsne_scores.items()}': ("numbers", "scores")}),
 ]

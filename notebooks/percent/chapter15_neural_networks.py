@@ -391,11 +391,6 @@ for q, printed in PRINTED_BWD.items():
 show(["", "chapter", "scratchnet", "PyTorch", "verdict"], rows, 4)
 
 # %% [markdown]
-# > **A place kept for `torch_ref.check`** (issue 14, not merged yet): the harness that checks hand-written
-# > NumPy code against PyTorch on the same weights. When it lands, a cell here will hand it the chapter's own `dz2 = a2 - y`, `dW2 = a1.T @ dz2`, … step and show
-# > its verdict; until then the comparison above is done by hand.
-
-# %% [markdown]
 # Two printed numbers do not come out: the loss is $-\log 0.5963 = 0.5170$, not 0.5173, and the
 # updated $W_1[0,1] = 0.7 - 0.1 \cdot 0.161478 = 0.683852$ prints 0.6839 (the listing rounded
 # $dz_1$ to 0.1615 first, then the update).
@@ -469,6 +464,82 @@ ax2.set(title="XOR: decision boundary (scratchnet solid, PyTorch dashed)", xlabe
 plt.show()
 
 # %% [markdown]
+# #### The chapter's own XOR code, checked against PyTorch: `torch_ref.check`
+#
+# The listing's forward and backward lines, copied as they are into two functions (its loop body, with the
+# variables it uses passed in), from its own `np.random.seed(42)` weights. `torch_ref.check.check_network` declares
+# their layout (`"x@w"`: $X$ is examples × features, $W$ in × out, $b$ 1 × out), loads the weights into PyTorch's
+# `Linear → Sigmoid → Linear → Sigmoid`, and compares every tensor against the MSE the listing prints — then against
+# $\tfrac12$MSE, the loss its `dz2` is the gradient of:
+
+# %%
+import torch_ref.check
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_derivative(a):
+    return a * (1 - a)
+
+
+def xor_forward(X, W1, b1, W2, b2):
+    # Forward pass
+    z1 = X @ W1 + b1
+    a1 = sigmoid(z1)
+    z2 = a1 @ W2 + b2
+    a2 = sigmoid(z2)
+    return a2, (X, a1, a2, W2)
+
+
+def xor_backward(y, cache):
+    X, a1, a2, W2 = cache
+    # Backward pass
+    dz2 = (a2 - y) * sigmoid_derivative(a2)
+    dW2 = a1.T @ dz2 / 4
+    db2 = np.sum(dz2, axis=0, keepdims=True) / 4
+    da1 = dz2 @ W2.T
+    dz1 = da1 * sigmoid_derivative(a1)
+    dW1 = X.T @ dz1 / 4
+    db1 = np.sum(dz1, axis=0, keepdims=True) / 4
+    return dW1, db1, dW2, db2
+
+
+def xor_loss(a2, y):
+    return np.mean((y - a2) ** 2)                        # the loss the listing prints
+
+
+# %%
+class HalfMSELoss(torch.nn.Module):
+    """½·MSE: the loss whose gradient the listing's backward computes."""
+    def forward(self, input, target):
+        return 0.5 * torch.nn.functional.mse_loss(input, target)
+
+
+def report_summary(report):
+    """What the experiments keep of a check: the verdict, the first wrong tensor and its diagnosis, and the worst
+    relative error among the tensors that agree."""
+    first = report.first_failure
+    return {"ok": report.ok, "first_failure": first and first.name, "diagnosis": first and first.diagnosis,
+            "worst_max_rel_of_passing": max((r.max_rel for r in report.rows if r.ok), default=0.0)}
+
+
+np_state = np.random.get_state()
+np.random.seed(42)                                       # the listing's initialization
+xor_values = {"W1": np.random.randn(2, 4) * 0.5, "b1": np.zeros((1, 4)), "W2": np.random.randn(4, 1) * 0.5, "b2": np.zeros((1, 1))}
+np.random.set_state(np_state)
+xor_check = dict(params={"W1": "0.weight", "b1": "0.bias", "W2": "2.weight", "b2": "2.bias"}, layout="x@w", values=xor_values,
+                 inputs=X_xor, target=Y_xor)
+xor_reference = lambda: torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 1), torch.nn.Sigmoid())
+code_checks = {"ch15_mse": torch_ref.check.check_network(xor_forward, xor_backward, xor_reference(), loss=torch.nn.MSELoss(),
+                                                         cost=xor_loss, **xor_check),
+               "ch15_half_mse": torch_ref.check.check_network(xor_forward, xor_backward, xor_reference(), loss=HalfMSELoss(),
+                                                              **xor_check)}
+display(code_checks["ch15_mse"])
+print("against ½·MSE:", code_checks["ch15_half_mse"].summary())
+
+# %% [markdown]
 # ## 7. Gradient descent variants: SGD, momentum, Adam
 #
 # Minimise $f(x, y) = x^2 + 3y^2$ from $(4, 3)$ for 20 steps with lr 0.1. The chapter's momentum,
@@ -522,6 +593,44 @@ for name, (final, params, conv) in PRINTED_OPT.items():
         AUDIT[f"{name} loss after step {k}"] = verdict(c, ls[k], lt[k], 4)
         rows.append([name, f"loss after step {k}", c, f"{ls[k]:.4f}", f"{lt[k]:.4f}", AUDIT[f"{name} loss after step {k}"]])
 show(["optimizer", "", "chapter", "scratchnet", "PyTorch", "verdict"], rows)
+
+# %% [markdown]
+# The chapter's update lines themselves — `velocity = momentum * velocity - lr * gradient`, `params += velocity`,
+# and its Adam loop — copied into per-tensor step functions and checked by `torch_ref.check.check_optimizer` against
+# `torch.optim.SGD(lr=0.1, momentum=0.9)` (the chapter's velocity is −lr × PyTorch's momentum buffer) and
+# `torch.optim.Adam(lr=0.1)`, step by step and state entry by state entry, for the chapter's 20 steps; and the
+# momentum once more with a learning rate that halves after step 2, where the two forms part:
+
+# %%
+def sgd_momentum_step(params, grad, state, lr=0.1, momentum=0.9):
+    velocity = state.get("velocity", np.zeros_like(params))
+    velocity = momentum * velocity - lr * grad
+    params += velocity
+    state["velocity"] = velocity
+
+
+def adam_step(params, grad, state, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = state.get("m", np.zeros_like(params))  # First moment
+    v = state.get("v", np.zeros_like(params))  # Second moment
+    t = state.get("t", 0) + 1
+    g = grad
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    params -= lr * m_hat / (np.sqrt(v_hat) + eps)
+    state.update(m=m, v=v, t=t)
+
+
+momentum_hyper = {"lr": 0.1, "momentum": 0.9}
+code_checks["ch15_momentum"] = torch_ref.check.check_optimizer(
+    sgd_momentum_step, torch.optim.SGD, hyper=momentum_hyper, state_map={"velocity": ("momentum_buffer", -0.1)}, steps=20)
+code_checks["ch15_momentum_schedule"] = torch_ref.check.check_optimizer(
+    sgd_momentum_step, torch.optim.SGD, hyper=momentum_hyper, steps=4, lr_schedule=[0.1, 0.1, 0.05, 0.05])
+code_checks["ch15_adam"] = torch_ref.check.check_optimizer(
+    lambda p, g, s, lr: adam_step(p, g, s, lr=lr), torch.optim.Adam, hyper={"lr": 0.1},
+    state_map={"m": "exp_avg", "v": "exp_avg_sq", "t": "step"}, steps=20)
+show(["the chapter's code, checked", "verdict"], [[k, r.summary()] for k, r in code_checks.items()])
 
 # %% [markdown]
 # Section 7 gives Adam's defaults as lr=0.001, beta1=0.9, beta2=0.999; both libraries' signatures:

@@ -686,11 +686,6 @@ for name in names:
 show(["", "difference (scratchnet)", "(PyTorch)", "lecture expects", "gets", "verdict"], rows)
 
 # %% [markdown]
-# > **A place kept for `torch_ref.check`** (issue 14, not merged yet): the harness that checks hand-written
-# > NumPy code against PyTorch on the same weights. When it lands, a cell here will hand it the lecture's `NeuralNetwork.forward`/`backward` and show
-# > its verdict; until then the comparison above is done by hand.
-
-# %% [markdown]
 # `scratchnet.gradcheck` checks every entry of every parameter (and the input) instead of the first ten, with
 # torch's `gradcheck` defaults; on the same network just off the kink ($b^{[1]} = 0.01$) every entry passes:
 
@@ -723,6 +718,120 @@ torch_passed = torch.autograd.gradcheck(J_of, [p.detach().clone().requires_grad_
 AUDIT["gradcheck: every entry of the digits net"] = verdict(1, int(report.passed), int(torch_passed), 0)
 print(report)
 print("torch.autograd.gradcheck:", "passes" if torch_passed else "fails", " ", AUDIT["gradcheck: every entry of the digits net"])
+
+# %% [markdown]
+# ### The lecture's own code, checked against PyTorch: `torch_ref.check`
+#
+# `torch_ref.check.check_network` takes hand-written NumPy code as it is — here the lecture's `NeuralNetwork` class,
+# as printed (docstrings left out), with its layout declared (`"cs229"`: $X$ is features × examples, $W$ out × in,
+# $b$ out × 1) — loads its weights into the PyTorch model it should equal (`Linear → ReLU → Linear → Sigmoid` with
+# `BCELoss`), and compares every tensor: the output, the loss (`compute_cost`), then each gradient going backward,
+# with a diagnosis for any that differs. On the XOR data (where $x = (0, 0)$ puts every $Z^{[1]}$ on ReLU's kink), on
+# a drawn batch, and after the lecture's 5,000 training iterations (100 in quick mode). The class draws its weights
+# from NumPy's global stream, seeded here with 0 (and restored after).
+
+# %%
+def relu(z):
+    return np.maximum(0, z)
+
+
+def relu_derivative(z):
+    return (z > 0).astype(float)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+
+
+class NeuralNetwork:
+    def __init__(self, input_size, hidden_size, learning_rate=0.01):
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.learning_rate = learning_rate
+        # Xavier initialization
+        self.W1 = np.random.randn(hidden_size, input_size) * np.sqrt(2.0 / input_size)
+        self.b1 = np.zeros((hidden_size, 1))
+        self.W2 = np.random.randn(1, hidden_size) * np.sqrt(2.0 / hidden_size)
+        self.b2 = np.zeros((1, 1))
+        self.cache = {}
+        self.costs = []
+
+    def forward(self, X):
+        Z1 = self.W1 @ X + self.b1  # (hidden_size, m)
+        A1 = relu(Z1)
+        Z2 = self.W2 @ A1 + self.b2  # (1, m)
+        A2 = sigmoid(Z2)
+        self.cache = {'X': X, 'Z1': Z1, 'A1': A1, 'Z2': Z2, 'A2': A2}
+        return A2
+
+    def compute_cost(self, Y):
+        m = Y.shape[1]
+        A2 = self.cache['A2']
+        A2_clipped = np.clip(A2, 1e-10, 1 - 1e-10)
+        cost = -1/m * np.sum(Y * np.log(A2_clipped) + (1 - Y) * np.log(1 - A2_clipped))
+        return cost
+
+    def backward(self, Y):
+        m = Y.shape[1]
+        X, A1, A2, Z1 = self.cache['X'], self.cache['A1'], self.cache['A2'], self.cache['Z1']
+        dZ2 = A2 - Y  # (1, m)
+        dW2 = 1/m * dZ2 @ A1.T  # (1, hidden_size)
+        db2 = 1/m * np.sum(dZ2, axis=1, keepdims=True)  # (1, 1)
+        dA1 = self.W2.T @ dZ2  # (hidden_size, m)
+        dZ1 = dA1 * relu_derivative(Z1)  # (hidden_size, m)
+        dW1 = 1/m * dZ1 @ X.T  # (hidden_size, n_features)
+        db1 = 1/m * np.sum(dZ1, axis=1, keepdims=True)  # (hidden_size, 1)
+        return {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}
+
+    def update_parameters(self, gradients):
+        self.W1 -= self.learning_rate * gradients['dW1']
+        self.b1 -= self.learning_rate * gradients['db1']
+        self.W2 -= self.learning_rate * gradients['dW2']
+        self.b2 -= self.learning_rate * gradients['db2']
+
+    def train(self, X, Y, num_iterations=1000, print_cost=False):
+        for i in range(num_iterations):
+            A2 = self.forward(X)
+            cost = self.compute_cost(Y)
+            self.costs.append(cost)
+            gradients = self.backward(Y)
+            self.update_parameters(gradients)
+            if print_cost and i % 100 == 0:
+                print(f"Iteration {i}: Cost = {cost:.4f}")
+
+
+# %%
+import torch_ref.check
+
+
+def report_summary(report):
+    """What the experiments keep of a check: the verdict, the first wrong tensor and its diagnosis, and the worst
+    relative error among the tensors that agree."""
+    first = report.first_failure
+    return {"ok": report.ok, "first_failure": first and first.name, "diagnosis": first and first.diagnosis,
+            "worst_max_rel_of_passing": max((r.max_rel for r in report.rows if r.ok), default=0.0)}
+
+
+np_state = np.random.get_state()
+np.random.seed(0)
+lecture_nn = NeuralNetwork(input_size=2, hidden_size=4, learning_rate=0.5)
+np.random.set_state(np_state)
+X_cols, Y_cols = X_xor.T.copy(), Y_xor.T.copy()                       # the lecture's layout: examples as columns
+
+
+def check_lecture_nn(**data):
+    reference = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1), torch.nn.Sigmoid())
+    return torch_ref.check.check_network(lecture_nn, reference, params={"W1": "0.weight", "b1": "0.bias", "W2": "2.weight",
+                                                                        "b2": "2.bias"},
+                                         loss=torch.nn.BCELoss(), layout="cs229", cost=lecture_nn.compute_cost, **data)
+
+
+lecture_checks = {"cs229_xor": check_lecture_nn(inputs=X_cols, target=Y_cols), "cs229_drawn": check_lecture_nn(seed=0)}
+lecture_nn.train(X_cols, Y_cols, num_iterations=100 if QUICK else 5000)
+lecture_checks["cs229_trained"] = check_lecture_nn(inputs=X_cols, target=Y_cols)
+display(lecture_checks["cs229_xor"])
+show(["the lecture's NeuralNetwork, checked", "verdict", "worst relative error"],
+     [[k, r.summary(), report_summary(r)["worst_max_rel_of_passing"]] for k, r in lecture_checks.items()], 2)
 
 # %% [markdown]
 # ## 6.8 Hidden layer visualization (digits 0 vs 1, 64 → 16 → 1, 2,000 iterations)
