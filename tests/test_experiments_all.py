@@ -41,14 +41,12 @@ def _without_timings(obj):
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    dirs = []
-    for name in ("first", "second"):
-        out = tmp_path_factory.mktemp(name)
-        entries = run([], quick=True, out=out, progress=False, plots=False)
-        assert all(e.result is not None for e in entries), [e.error for e in entries if e.result is None]
-        dirs.append(out)
-    return dirs
+def two_runs(tmp_path_factory, quick_experiments):
+    """The session's quick run (tests/conftest.py, shared with the notebook tests) and a second one."""
+    out = tmp_path_factory.mktemp("second")
+    entries = run([], quick=True, out=out, progress=False, plots=False)
+    assert all(e.result is not None for e in entries), [e.error for e in entries if e.result is None]
+    return [quick_experiments, out]
 
 
 def test_a_second_run_writes_the_same_files_timings_aside(two_runs):
