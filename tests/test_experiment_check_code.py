@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from experiments.base import Context
-from experiments.check_code import lecture_code as lc
+from experiments.chapter15 import lecture as ch15
+from experiments.cs229 import lecture as cs229
 from experiments.registry import load
 
 
@@ -53,7 +54,7 @@ def test_the_lecture_code_runs_as_the_lectures_print_it():
     """The listing's own draws (np.random.seed(42), randn(2, 4) · 0.5, randn(4, 1) · 0.5) and the
     notebook's XOR run (5,000 iterations at lr 0.5; seeded here, the notebook leaves it unseeded): XOR
     is solved and the cost falls from ~0.7 (log 2 at chance) to below 0.01."""
-    W1, b1, W2, b2 = lc.xor_init()
+    W1, b1, W2, b2 = ch15.xor_init()
     rng = np.random.RandomState(42)
     np.testing.assert_array_equal(W1, rng.randn(2, 4) * 0.5)
     np.testing.assert_array_equal(W2, rng.randn(4, 1) * 0.5)
@@ -61,7 +62,7 @@ def test_the_lecture_code_runs_as_the_lectures_print_it():
     state = np.random.get_state()
     try:
         np.random.seed(0)
-        net = lc.NeuralNetwork(input_size=2, hidden_size=4, learning_rate=0.5)
+        net = cs229.NeuralNetwork(input_size=2, hidden_size=4, learning_rate=0.5)
     finally:
         np.random.set_state(state)
     X = np.array([[0, 0, 1, 1], [0, 1, 0, 1]])

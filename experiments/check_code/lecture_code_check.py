@@ -14,8 +14,9 @@
   what the check says about each, and which parity test catches it when it
   is planted into scratchnet.
 
-The lecture code is in ``lecture_code.py``, as printed. The checks run on
-torch only (the lecture code is the other side), whatever ``--backend``.
+The lecture code is each lecture's own, as printed, in ``cs229/lecture.py`` and
+``chapter15/lecture.py``. The checks run on torch only (the lecture code is the
+other side), whatever ``--backend``.
 """
 
 from __future__ import annotations
@@ -29,15 +30,16 @@ from torch import nn
 from torch_ref.check import check_network, check_optimizer
 from torch_ref.check.report import HEADERS
 
-from ..base import Context, Result, Table, experiment
-from . import lecture_code as lc
+from ..base import Context, Result, Table
+from ..chapter15 import lecture as ch15
+from ..cs229 import lecture as cs229
+from ..cs229.lecture import experiment
 
-SOURCE = "000_cf38cdbe29059033.txt"
 WHERE = "NeuralNetwork class (§6.3); Chapter 15 'Building a Neural Network from Scratch: XOR Problem'"
 
 CS229_PARAMS = {"W1": "0.weight", "b1": "0.bias", "W2": "2.weight", "b2": "2.bias"}
-X_XOR_COLUMNS = np.array([[0, 0, 1, 1], [0, 1, 0, 1]], dtype=np.float64)   # the notebook's X_xor
-Y_XOR_COLUMNS = np.array([[0, 1, 1, 0]], dtype=np.float64)
+X_XOR_COLUMNS = cs229.X_xor.astype(np.float64)   # the notebook's X_xor, examples as columns
+Y_XOR_COLUMNS = cs229.Y_xor.astype(np.float64)
 
 
 class HalfMSELoss(nn.Module):
@@ -77,7 +79,7 @@ def _with_global_seed(seed: int, fn):
 
 def cs229_checks(ctx: Context) -> dict:
     iterations = 100 if ctx.quick else 5000   # the notebook trains XOR for 5,000 iterations
-    net = _with_global_seed(ctx.seed, lambda: lc.NeuralNetwork(input_size=2, hidden_size=4, learning_rate=0.5))
+    net = _with_global_seed(ctx.seed, lambda: cs229.NeuralNetwork(input_size=2, hidden_size=4, learning_rate=0.5))
 
     def check(**kw):
         return check_network(net, _cs229_reference(), params=CS229_PARAMS, loss=nn.BCELoss(), layout="cs229",
@@ -90,22 +92,23 @@ def cs229_checks(ctx: Context) -> dict:
 
 
 def ch15_checks(ctx: Context) -> dict:
-    W1, b1, W2, b2 = _with_global_seed(42, lc.xor_init)
+    W1, b1, W2, b2 = _with_global_seed(42, ch15.xor_init)
     values = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
     params = {"W1": "0.weight", "b1": "0.bias", "W2": "2.weight", "b2": "2.bias"}
-    common = dict(params=params, layout="x@w", values=values, inputs=lc.X.astype(np.float64),
-                  target=lc.y.astype(np.float64), cost=lc.xor_loss)
-    reports = {"mse": check_network(lc.xor_forward, lc.xor_backward, _ch15_reference(), loss=nn.MSELoss(), **common),
-               "half_mse": check_network(lc.xor_forward, lc.xor_backward, _ch15_reference(), loss=HalfMSELoss(),
+    common = dict(params=params, layout="x@w", values=values, inputs=ch15.XOR_X, target=ch15.XOR_Y,
+                  cost=ch15.xor_loss)
+    reports = {"mse": check_network(ch15.xor_forward, ch15.xor_backward, _ch15_reference(), loss=nn.MSELoss(),
+                                    **common),
+               "half_mse": check_network(ch15.xor_forward, ch15.xor_backward, _ch15_reference(), loss=HalfMSELoss(),
                                          **{**common, "cost": None})}
     steps = 20  # the listing's steps
     schedule = [0.1, 0.1] + [0.05] * (steps - 2)
-    reports["momentum"] = check_optimizer(lc.sgd_momentum_step, torch.optim.SGD, hyper={"lr": 0.1, "momentum": 0.9},
+    reports["momentum"] = check_optimizer(ch15.sgd_momentum_step, torch.optim.SGD, hyper={"lr": 0.1, "momentum": 0.9},
                                           state_map={"velocity": ("momentum_buffer", -0.1)}, steps=steps)
-    reports["momentum_schedule"] = check_optimizer(lc.sgd_momentum_step, torch.optim.SGD,
+    reports["momentum_schedule"] = check_optimizer(ch15.sgd_momentum_step, torch.optim.SGD,
                                                    hyper={"lr": 0.1, "momentum": 0.9}, steps=4,
                                                    lr_schedule=schedule[:4])
-    reports["adam"] = check_optimizer(lambda p, g, s, lr: lc.adam_step(p, g, s, lr=lr), torch.optim.Adam,
+    reports["adam"] = check_optimizer(lambda p, g, s, lr: ch15.adam_step(p, g, s, lr=lr), torch.optim.Adam,
                                       hyper={"lr": 0.1}, state_map={"m": "exp_avg", "v": "exp_avg_sq", "t": "step"},
                                       steps=steps)
     return {"reports": reports}
@@ -119,7 +122,8 @@ def catalogue_table(ctx: Context):
 
     if ctx.quick:
         return None, {"bugs": len(CATALOGUE), "flagged": None, "caught": None, "baseline_passed": None}, {}
-    h, baseline, s, timings = run(CATALOGUE, progress=lambda *_: None)
+    # One plant at a time: the main job's runner gives each experiment one core (experiments.runner).
+    h, baseline, s, timings = run(CATALOGUE, jobs=1, progress=lambda *_: None)
     rows = rows_for(CATALOGUE, h, s)
     flagged = sum(r.ok for r in h.values())
     caught = sum(r.caught and not r.error for r in s.values())
@@ -133,7 +137,7 @@ def catalogue_table(ctx: Context):
 
 
 @experiment("check_lecture_code", "The lectures' own NumPy code checked against PyTorch (torch_ref.check)",
-            source=SOURCE, section=WHERE)
+            section=WHERE)
 def run(ctx: Context) -> Result:
     start = time.perf_counter()
     cs = cs229_checks(ctx)
