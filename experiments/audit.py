@@ -2,7 +2,7 @@
 
 A record (``OUT/claims.json`` is a list of them)::
 
-    {"source": "<seed file name>", "where": "<section or example>",
+    {"source": "<the lecture's key, experiments.base.LECTURES>", "where": "<section or example>",
      "quantity": "<what it is>", "claimed": <number or list, as printed>,
      "scratchnet": <...>, "torch": <...>,
      "verdict": "reproduced" | "differs", "note": "<why, where known>"}

@@ -1,18 +1,24 @@
 """What an experiment is: a function ``run(ctx) -> Result`` registered by name.
 
 One module per lecture result, in ``experiments/cs229/``, ``experiments/icdss/``
-and ``experiments/chapter15/``. Each module decorates its ``run``::
+and ``experiments/chapter15/``; each lecture's folder has a ``lecture.py`` with
+the lecture's own code and data and its ``experiment`` decorator (this module's
+:func:`experiment` with the lecture's ``source`` filled in). Each module
+decorates its ``run``::
 
-    @experiment("ch15_xor", "XOR from scratch", source="002_9091aa63c327fb13.txt",
-                section="Building a Neural Network from Scratch: XOR Problem")
+    from .lecture import experiment
+
+    @experiment("ch15_xor", "XOR from scratch", section="Building a Neural Network from Scratch: XOR Problem")
     def run(ctx: Context) -> Result:
         ...
 
-The CLI (``python -m experiments``) builds a :class:`Context` for each one,
-calls ``run`` and hands the :class:`Result` to :mod:`experiments.report`,
-which prints its tables and writes ``result.json``, the claims and the
-Markdown report. An experiment computes; it never prints or writes JSON itself
-(it does save its PNG figures, with :func:`experiments.common.save_fig`).
+``experiments/template.py`` is the whole shape of one, to copy. The CLI
+(``python -m experiments``) builds a :class:`Context` for each one, calls
+``run`` (:mod:`experiments.runner`) and hands the :class:`Result` to
+:mod:`experiments.report`, which prints its tables and writes ``result.json``,
+the claims and the Markdown report. An experiment computes; it never prints or
+writes JSON itself (it does save its PNG figures, with
+:func:`experiments.common.save_fig`).
 """
 
 from __future__ import annotations
@@ -101,19 +107,28 @@ class Experiment:
 
     name: str
     title: str
-    source: str      # the seed file, e.g. "002_9091aa63c327fb13.txt"
-    section: str     # where in the seed, e.g. "Code Examples: XOR"
+    source: str      # the lecture's key (its text's file name, as result.json and claims.json record it)
+    section: str     # where in the lecture, e.g. "Code Examples: XOR"
     run: Callable[[Context], Result]
     module: str = ""
 
     @property
     def lecture(self) -> str:
-        """The lecture's short name, from the seed file name."""
-        return LECTURES.get(self.source[:3], self.source)
+        """The lecture's title, e.g. "CS229 Lecture 11, Autumn 2018" (:data:`LECTURES`)."""
+        return lecture_title(self.source)
 
 
-#: Short names of the three seeds, by their file-name prefix.
-LECTURES = {"000": "CS229 Lecture 11", "001": "ICDSS Lecture 4", "002": "Chapter 15"}
+#: The three lectures' titles, by the key experiments and claims record them under (``source``).
+LECTURES = {
+    "000_cf38cdbe29059033.txt": "CS229 Lecture 11, Autumn 2018",
+    "001_606f2352aff19854.txt": "ICDSS Lecture 4",
+    "002_9091aa63c327fb13.txt": "Chapter 15, Introduction to Neural Networks",
+}
+
+
+def lecture_title(source: str) -> str:
+    """The title of the lecture recorded as ``source`` (the key itself if it is not one of :data:`LECTURES`)."""
+    return LECTURES.get(source, source)
 
 #: Every registered experiment, by name, in registration order.
 REGISTRY: dict[str, Experiment] = {}
@@ -122,7 +137,8 @@ REGISTRY: dict[str, Experiment] = {}
 def experiment(name: str, title: str, source: str, section: str):
     """Register ``run(ctx) -> Result`` under ``name`` (a decorator).
 
-    ``source`` is the seed file name, ``section`` the place in it.
+    ``source`` is the lecture's key in :data:`LECTURES`, ``section`` the place in it
+    (each lecture's ``lecture.py`` fills ``source`` in).
     Registering a second experiment under the same name is an error.
     """
     if not name or not name.replace("_", "").isalnum():

@@ -5,12 +5,16 @@
     python -m experiments list
     python -m experiments run NAME... [--backend scratchnet|torch|both]
                                       [--device auto|cpu|cuda] [--out DIR] [--quick]
-                                      [--seed N] [--no-plots]
+                                      [--seed N] [--no-plots] [--jobs N]
     python -m experiments benchmark [--quick] [--out DIR] [--threads N] ...
 
-NAME may be a shell pattern (``'ch15_*'``). Each experiment's tables are
-printed as it finishes; ``OUT/REPORT.md``, ``OUT/claims.json`` and
-``OUT/summary.json`` are written at the end. The exit status is 1 if any
+NAME may be a shell pattern (``'ch15_*'``). ``--jobs N`` runs N experiments at
+a time in worker processes (default: one per core; ``--jobs 1`` runs them in
+this process, one after another); every experiment gets one thread, so the
+results are the same whatever N (:mod:`experiments.runner`). Each experiment's
+tables are printed as it finishes and the progress bar counts the finished
+ones; ``OUT/REPORT.md``, ``OUT/claims.json`` and ``OUT/summary.json`` are
+written at the end, in registry order. The exit status is 1 if any
 experiment failed (the others still run and are reported).
 
 ``benchmark`` times one epoch of MLP training in scratchnet, PyTorch and
@@ -26,13 +30,13 @@ import fnmatch
 import pathlib
 import sys
 import time
-import traceback
 
 from tqdm import tqdm
 
-from .base import BACKENDS, Context
+from .base import BACKENDS
 from .registry import load
-from .report import Entry, console, write_report, write_result
+from .report import Entry, write_report
+from .runner import Settings, default_jobs, run_all, start_workers_early
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="seconds in total (for tests)")
     run.add_argument("--seed", type=int, default=0, help="seed of what the lectures leave unseeded")
     run.add_argument("--no-plots", dest="plots", action="store_false", help="skip drawing the PNG figures")
+    run.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                     help=f"experiments run at a time, in worker processes (default: the cores, {default_jobs()})")
     sub.add_parser("benchmark", add_help=False,
                    help="time scratchnet, PyTorch and scikit-learn training (python -m experiments benchmark --help)")
     p.run_parser = run  # for run's usage errors (see _check_device)
@@ -56,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("list", "run", "benchmark")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
+    return value
 
 
 def _check_device(parser: argparse.ArgumentParser, device: str) -> None:
@@ -83,50 +99,26 @@ def select(registry, names: list[str]) -> list:
 
 
 def run(names: list[str], backend: str = "both", device: str = "auto", out: pathlib.Path = pathlib.Path("out"),
-        quick: bool = False, seed: int = 0, progress: bool = True, plots: bool = True) -> list[Entry]:
-    """Run the experiments, print their tables, write every file; return the entries."""
-    import torch
+        quick: bool = False, seed: int = 0, progress: bool = True, plots: bool = True,
+        jobs: int | None = None) -> list[Entry]:
+    """Run the experiments (``jobs`` at a time, default one per core), print their
+    tables, write every file; return the entries, in registry order."""
+    jobs = default_jobs() if jobs is None else jobs
+    start = time.perf_counter()
+    if not names or len(names) > 1 or any(c in n for n in names for c in "*?["):
+        start_workers_early(jobs)   # several experiments: the workers' imports overlap this process's
+    from torch_ref.device import resolve_device
 
-    from .common import set_threads
-
-    threads = torch.get_num_threads()
-    set_threads()
-    try:
-        return _run(names, backend, device, out, quick, seed, progress, plots)
-    finally:
-        torch.set_num_threads(threads)  # leave the caller's setting (e.g. the test session's) as found
-
-
-def _run(names, backend, device, out, quick, seed, progress, plots) -> list[Entry]:
-    from torch_ref.device import exact_float32_matmul, resolve_device
-
-    exact_float32_matmul()
     registry = load()
     chosen = select(registry, names)
     backends = BACKENDS if backend == "both" else (backend,)
-    dev = resolve_device(device).type
+    settings = Settings(backends=backends, device=resolve_device(device).type, quick=quick, seed=seed, plots=plots)
     out = pathlib.Path(out)
-    entries: list[Entry] = []
-    start = time.perf_counter()
-    bar = tqdm(chosen, desc="experiments", unit="exp", disable=not progress, file=sys.stderr)
-    for exp in bar:
-        bar.set_postfix_str(exp.name)
-        ctx = Context(backends=backends, device=dev, out=out / exp.name, quick=quick, seed=seed, plots=plots)
-        ctx.out.mkdir(parents=True, exist_ok=True)
-        t0 = time.perf_counter()
-        try:
-            result = exp.run(ctx)
-            result.figures = [f for f in result.figures if f is not None]
-            entry = Entry(exp, ctx, result, time.perf_counter() - t0)
-            write_result(entry)
-        except Exception as exc:  # noqa: BLE001 - one failure must not hide the other results
-            entry = Entry(exp, ctx, None, time.perf_counter() - t0, error=f"{type(exc).__name__}: {exc}")
-            traceback.print_exc()
-        entries.append(entry)
-        tqdm.write(console(entry))
+    entries = run_all(chosen, settings, out, jobs=jobs, progress=progress)
     total = time.perf_counter() - start
     paths = write_report(out, entries, total)
-    tqdm.write(f"\n{len(entries)} experiments in {total:.1f} s; report: {paths['report']}")
+    tqdm.write(f"\n{len(entries)} experiments in {total:.1f} s ({min(jobs, len(entries))} at a time); "
+               f"report: {paths['report']}")
     return entries
 
 
@@ -147,5 +139,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<{width}}  {exp.lecture}: {exp.title}")
         return 0
     _check_device(parser.run_parser, args.device)
-    entries = run(args.names, args.backend, args.device, args.out, args.quick, args.seed, plots=args.plots)
+    entries = run(args.names, args.backend, args.device, args.out, args.quick, args.seed, plots=args.plots,
+                  jobs=args.jobs)
     return 1 if any(e.result is None for e in entries) else 0

@@ -12,7 +12,7 @@ from .base import REGISTRY, Experiment
 
 #: Experiment modules, in report order (CS229, ICDSS lecture 4, Chapter 15).
 MODULES: list[str] = [
-    # --- CS229 Lecture 11 (000_cf38cdbe29059033.txt) — experiments/cs229/
+    # --- CS229 Lecture 11, Autumn 2018 — experiments/cs229/
     "experiments.cs229.parameter_counts",
     "experiments.cs229.activations",
     "experiments.cs229.xor",
@@ -33,12 +33,13 @@ MODULES: list[str] = [
     "experiments.cs229.ex10_tsne",
     "experiments.cs229.architecture_search",
     "experiments.cs229.grid_search",
-    # --- ICDSS Lecture 4 (001_606f2352aff19854.txt) — experiments/icdss/
+    "experiments.check_code.lecture_code_check",  # CS229's NeuralNetwork and Chapter 15's code vs torch_ref.check
+    # --- ICDSS Lecture 4 — experiments/icdss/
     "experiments.icdss.linear_regression",
     "experiments.icdss.logistic_regression",
     "experiments.icdss.gradient_formulas",
     "experiments.icdss.general_network",
-    # --- Chapter 15 (002_9091aa63c327fb13.txt) — experiments/chapter15/
+    # --- Chapter 15, Introduction to Neural Networks — experiments/chapter15/
     "experiments.chapter15.single_neuron",
     "experiments.chapter15.perceptron",
     "experiments.chapter15.activations",

@@ -141,6 +141,39 @@ def test_digits_20_epochs(dtype, device, one_thread):
     assert h.epoch_loss[-1] < 0.1 and h.val_accuracy[-1] > 0.85   # it did learn
 
 
+def test_hooks_agree_a_hand_written_step_and_a_per_step_callback(dtype, device, one_thread):
+    """fit(step=..., on_step=..., on_epoch=...) on both backends, 5 epochs of mini-batches:
+    the hand-written rule W := W − α·dW (the lectures' update, one line for either
+    library: ``p.data -= lr * p.grad``) run with no optimizer, and a callback recording
+    ‖dJ/dW[1]‖ before every update. Both the same run in both libraries, within the
+    trajectory bounds of the module docstring (120 steps here, fewer than its 480)."""
+    X, y = _digits(dtype)
+    model, tmodel, loader, tloader = _twins(dtype, device, 2, X[:1500], y[:1500], 64)
+    norms = {"scratchnet": [], "torch": []}
+    epochs = {"scratchnet": [], "torch": []}
+
+    def run(fit, m, loss_fn, data, backend):
+        def step():
+            for p in m.parameters():
+                p.data -= 0.1 * p.grad
+
+        def on_step(i, loss):
+            g = m[0].weight.grad
+            norms[backend].append(float(np.linalg.norm(g if backend == "scratchnet" else g.cpu().numpy())))
+
+        return fit(m, loss_fn, None, data, 5, step=step, on_step=on_step,
+                   on_epoch=lambda e, h: epochs[backend].append(h.epoch_loss[-1]), progress=False)
+
+    h = run(sn.train.fit, model, sn.nn.CrossEntropyLoss(), loader, "scratchnet")
+    th = run(torch_ref.train.fit, tmodel, torch.nn.CrossEntropyLoss(), tloader, "torch")
+    _same_run(h, th, model, tmodel, "digits 64-32-10, hand-written gradient descent, 5 epochs", dtype, device,
+              BOUNDS[np.dtype(dtype)])
+    assert len(norms["scratchnet"]) == len(norms["torch"]) == 5 * 24 and epochs["scratchnet"] == h.epoch_loss
+    assert_parity(np.array(norms["scratchnet"]), np.array(norms["torch"]), component="fit(on_step=...)",
+                  quantity="‖dJ/dW[1]‖ before each update", dtype=dtype, device=device, bound=BOUNDS[np.dtype(dtype)])
+    assert h.lr == th.lr == [[]] * 5 and h.epoch_loss[-1] < h.epoch_loss[0]
+
+
 @pytest.mark.parametrize("clip", [("clip_grad_norm", 0.5), ("clip_grad_value", 0.01)], ids=lambda c: c[0])
 def test_scheduler_and_clipping_agree(clip, device, one_thread):
     """Adam + CosineAnnealingLR + fit's clipping option (by norm, by value), float64,

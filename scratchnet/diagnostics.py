@@ -52,32 +52,32 @@ def array_stats(a) -> Stats:
     return Stats(float(a.mean()), float(a.std()), float(np.sqrt(np.dot(a, a))))
 
 
-def leaf_modules(model: Module) -> list[tuple[str, Module]]:
-    """The (name, module) pairs of the modules without children — the layers."""
+def leaf_modules(model) -> list[tuple[str, object]]:
+    """The (name, module) pairs of the modules without children — the layers (either library's)."""
     return [(name, m) for name, m in model.named_modules() if not any(True for _ in m.children())]
 
 
-class LayerRecorder:
-    """Record activation and gradient statistics of a model's layers on every pass.
+class BaseLayerRecorder:
+    """What both libraries' recorders do; a library fills in two things:
 
-    Parameters
-    ----------
-    model : Module
-    layers : iterable of str, optional
-        Names (as in ``model.named_modules()``, e.g. ``"0"``, ``"3.fn.0"``) of
-        the modules to watch; by default every leaf module.
+    ``module_type`` (and ``module_kind``, its name for error messages): what a model is;
+    ``stats(array)``: the :class:`Stats` of one recorded array (or tensor).
 
-    Attributes (each a dict from layer or parameter name to a list, one
-    :class:`Stats` per pass, oldest first)
-    ----------
-    activations : the layer's output A, on each forward pass
-    gradients : dJ/dA, the gradient arriving at the layer's output, on each backward pass
-    parameters : dJ/dθ of each parameter, on each :meth:`record_parameters` call
+    Everything else — which layers, the hooks, the tables, removing the hooks —
+    is written here once. See :class:`LayerRecorder` for the parameters and
+    attributes.
     """
 
-    def __init__(self, model: Module, layers: Iterable[str] | None = None):
-        if not isinstance(model, Module):
-            raise TypeError(f"LayerRecorder expects a scratchnet Module, got {type(model).__name__}")
+    module_type: type = object
+    module_kind = "a model"
+
+    @staticmethod
+    def stats(a) -> Stats:  # pragma: no cover - each library's recorder sets its own
+        raise NotImplementedError
+
+    def __init__(self, model, layers: Iterable[str] | None = None):
+        if not isinstance(model, self.module_type):
+            raise TypeError(f"{type(self).__name__} expects {self.module_kind}, got {type(model).__name__}")
         self.model = model
         named = dict(model.named_modules())
         if layers is None:
@@ -102,19 +102,19 @@ class LayerRecorder:
 
     def _forward_hook(self, name):
         def hook(module, inputs, output):
-            self.activations[name].append(array_stats(output))
+            self.activations[name].append(self.stats(output))
         return hook
 
     def _backward_hook(self, name):
         def hook(module, grad_input, grad_output):
-            self.gradients[name].append(array_stats(grad_output[0]))
+            self.gradients[name].append(self.stats(grad_output[0]))
         return hook
 
     def record_parameters(self) -> None:
         """Append the statistics of every parameter's current ``.grad`` (call after backward)."""
         for name, p in self.model.named_parameters():
             if name in self.parameters and p.grad is not None:
-                self.parameters[name].append(array_stats(p.grad))
+                self.parameters[name].append(self.stats(p.grad))
 
     def table(self, kind: str = "gradients", step: int = -1) -> list[tuple]:
         """Rows ``(name, layer type, mean, std, norm)`` of one pass (the last by
@@ -141,8 +141,31 @@ class LayerRecorder:
             handle.remove()
         self._handles.clear()
 
-    def __enter__(self) -> "LayerRecorder":
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+class LayerRecorder(BaseLayerRecorder):
+    """Record activation and gradient statistics of a model's layers on every pass.
+
+    Parameters
+    ----------
+    model : Module
+    layers : iterable of str, optional
+        Names (as in ``model.named_modules()``, e.g. ``"0"``, ``"3.fn.0"``) of
+        the modules to watch; by default every leaf module.
+
+    Attributes (each a dict from layer or parameter name to a list, one
+    :class:`Stats` per pass, oldest first)
+    ----------
+    activations : the layer's output A, on each forward pass
+    gradients : dJ/dA, the gradient arriving at the layer's output, on each backward pass
+    parameters : dJ/dθ of each parameter, on each :meth:`record_parameters` call
+    """
+
+    module_type = Module
+    module_kind = "a scratchnet Module"
+    stats = staticmethod(array_stats)

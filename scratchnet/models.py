@@ -17,7 +17,7 @@ once and build it in both libraries.
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -25,27 +25,47 @@ from . import nn
 from ._dtype import resolve_dtype
 from ._validation import check_positive_int
 
-#: Hidden activations by name; ``torch_ref.models.ACTIVATIONS`` has the same keys.
-ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
-    "identity": nn.Identity,
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-    "leaky_relu": nn.LeakyReLU,
-    "elu": nn.ELU,
-    "gelu": nn.GELU,
-    "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
-    "silu": nn.SiLU,
-    "softplus": nn.Softplus,
+#: Hidden activations by name: the class in the library's ``nn`` and its arguments.
+#: Both builders look these names up in their own library (:func:`build`):
+#: scratchnet in ``scratchnet.nn``, ``torch_ref.models`` in ``torch.nn``.
+ACTIVATIONS: dict[str, tuple[str, dict]] = {
+    "identity": ("Identity", {}),
+    "sigmoid": ("Sigmoid", {}),
+    "tanh": ("Tanh", {}),
+    "relu": ("ReLU", {}),
+    "leaky_relu": ("LeakyReLU", {}),
+    "elu": ("ELU", {}),
+    "gelu": ("GELU", {}),
+    "gelu_tanh": ("GELU", {"approximate": "tanh"}),
+    "silu": ("SiLU", {}),
+    "softplus": ("Softplus", {}),
 }
 
-#: Output layers by name (``None`` means no output activation: raw logits).
-OUTPUTS: dict[str, Callable[[], nn.Module]] = {
-    "identity": nn.Identity,
-    "sigmoid": nn.Sigmoid,
-    "softmax": lambda: nn.Softmax(dim=-1),
-    "log_softmax": lambda: nn.LogSoftmax(dim=-1),
+#: Output layers by name, likewise (``None`` means no output activation: raw logits).
+OUTPUTS: dict[str, tuple[str, dict]] = {
+    "identity": ("Identity", {}),
+    "sigmoid": ("Sigmoid", {}),
+    "softmax": ("Softmax", {"dim": -1}),
+    "log_softmax": ("LogSoftmax", {"dim": -1}),
 }
+
+
+def build(library_nn, table: dict[str, tuple[str, dict]], name: str):
+    """``library_nn.<class>(**arguments)`` for ``table[name]``: the module named
+    ``name`` in one library (``scratchnet.nn`` or ``torch.nn``)."""
+    class_name, arguments = table[name]
+    return getattr(library_nn, class_name)(**arguments)
+
+
+def name_of(module, table: dict[str, tuple[str, dict]]) -> str | None:
+    """The table's name for a module of either library (its class name and
+    arguments), or None: the inverse of :func:`build`."""
+    for name, (class_name, arguments) in table.items():
+        if type(module).__name__ == class_name and all(getattr(module, k, None) == v for k, v in arguments.items()):
+            if class_name == "GELU" and not arguments and getattr(module, "approximate", "none") != "none":
+                continue
+            return name
+    return None
 
 
 def check_mlp_args(sizes: Sequence[int], activation: str, output: str | None) -> list[int]:
@@ -130,8 +150,8 @@ def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = Non
 
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(widths[:-2], widths[1:-1])):
-        block = hidden_block(n_in, n_out, ACTIVATIONS[activation], bias=bias, dropout=p, batch_norm=batch_norm,
-                             linear=linear, batch_norm_layer=lambda n: nn.BatchNorm1d(n, dtype=dtype),
+        block = hidden_block(n_in, n_out, lambda: build(nn, ACTIVATIONS, activation), bias=bias, dropout=p,
+                             batch_norm=batch_norm, linear=linear, batch_norm_layer=lambda n: nn.BatchNorm1d(n, dtype=dtype),
                              dropout_layer=lambda q: nn.Dropout(q, generator=generator))
         if residual and i > 0:
             layers.append(nn.Residual(nn.Sequential(*block)))
@@ -139,7 +159,7 @@ def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = Non
             layers.extend(block)
     layers.append(linear(widths[-2], widths[-1], bias))
     if output is not None:
-        layers.append(OUTPUTS[output]())
+        layers.append(build(nn, OUTPUTS, output))
     return nn.Sequential(*layers)
 
 

@@ -2,19 +2,37 @@
 
 ``torch_ref.train.fit`` has the same signature and the same behaviour for
 PyTorch models, so one experiment runs on both backends with only the model
-swapped (d2l's "one harness" idea). Each step is the loop of DESIGN.md::
+swapped (d2l's "one harness" idea). Both are this module's one loop,
+:func:`train_loop`, handed the backend's own step — here the explicit
+backward pass, there ``loss.backward()``. Each step is the loop of DESIGN.md::
 
     optimizer.zero_grad()
     loss = loss_fn(model(X_batch), y_batch)
     model.backward(loss_fn.backward(), needs_input_grad=False)   # torch: loss.backward()
     clip_grad_norm_(model.parameters(), clip_grad_norm)           # if asked, or
     clip_grad_value_(model.parameters(), clip_grad_value)         # (one of the two)
-    optimizer.step()
+    on_step(step, loss)                                           # if given
+    optimizer.step()                                              # or step(), if given
 
 and after each epoch: validation (if ``val_data``), ``scheduler.step()`` (if
-given: the schedulers here count epochs), and early stopping (if
-``patience``). ``needs_input_grad=False`` spares the first layer's dJ/dX,
-which training never uses.
+given: the schedulers here count epochs), ``on_epoch(epoch, history)`` (if
+given) and early stopping (if ``patience``). ``needs_input_grad=False``
+spares the first layer's dJ/dX, which training never uses.
+
+Two hooks let an experiment watch or change training without a loop of its
+own: ``on_step(step, loss)`` runs once per step after the backward pass (and
+the clipping) and before the update — the gradients are in ``.grad``, to read
+or to change — and ``step`` replaces ``optimizer.step()`` by an update rule
+written by hand, e.g. the lectures' W := W − α dW::
+
+    def gradient_descent():
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+
+    fit(model, loss_fn, None, data, epochs, step=gradient_descent)
+
+(with ``step`` the optimizer may be ``None``: the gradients are then zeroed by
+``model.zero_grad()`` and no learning rate is recorded).
 
 The returned :class:`History` holds the loss of every step, the loss of
 every epoch (the loss over the epoch's samples with the weights each batch
@@ -69,7 +87,9 @@ class History:
 
 
 # -- helpers shared with torch_ref.train ----------------------------------------------------------
-def check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value=None, loss_fn=None) -> None:
+def check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value=None, loss_fn=None, *, optimizer=None,
+                   step=None, on_step=None, on_epoch=None) -> None:
+    """The arguments both ``fit`` functions take, checked before anything trains."""
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     for name, clip in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value", clip_grad_value)):
@@ -83,6 +103,11 @@ def check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value=None, loss_
     if patience is not None and (isinstance(patience, bool) or not isinstance(patience, numbers.Integral)
                                  or patience < 1):
         raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
+    for name, hook in (("step", step), ("on_step", on_step), ("on_epoch", on_epoch)):
+        if hook is not None and not callable(hook):
+            raise TypeError(f"{name} must be a function or None, got {type(hook).__name__}")
+    if optimizer is None and step is None:
+        raise TypeError("fit needs an optimizer, or step= (an update rule written by hand) in its place")
 
 
 def reduction(loss_fn) -> str:
@@ -95,19 +120,26 @@ def reduction(loss_fn) -> str:
     return value
 
 
-def epoch_loss(total: float, n: int, step_losses: list, loss_fn) -> float:
+def epoch_loss(total: float, n: int, step_losses: list, loss_reduction: str) -> float:
     """The epoch's loss from its step losses: sample-weighted mean (``total / n``,
     ``total`` = Σ loss·batch size) for a mean reduction, the sum for ``'sum'``."""
-    return sum(step_losses) if reduction(loss_fn) == "sum" else total / n
+    return sum(step_losses) if loss_reduction == "sum" else total / n
+
+
+def learning_rates(optimizer) -> list:
+    """The learning rate of each parameter group (``[]`` without an optimizer)."""
+    return [] if optimizer is None else [g["lr"] for g in optimizer.param_groups]
 
 
 def check_loss(value: float, step: int, epoch: int, optimizer) -> None:
     """Raise :class:`NonFiniteLossError` if ``value`` is NaN or infinite."""
     if not math.isfinite(value):
-        lrs = ", ".join(f"{g['lr']:g}" for g in optimizer.param_groups)
+        rates = learning_rates(optimizer)
+        lrs = (f"learning rate {', '.join(f'{lr:g}' for lr in rates)}" if rates
+               else "a hand-written update (step=)")
         raise NonFiniteLossError(
-            f"loss became {value} at step {step} (epoch {epoch}, counting from 0) with learning "
-            f"rate {lrs}: training diverged. Lower the learning rate, clip gradients "
+            f"loss became {value} at step {step} (epoch {epoch}, counting from 0) with {lrs}: "
+            "training diverged. Lower the learning rate, clip gradients "
             "(clip_grad_norm=...), or check the data for NaN/inf.")
 
 
@@ -124,7 +156,7 @@ def progress_bar(total: int, progress):
     except ImportError:
         if progress:
             warnings.warn("progress=True, but tqdm is not installed: training without a progress bar "
-                          "(pip install tqdm)", stacklevel=3)
+                          "(pip install tqdm)", stacklevel=4)
         return None
     return tqdm(total=total, unit="step", leave=False)
 
@@ -145,19 +177,28 @@ class EarlyStopping:
         return self.patience is not None and self.bad_epochs >= self.patience
 
 
-def as_loader(data, name: str) -> DataLoader:
-    """A DataLoader, or ``(X, y)`` arrays taken as one full batch."""
+def as_loader(data, name: str, full_batch=None):
+    """A loader (anything iterable with ``len``, yielding ``(X, y)`` batches), or an
+    ``(X, y)`` pair taken as one full batch: ``full_batch(X, y)`` builds its loader
+    (default: a scratchnet :class:`DataLoader`; torch_ref's builds a torch one)."""
     if isinstance(data, (str, bytes, dict, np.ndarray)):
         raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got {type(data).__name__}")
-    if hasattr(data, "__iter__") and not isinstance(data, (tuple, list)) and not hasattr(data, "__len__"):
+    if isinstance(data, (tuple, list)):
+        if len(data) != 2:
+            raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got a {type(data).__name__} "
+                            f"of {len(data)} items")
+        return (full_batch or _full_batch)(*data)
+    if not hasattr(data, "__iter__"):
+        raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got {type(data).__name__}")
+    if not hasattr(data, "__len__"):
         raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got {type(data).__name__}, an "
                         "iterator without len() (it would be used up after one epoch)")
-    if isinstance(data, DataLoader) or (hasattr(data, "__iter__") and not isinstance(data, (tuple, list))):
-        return data
-    if isinstance(data, (tuple, list)) and len(data) == 2:
-        n = len(data[0])
-        return DataLoader(TensorDataset(*data), batch_size=max(n, 1))  # n = 0: "dataset is empty"
-    raise TypeError(f"{name} must be a DataLoader or an (X, y) pair, got {type(data).__name__}")
+    return data
+
+
+def _full_batch(x, y) -> DataLoader:
+    n = len(x)
+    return DataLoader(TensorDataset(x, y), batch_size=max(n, 1))  # n = 0: "dataset is empty"
 
 
 def accuracy_counts(outputs: np.ndarray, targets: np.ndarray) -> int | None:
@@ -168,7 +209,90 @@ def accuracy_counts(outputs: np.ndarray, targets: np.ndarray) -> int | None:
     return int(np.sum(np.argmax(outputs, axis=1) == t))
 
 
-# -- the loop -------------------------------------------------------------------------------------
+# -- the loop both backends share -----------------------------------------------------------------
+def train_loop(model, optimizer, loader, epochs: int, forward, *, loss_reduction: str = "mean", clip=None,
+               update=None, validate=None, scheduler=None, patience=None, progress=None, on_step=None,
+               on_epoch=None) -> History:
+    """The training loop of both ``fit`` functions; what differs by backend comes in as functions.
+
+    forward(X_batch, y_batch) -> (J, backward): the backend's step — the batch loss
+        J as a float, and the function that backpropagates it (scratchnet: the
+        explicit backward pass; torch: ``loss.backward``)
+    clip() -> None: the gradient clipping asked for, or None
+    update() -> None: the update, ``optimizer.step`` unless a hand-written ``step``
+    validate() -> (loss, accuracy or None): the validation after each epoch, or None
+    loss_reduction: the loss's reduction, 'mean' or 'sum' (how the epoch loss is formed)
+    """
+    history, stopper = History(), EarlyStopping(patience)
+    zero_grad = model.zero_grad if optimizer is None else optimizer.zero_grad
+    update = optimizer.step if update is None else update
+    bar = progress_bar(epochs * len(loader), progress)
+    step = 0
+    try:
+        for epoch in range(epochs):
+            model.train()
+            history.lr.append(learning_rates(optimizer))
+            total, n, first = 0.0, 0, len(history.step_loss)
+            for xb, yb in loader:
+                zero_grad()
+                loss, backward = forward(xb, yb)
+                check_loss(loss, step, epoch, optimizer)
+                backward()
+                if clip is not None:
+                    clip()
+                if on_step is not None:
+                    on_step(step, loss)
+                update()
+                history.step_loss.append(loss)
+                total += loss * len(xb)
+                n += len(xb)
+                step += 1
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(epoch=epoch, loss=f"{loss:.4g}")
+            if n == 0:
+                raise ValueError(f"data yielded no batches in epoch {epoch} (counting from 0): an empty loader")
+            history.epoch_loss.append(epoch_loss(total, n, history.step_loss[first:], loss_reduction))
+            monitored = history.epoch_loss[-1]
+            if validate is not None:
+                vloss, vacc = validate()
+                history.val_loss.append(vloss)
+                if vacc is not None:
+                    history.val_accuracy.append(vacc)
+                monitored = vloss
+            if scheduler is not None:
+                scheduler.step()
+            if on_epoch is not None:
+                on_epoch(epoch, history)
+            if stopper.update(monitored, epoch, history):
+                history.stopped_early = True
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def evaluate_loop(model, loss_fn, loader, outputs, concatenate, as_numpy) -> tuple[float, float | None]:
+    """The evaluation of both ``evaluate`` functions: ``loss_fn`` once over the outputs
+    and targets of every batch, in eval mode (the model's mode is restored after).
+
+    outputs(X_batch, y_batch) -> (model output, target), on the model's device;
+    concatenate(list) -> one array/tensor; as_numpy(x) -> a NumPy array (for the accuracy).
+    """
+    reduction(loss_fn)
+    was_training = model.training
+    model.eval()
+    try:
+        pairs = [outputs(xb, yb) for xb, yb in loader]
+    finally:
+        model.train(was_training)
+    out, y = concatenate([o for o, _ in pairs]), concatenate([t for _, t in pairs])
+    correct = accuracy_counts(as_numpy(out), as_numpy(y))
+    return float(loss_fn(out, y)), (None if correct is None else correct / len(y))
+
+
+# -- scratchnet's side ----------------------------------------------------------------------------
 def _backward(model, grad):
     """Backward without dJ/dX when the model can skip it (the loop never uses it)."""
     if _accepts_needs_input_grad(model):
@@ -186,28 +310,21 @@ def evaluate(model, loss_fn, data) -> tuple[float, float | None]:
     ``ValueError``. Accuracy (targets that are class indices) is the fraction of
     samples whose largest output is the target class."""
     reduction(loss_fn)
-    was_training = model.training
-    model.eval()
-    outs, targets = [], []
-    for xb, yb in as_loader(data, "val_data"):
-        outs.append(model(xb))
-        targets.append(yb)
-    model.train(was_training)
-    out, y = np.concatenate(outs), np.concatenate(targets)
-    correct = accuracy_counts(out, y)
-    return float(loss_fn(out, y)), (None if correct is None else correct / len(y))
+    return evaluate_loop(model, loss_fn, as_loader(data, "val_data"), lambda xb, yb: (model(xb), yb),
+                         np.concatenate, np.asarray)
 
 
 def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
         clip_grad_norm: float | None = None, val_data=None, patience: int | None = None,
-        progress: bool | None = None, clip_grad_value: float | None = None) -> History:
+        progress: bool | None = None, clip_grad_value: float | None = None, step=None, on_step=None,
+        on_epoch=None) -> History:
     """Train ``model`` (see the module docstring); returns a :class:`History`.
 
     Parameters
     ----------
     model : scratchnet Module (with ``backward``)
     loss_fn : scratchnet loss module (``loss_fn(pred, y)`` then ``loss_fn.backward()``)
-    optimizer : scratchnet.optim optimizer over the model's parameters
+    optimizer : scratchnet.optim optimizer over the model's parameters (or None with ``step``)
     data : DataLoader yielding ``(X, y)`` batches, or an ``(X, y)`` pair (full batch)
     epochs : int
     scheduler : an lr scheduler, stepped once per epoch
@@ -218,74 +335,45 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
     patience : stop after this many epochs without a lower validation loss
         (training epoch loss if there is no ``val_data``)
     progress : tqdm bar: None = only when stderr is a terminal
+    step : ``step()``, an update written by hand, called in place of ``optimizer.step()``
+    on_step : ``on_step(step, loss)``, called every step after the backward pass and the
+        clipping, before the update (``step`` counts from 0 over the whole run)
+    on_epoch : ``on_epoch(epoch, history)``, called after every epoch (validation and
+        scheduler done, before early stopping decides)
     """
-    check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value, loss_fn)
+    from .nn.utils import clip_grad_norm_, clip_grad_value_
+
+    check_fit_args(epochs, clip_grad_norm, patience, clip_grad_value, loss_fn, optimizer=optimizer, step=step,
+                   on_step=on_step, on_epoch=on_epoch)
     _check_fit_objects(model, loss_fn, optimizer, scheduler)
     loader = as_loader(data, "data")
-    history, stopper = History(), EarlyStopping(patience)
-    bar = progress_bar(epochs * len(loader), progress)
+
+    def forward(xb, yb):
+        loss = float(loss_fn(model(xb), yb))
+        return loss, lambda: _backward(model, loss_fn.backward())
+
+    clip = None
+    if clip_grad_norm is not None:
+        clip = lambda: clip_grad_norm_(model.parameters(), clip_grad_norm)  # noqa: E731
+    elif clip_grad_value is not None:
+        clip = lambda: clip_grad_value_(model.parameters(), clip_grad_value)  # noqa: E731
+    validate = None if val_data is None else (lambda: evaluate(model, loss_fn, val_data))
     # Overflow on the way to a NaN is reported once, by check_loss, with the step and
     # the learning rate, instead of as NumPy RuntimeWarnings from deep inside a layer.
     with np.errstate(over="ignore", invalid="ignore"):
-        try:
-            _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm, val_data,
-                    history, stopper, bar, clip_grad_value)
-        finally:
-            if bar is not None:
-                bar.close()
-    return history
+        return train_loop(model, optimizer, loader, epochs, forward, loss_reduction=reduction(loss_fn), clip=clip,
+                          update=step, validate=validate, scheduler=scheduler, patience=patience,
+                          progress=progress, on_step=on_step, on_epoch=on_epoch)
 
 
 def _check_fit_objects(model, loss_fn, optimizer, scheduler) -> None:
     """The objects fit drives, checked by what it calls on them (duck typing, as in torch)."""
     parts = [("model", model, "a scratchnet Module", ("__call__", "backward", "parameters", "train")),
-             ("loss_fn", loss_fn, "a scratchnet loss module", ("__call__", "backward")),
-             ("optimizer", optimizer, "a scratchnet.optim optimizer", ("zero_grad", "step", "param_groups"))]
+             ("loss_fn", loss_fn, "a scratchnet loss module", ("__call__", "backward"))]
+    if optimizer is not None:
+        parts.append(("optimizer", optimizer, "a scratchnet.optim optimizer", ("zero_grad", "step", "param_groups")))
     if scheduler is not None:
         parts.append(("scheduler", scheduler, "an lr scheduler (or None)", ("step",)))
     for name, obj, kind, needs in parts:
         if not all(hasattr(obj, m) for m in needs):
             raise TypeError(f"fit: {name} must be {kind}, got {type(obj).__name__}")
-
-
-def _epochs(model, loss_fn, optimizer, loader, epochs, scheduler, clip_grad_norm, val_data,
-            history, stopper, bar, clip_grad_value=None) -> None:
-    from .nn.utils import clip_grad_norm_, clip_grad_value_
-
-    step = 0
-    for epoch in range(epochs):
-        model.train()
-        history.lr.append([g["lr"] for g in optimizer.param_groups])
-        total, n, first = 0.0, 0, len(history.step_loss)
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = float(loss_fn(model(xb), yb))
-            check_loss(loss, step, epoch, optimizer)
-            _backward(model, loss_fn.backward())
-            if clip_grad_norm is not None:
-                clip_grad_norm_(model.parameters(), clip_grad_norm)
-            elif clip_grad_value is not None:
-                clip_grad_value_(model.parameters(), clip_grad_value)
-            optimizer.step()
-            history.step_loss.append(loss)
-            total += loss * len(xb)
-            n += len(xb)
-            step += 1
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(epoch=epoch, loss=f"{loss:.4g}")
-        if n == 0:
-            raise ValueError(f"data yielded no batches in epoch {epoch} (counting from 0): an empty loader")
-        history.epoch_loss.append(epoch_loss(total, n, history.step_loss[first:], loss_fn))
-        monitored = history.epoch_loss[-1]
-        if val_data is not None:
-            vloss, vacc = evaluate(model, loss_fn, val_data)
-            history.val_loss.append(vloss)
-            if vacc is not None:
-                history.val_accuracy.append(vacc)
-            monitored = vloss
-        if scheduler is not None:
-            scheduler.step()
-        if stopper.update(monitored, epoch, history):
-            history.stopped_early = True
-            break

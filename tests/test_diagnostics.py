@@ -87,3 +87,22 @@ def test_vanishing_gradients_in_ten_layer_sigmoid_and_three_cures(seed):
     assert ratio_residual > 1e-4
     ratio_batch_norm, _ = _first_to_last_weight_grad_ratio("sigmoid", seed, batch_norm=True)
     assert ratio_batch_norm > 1e-3
+
+
+def test_both_recorders_are_one_base_filled_in():
+    """scratchnet's and torch_ref's LayerRecorder share BaseLayerRecorder: each library
+    gives only what a model is and how one array's statistics are computed."""
+    torch = pytest.importorskip("torch")
+    from scratchnet.diagnostics import BaseLayerRecorder
+    from torch_ref.diagnostics import LayerRecorder as TorchLayerRecorder
+    from torch_ref.diagnostics import tensor_stats
+
+    assert issubclass(LayerRecorder, BaseLayerRecorder) and issubclass(TorchLayerRecorder, BaseLayerRecorder)
+    own = {"module_type", "module_kind", "stats", "__doc__", "__module__", "__qualname__"}
+    for cls in (LayerRecorder, TorchLayerRecorder):
+        assert set(vars(cls)) - {"__firstlineno__", "__static_attributes__"} <= own
+    with pytest.raises(TypeError, match="expects a torch.nn.Module, got Sequential"):
+        TorchLayerRecorder(sn.models.mlp([2, 3, 1]))
+    # the same statistics as array_stats, computed by torch (mean, population std, norm)
+    t = torch.tensor([[1.0, 2.0], [3.0, 6.0]], dtype=torch.float64)
+    assert tensor_stats(t) == pytest.approx(array_stats(t.numpy()), rel=1e-15)

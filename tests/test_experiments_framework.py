@@ -1,5 +1,6 @@
 """The experiments framework: the audit's verdicts, the lecture initialization,
-the shared trainer, and the CLI's files (claims.json schema, report, determinism)."""
+the shared trainer and its hooks, the runner (--jobs), the template, and the CLI's
+files (claims.json schema, report, determinism)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import pytest
 import torch
 
 from experiments import audit
-from experiments.base import REGISTRY, Context, Result, Table, experiment
+from experiments.base import LECTURES, REGISTRY, Context, Result, Table, experiment
 from experiments.cli import main, run
-from experiments.common import build_pair, lecture_init, predict, save_fig, train_pair, weights_gap
+from experiments.common import (epoch_losses, gradient_descent, lecture_init, make_models, predict, save_fig,
+                                state_dict, step_losses, train, weights_gap)
+
+CTX = Context(("scratchnet", "torch"), "cpu", None, quick=True)
 
 # --------------------------------------------------------------------------- the audit
 
@@ -67,8 +71,9 @@ def test_claim_needs_a_value_and_validate_checks_the_schema():
 def test_lecture_init_loads_the_lectures_own_draws_into_both_backends():
     """Chapter 15's XOR init, np.random.seed(42); randn(2, 4) * 0.5; randn(4, 1) * 0.5,
     stored (in, out): the models must compute the lecture's z2 = σ(X W1) W2."""
-    model, twin = build_pair([2, 4, 1], "sigmoid", None)
-    lecture_init([model, twin], [((2, 4), 0.5), ((4, 1), 0.5)], seed=42, layout="in_out")
+    models = make_models(CTX, [2, 4, 1], "sigmoid", None)
+    model, twin = models["scratchnet"], models["torch"]
+    lecture_init(models, [((2, 4), 0.5), ((4, 1), 0.5)], seed=42, layout="in_out")
     rng = np.random.RandomState(42)
     W1, W2 = rng.randn(2, 4) * 0.5, rng.randn(4, 1) * 0.5
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -83,30 +88,89 @@ def test_lecture_init_loads_the_lectures_own_draws_into_both_backends():
         lecture_init([model], [((4, 2), 1.0), ((1, 4), 1.0)], seed=0, layout="in_out")
 
 
-def test_train_pair_gives_both_backends_the_same_steps():
+def test_train_gives_both_backends_the_same_steps():
+    """Mini-batches of 4 from one shuffled order (10 samples: batches of 4, 4, 2): both backends
+    see the same batches, so their losses agree to float64 rounding (the parity bound, 1e-10, is
+    far above what 15 steps of a 3-4-1 net accumulate; measured ~1e-16)."""
     X = np.random.default_rng(0).normal(size=(10, 3))
     Y = X @ np.array([[1.0], [-2.0], [0.5]])
-    model, twin = build_pair([3, 4, 1], "tanh", None, seed=1)
-    # Mini-batches of 4 from one shuffled order: both backends see the same batches.
-    curves = train_pair(model, twin, X, Y, loss="mse", lr=0.05, epochs=5, batch_size=4, seed=3)
-    np.testing.assert_allclose(curves["scratchnet"], curves["torch"], rtol=1e-12)
-    assert curves["scratchnet"][-1] < curves["scratchnet"][0]
-    assert weights_gap(model, twin) < 1e-12
+    models = make_models(CTX, [3, 4, 1], "tanh", None, seed=1)
+    histories = train(models, X, Y, loss="mse", lr=0.05, epochs=5, batch_size=4, seed=3)
+    steps, epochs = step_losses(histories), epoch_losses(histories)
+    assert steps["scratchnet"].shape == (15,) and epochs["scratchnet"].shape == (5,)
+    np.testing.assert_allclose(steps["scratchnet"], steps["torch"], rtol=1e-12)
+    # the epoch loss is the sample-weighted mean of its batches' losses
+    assert epochs["torch"][0] == pytest.approx(np.dot(steps["torch"][:3], [4, 4, 2]) / 10, rel=1e-14)
+    assert epochs["scratchnet"][-1] < epochs["scratchnet"][0]
+    assert weights_gap(models) < 1e-12
 
 
-def test_train_pair_full_batch_is_the_lectures_gradient_descent():
-    """One full-batch step on MSE equals θ ← θ − α ∇J worked out by hand."""
+def test_train_full_batch_is_the_lectures_gradient_descent():
+    """One full-batch step on MSE equals θ ← θ − α ∇J worked out by hand, with torch's SGD
+    and with the hand-written step (``gradient_descent``) on both backends."""
     X = np.array([[1.0], [2.0], [3.0]])
     Y = np.array([[2.0], [4.0], [7.0]])
-    model, twin = build_pair([1, 1], dtype=np.float64)
-    w, b = float(model[0].weight.data[0, 0]), float(model[0].bias.data[0])
-    train_pair(model, twin, X, Y, loss="mse", lr=0.1, epochs=1)
-    r = (w * X + b) - Y
-    w_new = w - 0.1 * 2 * np.mean(r * X)
-    b_new = b - 0.1 * 2 * np.mean(r)
-    assert model[0].weight.data[0, 0] == pytest.approx(w_new, rel=1e-14)
-    assert model[0].bias.data[0] == pytest.approx(b_new, rel=1e-14)
-    assert twin[0].weight.item() == pytest.approx(w_new, rel=1e-14)
+    for step in (None, gradient_descent):
+        models = make_models(CTX, [1, 1])
+        w, b = float(models["scratchnet"][0].weight.data[0, 0]), float(models["scratchnet"][0].bias.data[0])
+        train(models, X, Y, loss="mse", lr=0.1, epochs=1, step=step)
+        r = (w * X + b) - Y
+        w_new = w - 0.1 * 2 * np.mean(r * X)
+        b_new = b - 0.1 * 2 * np.mean(r)
+        assert models["scratchnet"][0].weight.data[0, 0] == pytest.approx(w_new, rel=1e-14)
+        assert models["scratchnet"][0].bias.data[0] == pytest.approx(b_new, rel=1e-14)
+        assert models["torch"][0].weight.item() == pytest.approx(w_new, rel=1e-14)
+
+
+def test_train_hooks_see_every_step_and_epoch_and_can_change_the_gradients():
+    """on_step runs between backward and the update (zeroing the gradients there freezes the
+    model), on_epoch after each epoch; step= replaces the optimizer and keeps its state."""
+    X = np.random.default_rng(1).normal(size=(12, 2))
+    Y = (X[:, :1] > 0).astype(float)
+    models = make_models(CTX, [2, 3, 1], "tanh", "sigmoid")
+    before = {b: state_dict(m) for b, m in models.items()}
+    seen = []
+
+    def freeze(backend, model, i):
+        seen.append((backend, i))
+        for p in model.parameters():
+            p.grad *= 0
+
+    epochs_seen = []
+    train(models, X, Y, loss="bce", lr=0.5, epochs=3, batch_size=5, on_step=freeze,
+          on_epoch=lambda backend, model, epoch: epochs_seen.append((backend, epoch)))
+    # 12 samples in batches of 5: 3 steps per epoch, 9 per backend, counted over the run; torch first
+    assert seen == [("torch", i) for i in range(9)] + [("scratchnet", i) for i in range(9)]
+    assert epochs_seen == [("torch", e) for e in range(3)] + [("scratchnet", e) for e in range(3)]
+    for b, m in models.items():
+        assert all(np.array_equal(before[b][k], v) for k, v in state_dict(m).items())
+    counts = {}
+
+    def count_steps(params, state):                     # a hand-written rule with state of its own
+        state["t"] = state.get("t", 0) + 1
+        counts[id(params[0])] = (state["t"], state["lr"])
+
+    train(models, X, Y, loss="bce", lr=0.25, epochs=2, step=count_steps)
+    assert sorted(counts.values()) == [(2, 0.25), (2, 0.25)]  # one state per backend, 2 full-batch steps
+
+
+def test_train_hands_torchs_dropout_masks_to_scratchnet_step_by_step():
+    """With dropout on both backends torch draws each step's masks and scratchnet replays them:
+    the same losses at every step (float64 rounding; bound as above), although every step's
+    masks differ (the losses differ from a run without dropout), and no mask stays fixed after."""
+    import scratchnet as sn
+
+    X = np.random.default_rng(2).normal(size=(20, 4))
+    y = np.random.default_rng(3).integers(0, 3, 20)
+    models = make_models(CTX, [4, 16, 16, 3], "relu", dropout=0.5)
+    plain = make_models(CTX, [4, 16, 16, 3], "relu")
+    torch.manual_seed(0)
+    losses = step_losses(train(models, X, y, loss="cross_entropy", lr=0.1, epochs=3, batch_size=8, seed=1))
+    without = step_losses(train(plain, X, y, loss="cross_entropy", lr=0.1, epochs=3, batch_size=8, seed=1))
+    np.testing.assert_allclose(losses["scratchnet"], losses["torch"], rtol=1e-12)
+    assert weights_gap(models) < 1e-12
+    assert not np.allclose(losses["torch"], without["torch"])
+    assert all(m._fixed_mask is None for m in models["scratchnet"].modules() if isinstance(m, sn.nn.Dropout))
 
 
 # ------------------------------------------------------------------------------- the CLI
@@ -246,7 +310,7 @@ def test_the_report_shortens_long_values_and_does_not_pad(tmp_path):
     report = (tmp_path / "REPORT.md").read_text()
     assert max(report_line_lengths(report)) < MAX_REPORT_LINE
     assert "[-6, -5.9, -5.8, -5.7, … 121 values]" in report and "[1, 2]" in report
-    assert "### ICDSS Lecture 4 (`001_606f2352aff19854.txt`)" in report
+    assert "### ICDSS Lecture 4\n" in report and "001_606f2352aff19854" not in report
     assert "| y | 2 |" in report  # no padding to the 400-character cell above
     assert len(json.loads((tmp_path / "claims.json").read_text())[0]["claimed"]) == 121
 
@@ -274,3 +338,94 @@ def test_a_passed_parity_suite_adds_no_warning(tmp_path, dummy):
     run([dummy], quick=True, out=tmp_path, progress=False, plots=False)
     assert "⚠️" not in (tmp_path / "REPORT.md").read_text().split("## Contents")[0]
     assert json.loads((tmp_path / "summary.json").read_text())["parity"]["passed"] is True
+
+
+def test_jobs_must_be_a_positive_number(capsys):
+    for bad in ("0", "-2", "two"):
+        with pytest.raises(SystemExit) as exc:
+            main(["run", "--jobs", bad, "--quick"])
+        assert exc.value.code == 2
+        assert "--jobs" in capsys.readouterr().err
+
+
+def test_a_failing_experiment_in_a_worker_comes_back_with_its_traceback(tmp_path, monkeypatch):
+    """What a worker returns for an experiment that raises: no result, the error and the traceback
+    (the runner prints it and reports the failure; the other experiments still run)."""
+    from experiments import runner
+
+    @experiment("zz_broken_worker", "Broken", source="002_9091aa63c327fb13.txt", section="test")
+    def _run(ctx):
+        raise RuntimeError("no luck")
+
+    try:
+        monkeypatch.setitem(runner._REGISTRY, "zz_broken_worker", REGISTRY["zz_broken_worker"])
+        settings = runner.Settings(backends=("scratchnet",), device="cpu", quick=True, seed=0, plots=False)
+        name, result, seconds, cpu, error, trace = runner._work("zz_broken_worker", settings, tmp_path)
+    finally:
+        REGISTRY.pop("zz_broken_worker", None)
+    assert (name, result, error) == ("zz_broken_worker", None, "RuntimeError: no luck")
+    assert "raise RuntimeError" in trace and seconds >= 0 and cpu >= 0
+
+
+def test_the_runner_limits_threads_and_restores_them():
+    from threadpoolctl import threadpool_info
+
+    from experiments.runner import limited_threads
+
+    before = torch.get_num_threads()
+    with limited_threads(1):
+        assert torch.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    assert torch.get_num_threads() == before
+
+
+def test_the_template_is_a_whole_experiment_under_40_lines(tmp_path):
+    """experiments/template.py, the shape README's walk-through copies: it runs as it is, on both
+    backends, and its audit record, figure, tables and backend gaps come out."""
+    import pathlib
+
+    import experiments.template as template
+
+    assert len(pathlib.Path(template.__file__).read_text().splitlines()) < 40
+    try:
+        entries = run(["template_and_gate"], quick=True, out=tmp_path, progress=False, jobs=1)
+    finally:
+        REGISTRY.pop("template_and_gate", None)
+    res = entries[0].result
+    assert res is not None, entries[0].error
+    assert res.numbers["learned"] == {"scratchnet": 1, "torch": 1}    # AND is linearly separable
+    assert [c["verdict"] for c in res.claims] == ["reproduced"]
+    assert res.claims[0]["source"] in LECTURES
+    assert res.figures and res.figures[0].stat().st_size > 1000
+    assert set(res.backend_gap) == {"loss curve", "outputs"} and max(res.backend_gap.values()) < 1e-12
+    assert (tmp_path / "template_and_gate" / "result.json").exists()
+
+
+def test_workers_get_the_longest_experiments_first_by_the_last_run(tmp_path):
+    """The submission order uses the CPU seconds the last run into the same folder recorded
+    (longest first, unknown ones after in registry order); without one, registry order."""
+    from experiments.registry import load
+    from experiments.runner import longest_first
+
+    registry = load()
+    exps = [registry[n] for n in ("ch15_xor", "cs229_xor", "ch15_softmax", "icdss_linear_regression")]
+    assert longest_first(exps, tmp_path) == exps
+    (tmp_path / "summary.json").write_text(json.dumps(
+        {"timings": {"cpu_seconds": {"ch15_xor": 1.0, "cs229_xor": 3.0, "ch15_softmax": None}}}))
+    assert [e.name for e in longest_first(exps, tmp_path)] == ["cs229_xor", "ch15_xor", "ch15_softmax",
+                                                              "icdss_linear_regression"]
+    (tmp_path / "summary.json").write_text("not json")
+    assert longest_first(exps, tmp_path) == exps
+
+
+def test_the_readme_names_the_lectures_by_title_not_by_file():
+    """A user's clone has no seed files: the README names each lecture by its title."""
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+    prose = " ".join(readme.replace("**", "").split())     # the titles as they read, across line breaks
+    for title in LECTURES.values():
+        assert title in prose, title
+    for key in LECTURES:
+        assert key not in readme and key.split("_")[1] not in readme
+    assert "shared/seeds" not in readme and "seeds/" not in readme

@@ -60,6 +60,7 @@ def test_a_bad_exit_without_a_failed_test_is_still_a_failure():
 def test_the_suite_records_its_failures_for_the_table(tmp_path):
     """The conftest hook writes a failing test's id and message where the table collects them."""
     import os
+    import pathlib
     import subprocess
     import sys
 
@@ -68,8 +69,9 @@ def test_the_suite_records_its_failures_for_the_table(tmp_path):
     test = tmp_path / "test_planted.py"
     test.write_text("def test_passes():\n    assert True\n\ndef test_fails():\n    assert 1 == 2, 'planted'\n")
     records = tmp_path / "records"
+    checkout = str(pathlib.Path(__file__).resolve().parents[1])  # parity_tests runs from the checkout, not the wheel
     code = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "parity_tests.conftest", "-p", "no:cacheprovider",
-                            str(test)], env=dict(os.environ, SCRATCHNET_PARITY_RECORD=str(records)),
+                            str(test)], env=dict(os.environ, SCRATCHNET_PARITY_RECORD=str(records), PYTHONPATH=checkout),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     assert code == 1
     failures = collect_failures(str(records))

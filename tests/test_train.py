@@ -215,3 +215,68 @@ def test_clip_grad_value_option_clamps_every_step():
         fit(model, loss_fn, opt, loader, epochs=1, clip_grad_value=0)
     with pytest.raises(ValueError, match="not both"):
         fit(model, loss_fn, opt, loader, epochs=1, clip_grad_norm=1.0, clip_grad_value=1.0)
+
+
+def test_step_replaces_the_optimizer_with_a_rule_written_by_hand():
+    """fit(step=...) with optimizer=None: the gradients are zeroed by the model, the rule
+    updates in place — W := W − α dW by hand gives the weights of the loop written out
+    (the same arithmetic, bit for bit); no learning rate is recorded."""
+    X, y = _moons()
+    model, loss_fn, _ = _setup()
+    ref, ref_loss, _ = _setup()
+
+    def gradient_descent():
+        for p in model.parameters():
+            p.data -= 0.05 * p.grad
+
+    h = fit(model, loss_fn, None, (X, y), epochs=4, step=gradient_descent, progress=False)
+    for _ in range(4):
+        ref.zero_grad()
+        ref_loss(ref(X), y)
+        ref.backward(ref_loss.backward())
+        for p in ref.parameters():
+            p.data -= 0.05 * p.grad
+    for p, q in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    assert h.lr == [[], [], [], []] and len(h.step_loss) == 4
+    with pytest.raises(TypeError, match="needs an optimizer, or step="):
+        fit(model, loss_fn, None, (X, y), epochs=1)
+    with pytest.raises(TypeError, match="step must be a function"):
+        fit(model, loss_fn, None, (X, y), epochs=1, step=0.1)
+
+
+def test_on_step_sees_the_gradients_before_the_update_and_may_change_them():
+    """on_step(step, loss) runs after backward (and clipping), before optimizer.step():
+    the gradients it sees are the ones used, and zeroing them there freezes the model.
+    on_epoch(epoch, history) runs after each epoch, the epoch's numbers recorded."""
+    X, y = _moons()
+    model, loss_fn, opt = _setup()
+    start = [p.data.copy() for p in model.parameters()]
+    calls, epochs = [], []
+
+    def on_step(step, loss):
+        calls.append((step, loss))
+        for p in model.parameters():
+            assert p.grad is not None and np.any(p.grad != 0)
+            p.grad[...] = 0
+
+    loader = sn.data.DataLoader((X, y), batch_size=64)      # 200 samples: 4 batches per epoch
+    h = fit(model, loss_fn, opt, loader, epochs=2, on_step=on_step,
+            on_epoch=lambda epoch, history: epochs.append((epoch, history.epochs)), progress=False)
+    assert [c[0] for c in calls] == list(range(8)) and [c[1] for c in calls] == h.step_loss
+    assert epochs == [(0, 1), (1, 2)]
+    for p, q in zip(model.parameters(), start):            # SGD with momentum on zero gradients: no move
+        np.testing.assert_array_equal(p.data, q)
+
+
+def test_a_nan_loss_under_a_hand_written_step_says_so():
+    X, y = _moons()
+    model = sn.models.mlp([2, 16, 1], dtype=np.float64, generator=np.random.default_rng(0))
+
+    def explode():
+        for p in model.parameters():
+            p.data -= 1e3 * p.grad
+
+    with pytest.raises(NonFiniteLossError, match=r"with a hand-written update \(step=\)"):
+        fit(model, sn.nn.MSELoss(), None, (X, y[:, None].astype(float) * 1e3), epochs=50, step=explode,
+            progress=False)

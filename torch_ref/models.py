@@ -1,41 +1,22 @@
 """The PyTorch twin of :mod:`scratchnet.models`: same builder, same arguments,
-same layer indices and ``state_dict`` keys. Everything here is plain
-``torch.nn``; nothing re-implements what torch provides."""
+same layer indices and ``state_dict`` keys, the same activation and output
+names (``scratchnet.models.ACTIVATIONS``/``OUTPUTS``, looked up here in
+``torch.nn``). Everything here is plain ``torch.nn``; nothing re-implements
+what torch provides."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from scratchnet.models import check_block_args, check_mlp_args, hidden_block
+from scratchnet.models import (ACTIVATIONS, OUTPUTS, build, check_block_args, check_mlp_args,  # noqa: F401
+                               hidden_block, name_of)
 
 from .device import resolve_device
 from .modules import Residual
-
-#: Same keys as ``scratchnet.models.ACTIVATIONS``.
-ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
-    "identity": nn.Identity,
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-    "leaky_relu": nn.LeakyReLU,
-    "elu": nn.ELU,
-    "gelu": nn.GELU,
-    "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
-    "silu": nn.SiLU,
-    "softplus": nn.Softplus,
-}
-
-#: Same keys as ``scratchnet.models.OUTPUTS``.
-OUTPUTS: dict[str, Callable[[], nn.Module]] = {
-    "identity": nn.Identity,
-    "sigmoid": nn.Sigmoid,
-    "softmax": lambda: nn.Softmax(dim=-1),
-    "log_softmax": lambda: nn.LogSoftmax(dim=-1),
-}
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -65,7 +46,8 @@ def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = Non
     p = check_block_args(widths, dropout, batch_norm, residual)
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(widths[:-2], widths[1:-1])):
-        block = hidden_block(n_in, n_out, ACTIVATIONS[activation], bias=bias, dropout=p, batch_norm=batch_norm,
+        block = hidden_block(n_in, n_out, lambda: build(nn, ACTIVATIONS, activation), bias=bias, dropout=p,
+                             batch_norm=batch_norm,
                              linear=lambda a, b, bias: nn.Linear(a, b, bias=bias),
                              batch_norm_layer=nn.BatchNorm1d, dropout_layer=nn.Dropout)
         if residual and i > 0:
@@ -74,7 +56,7 @@ def mlp(sizes: Sequence[int], activation: str = "relu", output: str | None = Non
             layers.extend(block)
     layers.append(nn.Linear(widths[-2], widths[-1], bias=bias))
     if output is not None:
-        layers.append(OUTPUTS[output]())
+        layers.append(build(nn, OUTPUTS, output))
     model = nn.Sequential(*layers)
     if generator is not None and not isinstance(generator, (torch.Generator, np.random.Generator)):
         raise TypeError("generator must be a torch.Generator (torch's own draws) or a numpy.random.Generator "
@@ -124,20 +106,17 @@ def twin(scratch_model, device="cpu"):
     if not linears:
         raise ValueError("twin() expects a scratchnet model built by scratchnet.models.mlp")
     sizes = [linears[0].in_features] + [m.out_features for m in linears]
-    name_of = {cls: name for name, cls in scratchnet.models.ACTIVATIONS.items()}
-    hidden = [m for m in every[1:] if type(m) in name_of and m is not layers[-1]]
-    activation = name_of[type(hidden[0])] if hidden else "relu"
-    if activation == "gelu" and hidden[0].approximate == "tanh":
-        activation = "gelu_tanh"
+    hidden = [m for m in every[1:] if name_of(m, ACTIVATIONS) is not None and m is not layers[-1]]
+    activation = name_of(hidden[0], ACTIVATIONS) if hidden else "relu"
     dropouts = [m.p for m in every if isinstance(m, scratchnet.nn.Dropout)]
     options = dict(dropout=dropouts[0] if dropouts else 0.0,
                    batch_norm=any(isinstance(m, scratchnet.nn.BatchNorm1d) for m in every),
                    residual=any(isinstance(m, scratchnet.nn.Residual) for m in every))
     last = layers[-1]
-    output = None
-    if not isinstance(last, scratchnet.nn.Linear):
-        output = {scratchnet.nn.Identity: "identity", scratchnet.nn.Sigmoid: "sigmoid",
-                  scratchnet.nn.Softmax: "softmax", scratchnet.nn.LogSoftmax: "log_softmax"}[type(last)]
+    output = None if isinstance(last, scratchnet.nn.Linear) else name_of(last, OUTPUTS)
+    if output is None and not isinstance(last, scratchnet.nn.Linear):
+        raise ValueError(f"twin() expects a model built by scratchnet.models.mlp, whose last layer is a Linear or "
+                         f"one of the outputs {sorted(OUTPUTS)}; this one ends with {type(last).__name__}")
     model = mlp(sizes, activation, output, bias=linears[0].bias is not None,
                 dtype=scratch_model.dtype, device=device, **options)
     if list(model.state_dict()) != list(scratch_model.state_dict()):

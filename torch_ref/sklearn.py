@@ -1,11 +1,14 @@
 """The PyTorch twins of :mod:`scratchnet.sklearn`: ``MLPClassifier`` and ``MLPRegressor``.
 
 Same names, same parameters, same estimator logic (validation, labels,
-epochs, early stopping — inherited from ``scratchnet.sklearn``); only the
-network, its loss and its training step differ: ``torch.nn.Sequential`` from
-:func:`torch_ref.models.mlp`, ``torch.nn`` losses, ``torch.optim.SGD`` /
-``torch.optim.Adam``, and ``loss.backward()`` (autograd) instead of explicit
-backpropagation::
+sample weights, epochs, early stopping, the L-BFGS driver — inherited from
+``scratchnet.sklearn``); only the network, its loss and its gradient differ:
+``torch.nn.Sequential`` from :func:`torch_ref.models.mlp`, ``torch.nn`` losses
+(``reduction='none'``, weighted as scratchnet weights them),
+``torch.optim.SGD`` / ``torch.optim.Adam``, and ``loss.backward()``
+(autograd) instead of explicit backpropagation — also for ``solver='lbfgs'``,
+where SciPy's L-BFGS-B gets J and ∇J from autograd, and for sparse X, whose
+first layer is ``torch.sparse.mm``::
 
     from torch_ref.sklearn import MLPClassifier
     clf = MLPClassifier(hidden_layer_sizes=(32,), random_state=0).fit(X, y)
@@ -18,13 +21,15 @@ early-stopping split and every epoch's shuffle. Given the same
 ``random_state`` the scratchnet and torch estimators therefore start from the
 same weights and see the same batches, and their loss curves and predictions
 agree to rounding (float64: ~1e-14 relative measured, held to 1e-10 by
-``parity_tests/test_sklearn_parity.py``). The network runs on the CPU.
+``parity_tests/test_sklearn_parity.py``; lbfgs over 15 iterations, as L-BFGS
+amplifies rounding). The network runs on the CPU.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy import sparse
 
 from scratchnet.sklearn import BaseMLPClassifier, BaseMLPRegressor, ScratchnetBackend
 
@@ -46,8 +51,11 @@ class TorchBackend:
 
     @staticmethod
     def loss(kind):
+        """The per-example loss (``reduction='none'``)."""
+        if kind == "poisson":
+            return torch.nn.PoissonNLLLoss(log_input=True, full=False, reduction="none")
         return {"cross_entropy": torch.nn.CrossEntropyLoss, "bce": torch.nn.BCEWithLogitsLoss,
-                "mse": torch.nn.MSELoss}[kind]()
+                "mse": torch.nn.MSELoss}[kind](reduction="none")
 
     @staticmethod
     def optimizer(model, solver, lr, momentum, nesterov, betas, eps):
@@ -58,21 +66,66 @@ class TorchBackend:
     set_lr = staticmethod(ScratchnetBackend.set_lr)
 
     @staticmethod
-    def train_step(model, optimizer, loss_fn, X, T, alpha):
-        """One step: J = loss + α/(2m) Σ‖W‖² (weights only), autograd, optimizer step."""
-        optimizer.zero_grad()
-        loss = loss_fn(model(torch.from_numpy(X)), torch.from_numpy(T))
-        if alpha > 0:
-            weights = [layer.weight for layer in model if isinstance(layer, torch.nn.Linear)]
-            loss = loss + alpha / (2 * X.shape[0]) * sum((W * W).sum() for W in weights)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
+    def objective(model, loss_fn, X, T, c, l2):
+        """J = Σ_i c_i Σ_k ℓ_ik + l2/2 · Σ‖W‖² (weights only), its gradient by autograd."""
+        model.zero_grad()
+        losses = loss_fn(TorchBackend._forward(model, X), torch.from_numpy(T))
+        weights = torch.from_numpy(c)
+        J = (losses * (weights if losses.ndim == 1 else weights[:, None])).sum()
+        if l2 > 0:
+            J = J + l2 / 2 * sum((W * W).sum() for W in TorchBackend._weights(model))
+        J.backward()
+        return J.item()
+
+    @staticmethod
+    def _forward(model, X):
+        """Z[L]; for scipy.sparse X the first layer is ``torch.sparse.mm`` (sparse × dense)."""
+        if not sparse.issparse(X):
+            return model(torch.from_numpy(X))
+        coo = X.tocoo()
+        indices = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
+        # scipy built the indices, so they are valid: torch need not check them (and warn that it does not)
+        Xt = torch.sparse_coo_tensor(indices, torch.from_numpy(coo.data), coo.shape, check_invariants=False)
+        first = model[0]
+        return model[1:](torch.sparse.mm(Xt, first.weight.t()) + first.bias)
 
     @staticmethod
     def forward(model, X):
         with torch.no_grad():
-            return model(torch.tensor(X)).numpy()
+            return TorchBackend._forward(model, X).numpy()
+
+    @staticmethod
+    def _weights(model):
+        return [layer.weight for layer in model if isinstance(layer, torch.nn.Linear)]
+
+    @staticmethod
+    def _biases(model):
+        return [layer.bias for layer in model if isinstance(layer, torch.nn.Linear)]
+
+    @staticmethod
+    def get_vector(model) -> np.ndarray:
+        """θ in scikit-learn's order: every W[l]ᵀ row by row, then every b[l]; float64."""
+        parts = [W.detach().t().reshape(-1) for W in TorchBackend._weights(model)]
+        parts += [b.detach() for b in TorchBackend._biases(model)]
+        return torch.cat(parts).numpy().astype(np.float64)
+
+    @staticmethod
+    def set_vector(model, theta: np.ndarray) -> None:
+        start = 0
+        with torch.no_grad():
+            for W in TorchBackend._weights(model):
+                n_out, n_in = W.shape
+                W.copy_(torch.from_numpy(theta[start:start + n_in * n_out].reshape(n_in, n_out).T))
+                start += n_in * n_out
+            for b in TorchBackend._biases(model):
+                b.copy_(torch.from_numpy(theta[start:start + b.numel()]))
+                start += b.numel()
+
+    @staticmethod
+    def grad_vector(model) -> np.ndarray:
+        parts = [W.grad.t().reshape(-1) for W in TorchBackend._weights(model)]
+        parts += [b.grad for b in TorchBackend._biases(model)]
+        return torch.cat(parts).numpy().astype(np.float64)
 
     @staticmethod
     def get_state(model):

@@ -1,1 +1,2 @@
-"""Chapter 15 "Introduction to Neural Networks" (seed 002_9091aa63c327fb13.txt)."""
+"""Chapter 15, Introduction to Neural Networks: the chapter's code listings in
+``lecture.py``, one experiment per module."""

@@ -13,11 +13,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
+from ..base import Context, Result, Table
 from ..common import STYLE, activation_and_derivative, backends, gap, save_fig
+from .lecture import claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Activation Functions: Comparison and Derivatives"
 
 Z = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
@@ -36,7 +35,7 @@ COLUMNS = {"Sigmoid": ("sigmoid", 0), "Sigmoid'": ("sigmoid", 1), "ReLU": ("relu
            "Leaky ReLU": ("leaky_relu", 0), "Leaky'": ("leaky_relu", 1)}
 
 
-@experiment("ch15_activations", "The activation table: values and derivatives", source=SOURCE, section=WHERE)
+@experiment("ch15_activations", "The activation table: values and derivatives", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     computed = {b: {} for b in run_on}
@@ -53,15 +52,15 @@ def run(ctx: Context) -> Result:
         if col == "ReLU":
             note = ("printed as -0.0 for z = −3 and −1; the code gives 0 there (np.maximum(0, z) of the integer z "
                     "is the integer 0, which prints as 0.0): the same number, a sign-of-zero artifact of the listing")
-        claims.append(claim_values(SOURCE, WHERE, f"{col} at z = −3, −1, 0, 1, 3", printed,
-                                   {b: computed[b][col] for b in run_on}, decimals=decimals, note=note))
+        claims.append(claim(WHERE, f"{col} at z = −3, −1, 0, 1, 3", printed,
+                            {b: computed[b][col] for b in run_on}, decimals=decimals, note=note))
 
     # "Sigmoid derivative is at most 0.25" (sections 2 and 8), on a fine grid, from backpropagation.
     fine = np.linspace(-10, 10, 2001)
     peak = {b: float(np.max(activation_and_derivative(b, "sigmoid", fine, device=ctx.device)[1])) for b in run_on}
-    claims.append(claim_values(SOURCE, "Detailed Explanation, 8. Vanishing and Exploding Gradients",
-                               "largest sigmoid derivative (\"at most 0.25\")", 0.25, peak, decimals=4,
-                               note="σ'(z) = σ(z)(1 − σ(z)) on z ∈ [−10, 10], peak at z = 0"))
+    claims.append(claim("Detailed Explanation, 8. Vanishing and Exploding Gradients",
+                        "largest sigmoid derivative (\"at most 0.25\")", 0.25, peak, decimals=4,
+                        note="σ'(z) = σ(z)(1 − σ(z)) on z ∈ [−10, 10], peak at z = 0"))
 
     # "Output range: (0, 1)", "(-1, 1)", "[0, infinity)" (section 2), on z ∈ [−30, 30] and one large z.
     wide = np.linspace(-30, 30, 6001)
@@ -69,15 +68,15 @@ def run(ctx: Context) -> Result:
     for name, label, claimed in (("sigmoid", "Sigmoid output range (0, 1)", [0.0, 1.0]),
                                  ("tanh", "Tanh output range (−1, 1)", [-1.0, 1.0])):
         got = {b: activation_and_derivative(b, name, wide, device=ctx.device)[0] for b in run_on}
-        claims.append(claim_values(SOURCE, where2, f"{label}: [min, max] of the output on z ∈ [−30, 30], 4 decimals",
-                                   claimed, {b: [float(got[b].min()), float(got[b].max())] for b in run_on}, decimals=4,
-                                   note="approached, not reached: the open ends are the limits z → ∓∞ (in float64 "
-                                        "the outputs round to them past |z| ≈ 19 for tanh, 37 for sigmoid)"))
+        claims.append(claim(where2, f"{label}: [min, max] of the output on z ∈ [−30, 30], 4 decimals",
+                            claimed, {b: [float(got[b].min()), float(got[b].max())] for b in run_on}, decimals=4,
+                            note="approached, not reached: the open ends are the limits z → ∓∞ (in float64 "
+                                 "the outputs round to them past |z| ≈ 19 for tanh, 37 for sigmoid)"))
     big = np.append(wide, 1e6)
     relu = {b: activation_and_derivative(b, "relu", big, device=ctx.device)[0] for b in run_on}
-    claims.append(claim_values(SOURCE, where2, "ReLU output range [0, ∞): min over z ∈ [−30, 30], and ReLU(10⁶) "
-                               "(no upper bound)", [0.0, 1e6], {b: [float(relu[b].min()), float(relu[b][-1])] for b in run_on},
-                               decimals=4, note="ReLU(z) = z for every z > 0: it grows without bound"))
+    claims.append(claim(where2, "ReLU output range [0, ∞): min over z ∈ [−30, 30], and ReLU(10⁶) "
+                        "(no upper bound)", [0.0, 1e6], {b: [float(relu[b].min()), float(relu[b][-1])] for b in run_on},
+                        decimals=4, note="ReLU(z) = z for every z > 0: it grows without bound"))
 
     # The figure: each activation and its derivative on both backends (tanh too).
     z = np.linspace(-5, 5, 201)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import LOSSES, backends, build_pair, gaps, lecture_init, make_optimizer, tensor, to_numpy
+from ..base import Context, Result, Table
+from ..common import backends, gaps, lecture_init, make_loss, make_models, make_optimizer, tensor, to_numpy
+from .lecture import claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Backpropagation: Computing Gradients Step by Step"
 
 X = np.array([[1.0, 0.5]])
@@ -52,19 +51,19 @@ def step(backend: str, model) -> dict:
     is_torch = backend == "torch"
 
     def keep(name):
-        return lambda m, inp, out: seen.__setitem__(name, to_numpy(out).copy())
+        return lambda m, inp, out: seen.__setitem__(name, to_numpy(out))
 
     def keep_grads(name_in, name_out):
         def hook(m, grad_input, grad_output):
-            seen[name_in] = to_numpy(grad_input[0]).copy()
+            seen[name_in] = to_numpy(grad_input[0])
             if name_out:
-                seen[name_out] = to_numpy(grad_output[0]).copy()
+                seen[name_out] = to_numpy(grad_output[0])
         return hook
 
     handles = [model[i].register_forward_hook(keep(n)) for i, n in enumerate(["z1", "a1", "z2", "a2"])]
     handles.append(model[3].register_full_backward_hook(keep_grads("dz2", None)))
     handles.append(model[1].register_full_backward_hook(keep_grads("dz1", "da1")))
-    loss_fn = LOSSES["bce"][1 if is_torch else 0]()
+    loss_fn = make_loss(backend, "bce")
     opt = make_optimizer(backend, model.parameters(), "SGD", lr=LR)
     opt.zero_grad()
     if is_torch:
@@ -76,11 +75,11 @@ def step(backend: str, model) -> dict:
         loss = loss_fn(model(X), Y)
         model.backward(loss_fn.backward())
         seen["loss (BCE)"] = float(loss)
-    grads = {name: to_numpy(p.grad).copy() for name, p in model.named_parameters()}
+    grads = {name: to_numpy(p.grad) for name, p in model.named_parameters()}
     seen["dW2"], seen["db2"] = grads["2.weight"].T, grads["2.bias"]
     seen["dW1"], seen["db1"] = grads["0.weight"].T, grads["0.bias"]
     opt.step()
-    params = {name: to_numpy(p).copy() if is_torch else p.data.copy() for name, p in model.named_parameters()}
+    params = {name: to_numpy(p) for name, p in model.named_parameters()}
     seen["W2 after the step"] = params["2.weight"].T.ravel()
     seen["W1 after the step"] = params["0.weight"].T
     for h in handles:
@@ -88,12 +87,12 @@ def step(backend: str, model) -> dict:
     return seen
 
 
-@experiment("ch15_backward_2_2_1", "The 2-2-1 backward pass, step by step", source=SOURCE, section=WHERE)
+@experiment("ch15_backward_2_2_1", "The 2-2-1 backward pass, step by step", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
-    model, twin = build_pair([2, 2, 1], "relu", "sigmoid", device=ctx.device)
-    lecture_init([model, twin], [W1, W2], layout="in_out", biases=[b1, b2])
-    values = {b: step(b, model if b == "scratchnet" else twin) for b in run_on}
+    models = make_models(ctx, [2, 2, 1], "relu", "sigmoid")
+    lecture_init(models, [W1, W2], layout="in_out", biases=[b1, b2])
+    values = {b: step(b, models[b]) for b in run_on}
 
     # The same quantities by hand, in the lecture's own NumPy (for the note on W1).
     a2 = 1 / (1 + np.exp(-0.39))
@@ -110,7 +109,7 @@ def run(ctx: Context) -> Result:
         if q == "loss (BCE)":
             note = (f"−log(a2) = −log({a2:.6f}) = {-np.log(a2):.6f}, which prints 0.5170; −log of the printed a2 "
                     f"(0.5963) is {-np.log(0.5963):.4f} too")
-        claims.append(claim_values(SOURCE, WHERE, q, p, {b: values[b][q] for b in run_on}, decimals=4, note=note))
+        claims.append(claim(WHERE, q, p, {b: values[b][q] for b in run_on}, decimals=4, note=note))
     return Result(
         summary=("One example through the 2-2-1 network (ReLU hidden, sigmoid output, BCE), backward, and one SGD "
                  "step with lr 0.1. The intermediates are read from each backend's own backward pass with "

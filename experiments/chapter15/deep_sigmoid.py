@@ -17,23 +17,22 @@ import torch
 
 import scratchnet as sn
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import LOSSES, STYLE, backends, build_pair, gap, lecture_init, linears, save_fig, tensor, to_numpy
+from ..base import Context, Result, Table
+from ..common import STYLE, backends, gap, lecture_init, linears, loss_and_backward, make_models, save_fig, to_numpy
+from .lecture import claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Common Mistakes: Using Sigmoid Activation in Hidden Layers of Deep Networks"
 
 LAYERS = 10
 WIDTH = 64
 
 
-def networks(n_in: int, seed: int, device: str):
-    """{"sigmoid": (scratch, torch), "relu": (scratch, torch)} with the lecture's draws."""
-    rng = np.random.RandomState(seed)
-    sig = build_pair([n_in] + [WIDTH] * LAYERS, "sigmoid", "sigmoid", bias=False, device=device)
+def networks(ctx: Context, n_in: int):
+    """{"sigmoid": {backend: model}, "relu": {backend: model}} with the lecture's draws."""
+    rng = np.random.RandomState(ctx.seed)
+    sig = make_models(ctx, [n_in] + [WIDTH] * LAYERS, "sigmoid", "sigmoid", bias=False)
     lecture_init(sig, [((n_in if i == 0 else WIDTH, WIDTH), 0.01) for i in range(LAYERS)], seed=rng)
-    relu = build_pair([n_in] + [WIDTH] * (LAYERS - 1) + [1], "relu", "sigmoid", bias=False, device=device)
+    relu = make_models(ctx, [n_in] + [WIDTH] * (LAYERS - 1) + [1], "relu", "sigmoid", bias=False)
     draws = [((n_in if i == 0 else WIDTH, WIDTH), np.sqrt(2.0 / (n_in if i == 0 else WIDTH))) for i in range(LAYERS - 1)]
     lecture_init(relu, draws + [((WIDTH, 1), 0.01)], seed=rng)
     return {"sigmoid": sig, "relu": relu}
@@ -46,32 +45,25 @@ def layer_gradients(backend: str, model, X, y):
     hooks = [m.register_forward_hook(lambda mod, inp, out: slopes.append(float(np.max(to_numpy(out) * (1 - to_numpy(out))))))
              for m in model if isinstance(m, sigmoid_types)]
     Y = np.repeat(y[:, None], model[-2].weight.shape[0], axis=1).astype(np.float64)
-    if backend == "scratchnet":
-        model.zero_grad()
-        loss_fn = LOSSES["bce"][0]()
-        loss_fn(model(X), Y)
-        model.backward(loss_fn.backward())
-    else:
-        model.zero_grad()
-        LOSSES["bce"][1]()(model(tensor(X, model)), tensor(Y, model)).backward()
+    loss_and_backward(backend, model, "bce", X, Y)
     for h in hooks:
         h.remove()
     return np.array([np.linalg.norm(to_numpy(m.weight.grad)) for m in linears(model)]), np.array(slopes)
 
 
 @experiment("ch15_mistake_deep_sigmoid", "Mistake: sigmoid in every layer of a deep network (vanishing gradients)",
-            source=SOURCE, section=WHERE)
+            section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     rng = np.random.default_rng(ctx.seed)
     m = 32 if ctx.quick else 128
     X = rng.normal(size=(m, WIDTH))
     y = rng.integers(0, 2, size=m)
-    nets = networks(WIDTH, ctx.seed, ctx.device)
+    nets = networks(ctx, WIDTH)
     grads, slopes = {b: {} for b in run_on}, {b: {} for b in run_on}
-    for kind, pair in nets.items():
+    for kind, models in nets.items():
         for b in run_on:
-            grads[b][kind], slopes[b][kind] = layer_gradients(b, pair[0] if b == "scratchnet" else pair[1], X, y)
+            grads[b][kind], slopes[b][kind] = layer_gradients(b, models[b], X, y)
     b0 = run_on[0]
     g_sig, g_relu = grads[b0]["sigmoid"], grads[b0]["relu"]
     rows = [[l + 1, *[float(grads[b]["sigmoid"][l]) for b in run_on], *[float(grads[b]["relu"][l]) for b in run_on]]
@@ -97,19 +89,19 @@ def run(ctx: Context) -> Result:
     ax.legend(fontsize=8)
     figures = [save_fig(fig, ctx, "gradient_per_layer")]
 
-    claims = [claim_values(SOURCE, WHERE, "sigmoid' bound over 10 layers: 0.25^10 (printed 0.000001)", 0.000001,
-                           sig_prod, decimals=6,
-                           note="measured as the product of the largest σ'(z) = a(1 − a) in each of the ten sigmoid "
-                                f"layers (z ≈ 0 with W·0.01, so each is ≈ 0.25); 0.25^10 = {0.25 ** 10:.3e}. The "
-                                "gradient itself shrinks much more: each layer also multiplies it by W (scale 0.01)")]
+    claims = [claim(WHERE, "sigmoid' bound over 10 layers: 0.25^10 (printed 0.000001)", 0.000001,
+                    sig_prod, decimals=6,
+                    note="measured as the product of the largest σ'(z) = a(1 − a) in each of the ten sigmoid "
+                         f"layers (z ≈ 0 with W·0.01, so each is ≈ 0.25); 0.25^10 = {0.25 ** 10:.3e}. The "
+                         "gradient itself shrinks much more: each layer also multiplies it by W (scale 0.01)")]
     ratios = {b: {k: float(grads[b][k][0] / grads[b][k][-2]) for k in nets} for b in run_on}
-    claims.append(claim_values(
-        SOURCE, WHERE, "ReLU net: 'gradients flow through without vanishing' — ‖dW1‖/‖dW9‖ within a factor of 10 "
+    claims.append(claim(
+        WHERE, "ReLU net: 'gradients flow through without vanishing' — ‖dW1‖/‖dW9‖ within a factor of 10 "
         "(1 = yes)", 1, {b: int(0.1 <= ratios[b]["relu"] <= 10) for b in run_on},
         note=f"measured {ratios[b0]['relu']:.2f} (nine ReLU layers with He init, sigmoid output with W·0.01); "
              "layer 10 is the output layer, left out as in the sigmoid comparison"))
-    claims.append(claim_values(
-        SOURCE, WHERE, "sigmoid net: 'early layers receive negligible gradients' — ‖dW1‖/‖dW9‖ below 0.25^10 ≈ 1e-6 "
+    claims.append(claim(
+        WHERE, "sigmoid net: 'early layers receive negligible gradients' — ‖dW1‖/‖dW9‖ below 0.25^10 ≈ 1e-6 "
         "(1 = yes)", 1, {b: int(ratios[b]["sigmoid"] < 0.25 ** 10) for b in run_on},
         note=f"measured {ratios[b0]['sigmoid']:.1e}: each layer multiplies the gradient by σ' ≤ 1/4 and by its "
              "W·0.01, so it shrinks far faster than the lecture's 0.25^10"))

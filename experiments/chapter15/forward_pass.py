@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import backends, build_pair, gaps, lecture_init, to_numpy
+from ..base import Context, Result, Table
+from ..common import backends, gaps, lecture_init, make_models, predict, to_numpy
+from .lecture import claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Forward Propagation Through a Multi-Layer Network"
 
 X = np.array([[0.5, 0.8]])
@@ -33,34 +32,26 @@ PRINTED = {
 }
 
 
-def intermediates(model, x, torch_side: bool):
-    """z1, a1, z2, output from forward hooks on layers 0..3."""
+def intermediates(model, x):
+    """z1, a1, z2, output from forward hooks on layers 0..3 (the same API in both backends)."""
     names = ["z1", "a1", "z2", "output"]
     seen = {}
-    handles = [model[i].register_forward_hook(lambda m, inp, out, n=names[i]: seen.__setitem__(n, to_numpy(out).copy()))
+    handles = [model[i].register_forward_hook(lambda m, inp, out, n=names[i]: seen.__setitem__(n, to_numpy(out)))
                for i in range(4)]
-    if torch_side:
-        import torch
-
-        from ..common import tensor
-
-        with torch.no_grad():
-            model(tensor(x, model))
-    else:
-        model(x)
+    predict(model, x)
     for h in handles:
         h.remove()
     return seen
 
 
-@experiment("ch15_forward_2_3_1", "The 2-3-1 forward pass with the lecture's weights", source=SOURCE, section=WHERE)
+@experiment("ch15_forward_2_3_1", "The 2-3-1 forward pass with the lecture's weights", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
-    model, twin = build_pair([2, 3, 1], "relu", "sigmoid", device=ctx.device)
-    lecture_init([model, twin], [W1, W2], layout="in_out", biases=[b1, b2])
+    models = make_models(ctx, [2, 3, 1], "relu", "sigmoid")
+    lecture_init(models, [W1, W2], layout="in_out", biases=[b1, b2])
     values = {}
     for b in run_on:
-        v = intermediates(model if b == "scratchnet" else twin, X, b == "torch")
+        v = intermediates(models[b], X)
         v["z1 step by step (.4f)"] = v["z1"][0]
         v["a1 step by step (.4f)"] = v["a1"][0]
         values[b] = v
@@ -78,7 +69,7 @@ def run(ctx: Context) -> Result:
         "output": f"σ({z2:.3f}) = {1 / (1 + np.exp(-z2)):.4f}; even σ(0.619) = {1 / (1 + np.exp(-0.619)):.4f}, "
                   "not the printed 0.6498",
     }
-    claims = [claim_values(SOURCE, WHERE, q, p, {b: values[b][q] for b in run_on}, decimals=d, note=notes.get(q, ""))
+    claims = [claim(WHERE, q, p, {b: values[b][q] for b in run_on}, decimals=d, note=notes.get(q, ""))
               for q, (p, d) in PRINTED.items()]
     return Result(
         summary=("The 2-3-1 network (ReLU hidden, sigmoid output) with the lecture's weights, on both backends: "

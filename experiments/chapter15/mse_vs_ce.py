@@ -20,12 +20,11 @@ import torch
 
 import scratchnet as sn
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import (LOSSES, STYLE, backends, build_pair, gap, lecture_init, plot_curves, predict, save_fig, tensor,
-                      to_numpy, train_pair)
+from ..base import Context, Result, Table
+from ..common import (STYLE, backends, epoch_losses, gap, lecture_init, make_loss, make_models, plot_curves, predict,
+                      save_fig, tensor, to_numpy, train)
+from .lecture import claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Common Mistakes: Using Mean Squared Error for Classification Instead of Cross-Entropy"
 
 Y_TRUE = np.array([1.0, 0.0, 1.0, 0.0])
@@ -37,7 +36,7 @@ def loss_and_grads(backend: str, loss: str, p: np.ndarray, y: np.ndarray, device
     gradients are reported for m = 1 each (reduction 'sum')."""
     z = np.log(p / (1 - p))
     if backend == "scratchnet":
-        act, loss_fn = sn.nn.Sigmoid(), LOSSES[loss][0](reduction="sum")
+        act, loss_fn = sn.nn.Sigmoid(), make_loss(backend, loss, reduction="sum")
         y_hat = act(z)
         J = loss_fn(y_hat, y)
         dy = loss_fn.backward()
@@ -45,13 +44,12 @@ def loss_and_grads(backend: str, loss: str, p: np.ndarray, y: np.ndarray, device
     zt = tensor(z, device=device).requires_grad_(True)
     y_hat = torch.sigmoid(zt)
     y_hat.retain_grad()
-    J = LOSSES[loss][1](reduction="sum")(y_hat, tensor(y, device=device))
+    J = make_loss(backend, loss, reduction="sum")(y_hat, tensor(y, device=device))
     J.backward()
     return J.item(), to_numpy(y_hat.grad), to_numpy(zt.grad)
 
 
-@experiment("ch15_mistake_mse_vs_ce", "Mistake: MSE instead of cross-entropy for classification", source=SOURCE,
-            section=WHERE)
+@experiment("ch15_mistake_mse_vs_ce", "Mistake: MSE instead of cross-entropy for classification", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     # The lecture's two prints (their output is not shown in the lecture).
@@ -90,15 +88,14 @@ def run(ctx: Context) -> Result:
     epochs = 40 if ctx.quick else 300
     curves, acc, gaps_, to_95 = {}, {}, {}, {}
     for k in ("mse", "bce"):
-        model, twin = build_pair([1, 1], "identity", "sigmoid", device=ctx.device)
-        lecture_init([model, twin], [np.array([[-4.0]])], layout="out_in")
-        models = {"scratchnet": model, "torch": twin}
+        models = make_models(ctx, [1, 1], "identity", "sigmoid")
+        lecture_init(models, [np.array([[-4.0]])], layout="out_in")
         history = {b: [] for b in run_on}
 
         def record(backend, m, epoch, history=history):
             history[backend].append(float(np.mean((predict(m, X) > 0.5) == (Y > 0.5))))
 
-        c = train_pair(model, twin, X, Y, loss=k, lr=0.5, epochs=epochs, backends=run_on, on_step=record)
+        c = epoch_losses(train(models, X, Y, loss=k, lr=0.5, epochs=epochs, on_epoch=record))
         acc[k] = {b: history[b][-1] for b in run_on}
         to_95[k] = {b: next((e + 1 for e, a in enumerate(history[b]) if a >= 0.95), None) for b in run_on}
         curves[f"{k.upper()} loss"] = c
@@ -114,18 +111,18 @@ def run(ctx: Context) -> Result:
     w = wrong[b0]
     dz = {b: {k: abs(float(wrong[b][k][2][0])) for k in ("mse", "bce")} for b in run_on}
     claims = [
-        claim_values(SOURCE, WHERE, "'MSE would give a small gradient' at ŷ = 0.01, y = 1 (sigmoid output): MSE's "
-                     "|dℓ/dz| at most a tenth of cross-entropy's (1 = yes)", 1,
-                     {b: int(dz[b]["mse"] <= dz[b]["bce"] / 10) for b in run_on},
-                     note=f"|dℓ/dz| = 2(1 − ŷ)·ŷ(1 − ŷ) = {dz[b0]['mse']:.4f} with MSE vs 1 − ŷ = {dz[b0]['bce']:.2f} "
-                          f"with cross-entropy ({dz[b0]['bce'] / dz[b0]['mse']:.0f}× smaller); the loss itself is "
-                          f"{w['mse'][0]:.4f} (MSE) vs −ln 0.01 = {w['bce'][0]:.4f} (BCE, 'a very large loss')"),
-        claim_values(SOURCE, WHERE, "'This makes training extremely slow': a sigmoid neuron started confidently wrong "
-                     "(w = −4) needs more epochs to 95 % training accuracy with MSE than with cross-entropy (1 = yes)", 1,
-                     {b: int(to_95["bce"][b] is not None and (to_95["mse"][b] is None or to_95["mse"][b] > to_95["bce"][b]))
-                      for b in run_on},
-                     note=f"epochs to 95 %: {to_95['bce'][b0]} (cross-entropy) vs {to_95['mse'][b0]} (MSE; None = not "
-                          f"within {epochs}), lr 0.5, both from the same weights"),
+        claim(WHERE, "'MSE would give a small gradient' at ŷ = 0.01, y = 1 (sigmoid output): MSE's "
+              "|dℓ/dz| at most a tenth of cross-entropy's (1 = yes)", 1,
+              {b: int(dz[b]["mse"] <= dz[b]["bce"] / 10) for b in run_on},
+              note=f"|dℓ/dz| = 2(1 − ŷ)·ŷ(1 − ŷ) = {dz[b0]['mse']:.4f} with MSE vs 1 − ŷ = {dz[b0]['bce']:.2f} "
+                   f"with cross-entropy ({dz[b0]['bce'] / dz[b0]['mse']:.0f}× smaller); the loss itself is "
+                   f"{w['mse'][0]:.4f} (MSE) vs −ln 0.01 = {w['bce'][0]:.4f} (BCE, 'a very large loss')"),
+        claim(WHERE, "'This makes training extremely slow': a sigmoid neuron started confidently wrong "
+              "(w = −4) needs more epochs to 95 % training accuracy with MSE than with cross-entropy (1 = yes)", 1,
+              {b: int(to_95["bce"][b] is not None and (to_95["mse"][b] is None or to_95["mse"][b] > to_95["bce"][b]))
+               for b in run_on},
+              note=f"epochs to 95 %: {to_95['bce'][b0]} (cross-entropy) vs {to_95['mse'][b0]} (MSE; None = not "
+                   f"within {epochs}), lr 0.5, both from the same weights"),
     ]
     return Result(
         summary=("Through a sigmoid output, the MSE's gradient at the logit carries the factor ŷ(1 − ŷ), which "

@@ -18,15 +18,11 @@ import inspect
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
-import scratchnet as sn
+from ..base import Context, Result, Table
+from ..common import LIBRARIES, STYLE, backends, gap, make_optimizer, make_parameter, save_fig, to_numpy
+from .lecture import claim, experiment, f, gradient, optimizer_listings
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import STYLE, backends, gap, make_optimizer, save_fig
-
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Gradient Descent Variants: SGD vs Mini-Batch vs Adam"
 
 START = (4.0, 3.0)
@@ -56,82 +52,28 @@ STEP_REASONS = {
 }
 
 
-def f(p):
-    return p[0] ** 2 + 3 * p[1] ** 2
-
-
-def gradient(p):
-    return np.array([2 * p[0], 6 * p[1]])
-
-
-def lecture_code() -> dict:
-    """The lecture's three functions, as written: {name: (params, history)}."""
-    def sgd(lr=0.1, steps=20):
-        params = np.array([4.0, 3.0])
-        history = [f(params)]
-        for _ in range(steps):
-            params -= lr * gradient(params)
-            history.append(f(params))
-        return params, history
-
-    def sgd_momentum(lr=0.1, momentum=0.9, steps=20):
-        params = np.array([4.0, 3.0])
-        velocity = np.zeros_like(params)
-        history = [f(params)]
-        for _ in range(steps):
-            velocity = momentum * velocity - lr * gradient(params)
-            params += velocity
-            history.append(f(params))
-        return params, history
-
-    def adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, steps=20):
-        params = np.array([4.0, 3.0])
-        m = np.zeros_like(params)
-        v = np.zeros_like(params)
-        history = [f(params)]
-        for t in range(1, steps + 1):
-            g = gradient(params)
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g ** 2
-            m_hat = m / (1 - beta1 ** t)
-            v_hat = v / (1 - beta2 ** t)
-            params -= lr * m_hat / (np.sqrt(v_hat) + eps)
-            history.append(f(params))
-        return params, history
-
-    return {"SGD": sgd(), "SGD+Momentum": sgd_momentum(), "Adam": adam()}
-
-
 def minimise(backend: str, name: str, device: str):
     """``(path, losses)``: the parameter after each step (STEPS + 1 rows) and f there."""
     kind, kwargs = OPTIMIZERS[name]
-    if backend == "scratchnet":
-        p = sn.nn.Parameter(np.array(START, dtype=np.float64))
-        opt = make_optimizer("scratchnet", [p], kind, **kwargs)
-        path = [p.data.copy()]
-        for _ in range(STEPS):
-            opt.zero_grad()
-            p.accumulate_grad(gradient(p.data))  # the lecture's gradient(params)
-            opt.step()
-            path.append(p.data.copy())
-    else:
-        p = torch.nn.Parameter(torch.tensor(START, dtype=torch.float64, device=device))
-        opt = make_optimizer("torch", [p], kind, **kwargs)
-        path = [p.detach().cpu().numpy().copy()]
-        for _ in range(STEPS):
-            opt.zero_grad()
-            loss = p[0] ** 2 + 3 * p[1] ** 2
-            loss.backward()
-            opt.step()
-            path.append(p.detach().cpu().numpy().copy())
+    p = make_parameter(backend, START, device=device)
+    opt = make_optimizer(backend, [p], kind, **kwargs)
+    path = [to_numpy(p)]
+    for _ in range(STEPS):
+        opt.zero_grad()
+        if backend == "torch":
+            f(p).backward()                        # autograd differentiates f
+        else:
+            p.accumulate_grad(gradient(p.data))    # the lecture's gradient(params)
+        opt.step()
+        path.append(to_numpy(p))
     path = np.array(path)
     return path, np.array([f(q) for q in path])
 
 
-@experiment("ch15_optimizers", "SGD, momentum and Adam on f(x, y) = x² + 3y²", source=SOURCE, section=WHERE)
+@experiment("ch15_optimizers", "SGD, momentum and Adam on f(x, y) = x² + 3y²", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
-    ref = lecture_code()
+    ref = optimizer_listings()
     paths = {b: {} for b in run_on}
     losses = {b: {} for b in run_on}
     for b in run_on:
@@ -151,11 +93,11 @@ def run(ctx: Context) -> Result:
         if f"{f(np.array(final_params)):.6f}" != f"{final_loss:.6f}":
             note += (f"; the printed params themselves give f = {f(np.array(final_params)):.6f}, so the printed "
                      "line is not consistent with itself either")
-        claims.append(claim_values(SOURCE, WHERE, f"{name}: final loss (after 20 steps)", final_loss,
-                                   {b: losses[b][name][-1] for b in run_on}, decimals=6, note=note))
-        claims.append(claim_values(SOURCE, WHERE, f"{name}: final params (x, y)", list(final_params),
-                                   {b: paths[b][name][-1] for b in run_on}, decimals=4,
-                                   note=f"the lecture's code prints ({ref_params[0]:.4f}, {ref_params[1]:.4f})"))
+        claims.append(claim(WHERE, f"{name}: final loss (after 20 steps)", final_loss,
+                            {b: losses[b][name][-1] for b in run_on}, decimals=6, note=note))
+        claims.append(claim(WHERE, f"{name}: final params (x, y)", list(final_params),
+                            {b: paths[b][name][-1] for b in run_on}, decimals=4,
+                            note=f"the lecture's code prints ({ref_params[0]:.4f}, {ref_params[1]:.4f})"))
         for k, c in zip((1, 5, 10, 20), conv):
             if k == 1 and name != "Adam":
                 note = ("one step of lr 0.1 from (4, 3) lands on (3.2, 1.2): f = 10.24 + 4.32 = 14.56"
@@ -164,17 +106,16 @@ def run(ctx: Context) -> Result:
                 note = "Adam's first step moves each coordinate by lr·sign(g) = 0.1: (3.9, 2.9), f = 15.21 + 25.23 = 40.44"
             else:
                 note = f"the lecture's code gives {ref_hist[k]:.4f}, as both backends do: {STEP_REASONS[name]}"
-            claims.append(claim_values(SOURCE, WHERE, f"{name}: loss after step {k}", c,
-                                       {b: losses[b][name][k] for b in run_on}, decimals=4, note=note))
+            claims.append(claim(WHERE, f"{name}: loss after step {k}", c,
+                                {b: losses[b][name][k] for b in run_on}, decimals=4, note=note))
     # Section 7: "Adam ... works well out of the box with default parameters (lr=0.001, beta1=0.9, beta2=0.999)".
     defaults = {}
-    for b, cls in (("scratchnet", sn.optim.Adam), ("torch", torch.optim.Adam)):
-        if b in run_on:
-            sig = inspect.signature(cls).parameters
-            defaults[b] = [float(sig["lr"].default), *map(float, sig["betas"].default)]
-    claims.append(claim_values(SOURCE, "Detailed Explanation, 7. Gradient Descent Variants",
-                               "Adam's default (lr, beta1, beta2)", [0.001, 0.9, 0.999], defaults, decimals=3,
-                               note="the defaults of optim.Adam in both libraries (read from their signatures)"))
+    for b in run_on:
+        sig = inspect.signature(LIBRARIES[b].optim.Adam).parameters
+        defaults[b] = [float(sig["lr"].default), *map(float, sig["betas"].default)]
+    claims.append(claim("Detailed Explanation, 7. Gradient Descent Variants",
+                        "Adam's default (lr, beta1, beta2)", [0.001, 0.9, 0.999], defaults, decimals=3,
+                        note="the defaults of optim.Adam in both libraries (read from their signatures)"))
     tables = [
         Table("Final loss and parameters after 20 steps: printed, the lecture's code, both backends",
               ["optimizer", "printed loss", "lecture's code", *run_on, "printed params", "lecture's code",

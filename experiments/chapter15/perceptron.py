@@ -12,28 +12,25 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import backends, build_pair, gap, grid_for, plot_boundary, predict, save_fig, train_pair
+from ..base import Context, Result, Table
+from ..common import backends, epoch_losses, gap, grid_for, make_models, plot_boundary, predict, save_fig, train
+from .lecture import XOR_X as X, claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Detailed Explanation, 1. The Perceptron: A Single Artificial Neuron"
 
-X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 GATES = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
 CLAIMED = {"AND": 1, "OR": 1, "XOR": 0}  # "can learn" AND and OR, "cannot learn" XOR
 
 
-@experiment("ch15_perceptron_gates", "One neuron learns AND and OR, not XOR", source=SOURCE, section=WHERE)
+@experiment("ch15_perceptron_gates", "One neuron learns AND and OR, not XOR", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     epochs = 150 if ctx.quick else 600
     rows, claims, numbers, backend_gap, models = [], [], {}, {}, {}
     for gate, targets in GATES.items():
         Y = np.array(targets, dtype=np.float64)[:, None]
-        model, twin = build_pair([2, 1], "identity", "sigmoid", seed=ctx.seed, device=ctx.device)
-        models[gate] = {"scratchnet": model, "torch": twin}
-        curves = train_pair(model, twin, X, Y, loss="bce", lr=1.0, epochs=epochs, backends=run_on)
+        models[gate] = make_models(ctx, [2, 1], "identity", "sigmoid")
+        curves = epoch_losses(train(models[gate], X, Y, loss="bce", lr=1.0, epochs=epochs))
         probs = {b: predict(models[gate][b], X) for b in run_on}
         acc = {b: float(np.mean((probs[b] > 0.5) == (Y > 0.5))) for b in run_on}
         learned = {b: int(acc[b] == 1.0) for b in run_on}
@@ -41,11 +38,11 @@ def run(ctx: Context) -> Result:
                          "outputs": {b: probs[b].ravel().tolist() for b in run_on}}
         rows.append([gate, str(targets), *[[round(float(p), 3) for p in probs[b].ravel()] for b in run_on],
                      *[acc[b] for b in run_on], *[float(curves[b][-1]) for b in run_on]])
-        claims.append(claim_values(SOURCE, WHERE, f"one neuron learns {gate} (1 = all four outputs right)",
-                                   CLAIMED[gate], learned, decimals=0,
-                                   note=("XOR is not linearly separable: a single linear boundary gets at most 3 "
-                                         "of the 4 points right, and gradient descent on the cross-entropy drifts "
-                                         "to the all-0.5 output" if gate == "XOR" else "")))
+        claims.append(claim(WHERE, f"one neuron learns {gate} (1 = all four outputs right)",
+                            CLAIMED[gate], learned, decimals=0,
+                            note=("XOR is not linearly separable: a single linear boundary gets at most 3 "
+                                  "of the 4 points right, and gradient descent on the cross-entropy drifts "
+                                  "to the all-0.5 output" if gate == "XOR" else "")))
         if len(run_on) == 2:
             backend_gap[f"{gate} loss curve"] = gap(curves["scratchnet"], curves["torch"])
     table = Table(f"One sigmoid neuron, {epochs} epochs of gradient descent (lr 1.0, BCE)",

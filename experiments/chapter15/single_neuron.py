@@ -8,15 +8,11 @@ z = 2.3 and of z = −2.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-import scratchnet as sn
+from ..base import Context, Result, Table
+from ..common import activation_and_derivative, backends, gaps, make_models, predict
+from .lecture import claim, experiment
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import DTYPE, activation_and_derivative, backends, gaps, predict
-
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Single Neuron: Forward Pass Calculation"
 
 INPUTS = np.array([1.0, 2.0, 3.0])
@@ -30,23 +26,12 @@ PRINTED = {
 }
 
 
-def neuron(backend: str, device: str):
-    """The neuron as a Linear(3, 1) of each backend, weights loaded exactly."""
-    if backend == "scratchnet":
-        layer = sn.nn.Linear(3, 1, dtype=DTYPE)
-        layer.load_state_dict({"weight": WEIGHTS[None, :], "bias": np.array([BIAS])})
-        return layer
-    layer = torch.nn.Linear(3, 1).to(device=device, dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(torch.tensor(WEIGHTS[None, :]))
-        layer.bias.copy_(torch.tensor([BIAS], dtype=torch.float64))
-    return layer
-
-
-@experiment("ch15_single_neuron", "The single neuron: weighted sum and activations", source=SOURCE, section=WHERE)
+@experiment("ch15_single_neuron", "The single neuron: weighted sum and activations", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
-    z = {b: float(predict(neuron(b, ctx.device), INPUTS[None, :])[0, 0]) for b in run_on}
+    # The neuron: mlp([3, 1]), one Linear(3, 1) holding the lecture's weights, in each backend.
+    neuron = make_models(ctx, [3, 1], state={"0.weight": WEIGHTS[None, :], "0.bias": np.array([BIAS])})
+    z = {b: float(predict(neuron[b], INPUTS[None, :])[0, 0]) for b in run_on}
     values: dict[str, dict] = {b: {"z": z[b]} for b in run_on}
     for point in PRINTED:
         for b in run_on:
@@ -58,13 +43,13 @@ def run(ctx: Context) -> Result:
     for point, acts in PRINTED.items():
         rows += [[f"{act}({point})", claimed, *[values[b][f"{act}({point})"] for b in run_on]]
                  for act, claimed in acts.items()]
-    claims = [claim_values(SOURCE, WHERE, "weighted sum z (printed with f\"{z}\", i.e. repr)", 2.3,
-                           {b: values[b]["z"] for b in run_on}, decimals=16,
-                           note="0.2 + 1.6 − 1.5 + 2.0 rounds to exactly the float 2.3 in this order")]
+    claims = [claim(WHERE, "weighted sum z (printed with f\"{z}\", i.e. repr)", 2.3,
+                    {b: values[b]["z"] for b in run_on}, decimals=16,
+                    note="0.2 + 1.6 − 1.5 + 2.0 rounds to exactly the float 2.3 in this order")]
     for point, acts in PRINTED.items():
         for act, claimed in acts.items():
-            claims.append(claim_values(SOURCE, WHERE, f"{act}({point})", claimed,
-                                       {b: values[b][f"{act}({point})"] for b in run_on}, decimals=4))
+            claims.append(claim(WHERE, f"{act}({point})", claimed,
+                                {b: values[b][f"{act}({point})"] for b in run_on}, decimals=4))
     return Result(
         summary=("One neuron is a `Linear(3, 1)`: z = 0.2·1 + 0.8·2 − 0.5·3 + 2 = 2.3, then an activation. "
                  "Every printed value comes out on both backends; they agree exactly (these are single "

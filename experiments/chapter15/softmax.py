@@ -15,11 +15,10 @@ import torch
 
 import scratchnet as sn
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
+from ..base import Context, Result, Table
 from ..common import DTYPE, backends, gaps, save_fig, tensor, to_numpy
+from .lecture import claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Activation Functions: Comparison and Derivatives (softmax)"
 
 LOGITS = np.array([2.0, 1.0, 0.1])
@@ -44,7 +43,7 @@ def softmax_with_jacobian(backend: str, z: np.ndarray, device: str):
     return to_numpy(s), np.array(rows)
 
 
-@experiment("ch15_softmax", "Softmax: probabilities that sum to 1, and its Jacobian", source=SOURCE, section=WHERE)
+@experiment("ch15_softmax", "Softmax: probabilities that sum to 1, and its Jacobian", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     z = LOGITS.astype(DTYPE)
@@ -85,10 +84,10 @@ def run(ctx: Context) -> Result:
     ax.legend()
     figures = [save_fig(fig, ctx, "softmax")]
 
-    claims = [claim_values(SOURCE, WHERE, "softmax([2.0, 1.0, 0.1]).round(4)", [0.6590, 0.2424, 0.0986],
-                           {b: values[b]["softmax"] for b in run_on}, decimals=4),
-              claim_values(SOURCE, WHERE, "sum of probabilities", 1.0, {b: values[b]["sum"] for b in run_on},
-                           decimals=4)]
+    claims = [claim(WHERE, "softmax([2.0, 1.0, 0.1]).round(4)", [0.6590, 0.2424, 0.0986],
+                    {b: values[b]["softmax"] for b in run_on}, decimals=4),
+              claim(WHERE, "sum of probabilities", 1.0, {b: values[b]["sum"] for b in run_on},
+                    decimals=4)]
     return Result(
         summary=("`nn.Softmax` turns the logits [2.0, 1.0, 0.1] into [0.6590, 0.2424, 0.0986], summing to 1, as "
                  "printed, on both backends. Backpropagation through it applies the Jacobian s_i(δ_ij − s_j): "

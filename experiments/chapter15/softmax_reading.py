@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
+from ..base import Context, Result, Table
 from ..common import activation_and_derivative, backends, gaps
+from .lecture import claim, experiment
 from .softmax import LOGITS, softmax_with_jacobian
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Common Mistakes: Confusing Softmax Output with Independent Probabilities"
 
 
 @experiment("ch15_mistake_softmax_reading", "Mistake: reading softmax outputs as independent probabilities",
-            source=SOURCE, section=WHERE)
+            section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     values = {}
@@ -35,13 +34,13 @@ def run(ctx: Context) -> Result:
     table = Table("Softmax (one class per sample) vs independent sigmoids (multi-label) for logits [2.0, 1.0, 0.1]",
                   ["", "printed", *[f"softmax ({b})" for b in run_on], *[f"sigmoid ({b})" for b in run_on]], rows)
     claims = [
-        claim_values(SOURCE, WHERE, "Softmax output: probs.round(3)", [0.659, 0.242, 0.099],
-                     {b: values[b]["softmax"] for b in run_on}, decimals=3,
-                     note="also the comment P(class 0) = 0.659, P(class 1) = 0.242, P(class 2) = 0.099"),
-        claim_values(SOURCE, WHERE, "Sum (.3f)", 1.0, {b: values[b]["sum"] for b in run_on}, decimals=3),
-        claim_values(SOURCE, WHERE, "Predicted class (argmax)", 0, {b: values[b]["argmax"] for b in run_on}, decimals=0),
-        claim_values(SOURCE, WHERE, "probability of the predicted class", 0.659, {b: values[b]["max"] for b in run_on},
-                     decimals=3),
+        claim(WHERE, "Softmax output: probs.round(3)", [0.659, 0.242, 0.099],
+              {b: values[b]["softmax"] for b in run_on}, decimals=3,
+              note="also the comment P(class 0) = 0.659, P(class 1) = 0.242, P(class 2) = 0.099"),
+        claim(WHERE, "Sum (.3f)", 1.0, {b: values[b]["sum"] for b in run_on}, decimals=3),
+        claim(WHERE, "Predicted class (argmax)", 0, {b: values[b]["argmax"] for b in run_on}, decimals=0),
+        claim(WHERE, "probability of the predicted class", 0.659, {b: values[b]["max"] for b in run_on},
+              decimals=3),
     ]
     b0 = run_on[0]
     return Result(

@@ -13,11 +13,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import backends, build_pair, gap, plot_curves, predict, train_pair
+from ..base import Context, Result, Table
+from ..common import backends, epoch_losses, gap, make_models, plot_curves, predict, to_numpy, train
+from .lecture import claim, experiment
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Common Mistakes: Not Scaling Inputs Before Feeding to Neural Network"
 
 LECTURE_X = np.array([[25000, 25, 0.5], [80000, 55, 0.9]])
@@ -31,8 +30,7 @@ def data(seed: int, m: int = 200):
     return X, (score + rng.normal(0, 0.5, m) > 0).astype(float)[:, None]
 
 
-@experiment("ch15_mistake_unscaled_inputs", "Mistake: unscaled inputs (income, age, ratio)", source=SOURCE,
-            section=WHERE)
+@experiment("ch15_mistake_unscaled_inputs", "Mistake: unscaled inputs (income, age, ratio)", section=WHERE)
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     X, Y = data(ctx.seed)
@@ -40,15 +38,12 @@ def run(ctx: Context) -> Result:
     epochs = 40 if ctx.quick else 300
     curves, stats, gaps_ = {}, {}, {}
     for name, Xv in variants.items():
-        model, twin = build_pair([3, 8, 1], "tanh", "sigmoid", seed=ctx.seed, device=ctx.device)
-        models = {"scratchnet": model, "torch": twin}
-        hidden = {b: np.tanh(predict(models[b][:1], Xv)) for b in run_on}  # tanh of the first layer's Z
+        models = make_models(ctx, [3, 8, 1], "tanh", "sigmoid")
+        hidden = {b: np.tanh(predict(models[b], Xv, upto=1)) for b in run_on}  # tanh of the first layer's Z
         # The first step's gradient per input column of W1 (same on both backends).
-        first = train_pair(model, twin, Xv, Y, loss="bce", lr=0.0, epochs=1, backends=run_on)
-        g_cols = {"scratchnet": np.linalg.norm(model[0].weight.grad, axis=0)} if "scratchnet" in run_on else {}
-        if "torch" in run_on:
-            g_cols["torch"] = np.linalg.norm(twin[0].weight.grad.detach().cpu().numpy(), axis=0)
-        c = train_pair(model, twin, Xv, Y, loss="bce", lr=0.1, epochs=epochs, backends=run_on)
+        first = epoch_losses(train(models, Xv, Y, loss="bce", lr=0.0, epochs=1))
+        g_cols = {b: np.linalg.norm(to_numpy(m[0].weight.grad), axis=0) for b, m in models.items()}
+        c = epoch_losses(train(models, Xv, Y, loss="bce", lr=0.1, epochs=epochs))
         curves[name] = c
         acc = {b: float(np.mean((predict(models[b], Xv) > 0.5) == (Y > 0.5))) for b in run_on}
         stats[name] = {"saturated": {b: float(np.mean(np.abs(hidden[b]) > 0.99)) for b in run_on},
@@ -73,21 +68,21 @@ def run(ctx: Context) -> Result:
     g_raw = {b: max(sr["grad_per_input"][b]) for b in run_on}
     g_scaled = {b: max(ss["grad_per_input"][b]) for b in run_on}
     claims = [
-        claim_values(SOURCE, where, "'Large input values cause large weighted sums, saturating sigmoid/tanh': more than "
-                     "half of the tanh units saturated (|tanh z| > 0.99) with raw inputs, fewer with scaled (1 = yes)",
-                     1, {b: int(sr["saturated"][b] > 0.5 > ss["saturated"][b]) for b in run_on},
-                     note=f"saturated: {sr['saturated'][b0]:.0%} raw, {ss['saturated'][b0]:.0%} standardised "
-                          "(3 → 8 tanh → 1, PyTorch's default init, the same weights for both)"),
-        claim_values(SOURCE, where, "'… and creating exploding gradients': the first layer's gradient larger with raw "
-                     "inputs than with scaled ones (largest ‖dJ/dW1[:, f]‖) (1 = yes)", 1,
-                     {b: int(g_raw[b] > g_scaled[b]) for b in run_on},
-                     note=f"largest first-layer gradient column: {g_raw[b0]:.1e} raw vs {g_scaled[b0]:.1e} scaled — "
-                          "saturated tanh units pass back 1 − tanh² z ≈ 0, so with saturating activations the "
-                          "gradients vanish; large inputs make large gradients only through non-saturating units "
-                          "(ReLU: dJ/dW1 grows with x)"),
-        claim_values(SOURCE, where, f"scaled inputs train better: loss after {epochs} epochs lower than with raw "
-                     "inputs (1 = yes)", 1, {b: int(ss["final_loss"][b] < sr["final_loss"][b]) for b in run_on},
-                     note=f"final loss {ss['final_loss'][b0]:.3f} scaled vs {sr['final_loss'][b0]:.3f} raw"),
+        claim(where, "'Large input values cause large weighted sums, saturating sigmoid/tanh': more than "
+              "half of the tanh units saturated (|tanh z| > 0.99) with raw inputs, fewer with scaled (1 = yes)",
+              1, {b: int(sr["saturated"][b] > 0.5 > ss["saturated"][b]) for b in run_on},
+              note=f"saturated: {sr['saturated'][b0]:.0%} raw, {ss['saturated'][b0]:.0%} standardised "
+                   "(3 → 8 tanh → 1, PyTorch's default init, the same weights for both)"),
+        claim(where, "'… and creating exploding gradients': the first layer's gradient larger with raw "
+              "inputs than with scaled ones (largest ‖dJ/dW1[:, f]‖) (1 = yes)", 1,
+              {b: int(g_raw[b] > g_scaled[b]) for b in run_on},
+              note=f"largest first-layer gradient column: {g_raw[b0]:.1e} raw vs {g_scaled[b0]:.1e} scaled — "
+                   "saturated tanh units pass back 1 − tanh² z ≈ 0, so with saturating activations the "
+                   "gradients vanish; large inputs make large gradients only through non-saturating units "
+                   "(ReLU: dJ/dW1 grows with x)"),
+        claim(where, f"scaled inputs train better: loss after {epochs} epochs lower than with raw "
+              "inputs (1 = yes)", 1, {b: int(ss["final_loss"][b] < sr["final_loss"][b]) for b in run_on},
+              note=f"final loss {ss['final_loss'][b0]:.3f} scaled vs {sr['final_loss'][b0]:.3f} raw"),
     ]
     return Result(
         summary=(f"With raw inputs {sr['saturated'][b0]:.0%} of the tanh units start saturated (income ~ 10⁴ "

@@ -19,84 +19,45 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..audit import claim
-from ..base import Context, Result, Table, experiment
-from ..common import (backends, build_pair, gap, grid_for, lecture_init, plot_boundary, plot_curves, predict,
-                      save_fig, train_pair, weights_gap)
+from ..base import Context, Result, Table
+from ..common import (backends, epoch_losses, gap, gaps, grid_for, lecture_init, make_models, plot_boundary,
+                      plot_curves, predict, save_fig, state_dict, train)
+from .lecture import XOR_DRAWS, XOR_X as X, XOR_Y as Y, claim, experiment, xor_listing
 
-SOURCE = "002_9091aa63c327fb13.txt"
 WHERE = "Building a Neural Network from Scratch: XOR Problem"
-
-X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
 
 #: What the lecture prints.
 PRINTED_LOSS = {0: 0.277823, 2000: 0.125614, 4000: 0.015423, 6000: 0.004567, 8000: 0.002134}
 PRINTED_PRED = [0.0312, 0.9654, 0.9678, 0.0389]
 PRINTED_ROUNDED = [0, 1, 1, 0]
 
-#: The lecture's initialization: np.random.seed(42); randn(2, 4) * 0.5; randn(4, 1) * 0.5.
-DRAWS = [((2, 4), 0.5), ((4, 1), 0.5)]
-
-
-def lecture_code(epochs: int):
-    """The lecture's own NumPy loop, verbatim in substance: returns the losses
-    and the last forward pass's a2 (computed before the last update)."""
-    rng_state = np.random.get_state()  # the lecture seeds the global stream; leave it as found
-    np.random.seed(42)
-    W1 = np.random.randn(2, 4) * 0.5
-    b1 = np.zeros((1, 4))
-    W2 = np.random.randn(4, 1) * 0.5
-    b2 = np.zeros((1, 1))
-    np.random.set_state(rng_state)
-
-    def sigmoid(z):
-        return 1 / (1 + np.exp(-z))
-
-    losses = np.empty(epochs)
-    a2 = None
-    for epoch in range(epochs):
-        a1 = sigmoid(X @ W1 + b1)
-        a2 = sigmoid(a1 @ W2 + b2)
-        losses[epoch] = np.mean((Y - a2) ** 2)
-        dz2 = (a2 - Y) * a2 * (1 - a2)
-        dW2 = a1.T @ dz2 / 4
-        db2 = np.sum(dz2, axis=0, keepdims=True) / 4
-        dz1 = dz2 @ W2.T * a1 * (1 - a1)
-        dW1 = X.T @ dz1 / 4
-        db1 = np.sum(dz1, axis=0, keepdims=True) / 4
-        W2 -= dW2
-        b2 -= db2
-        W1 -= dW1
-        b1 -= db1
-    return losses, a2
-
-
-def train(ctx: Context, lr: float, epochs: int):
+def train_xor(ctx: Context, lr: float, epochs: int):
     """Both backends from the lecture's weights; returns the models, the loss
     curves and the predictions of the last forward pass (before the last update,
     which is what the lecture prints)."""
-    model, twin = build_pair([2, 4, 1], "sigmoid", "sigmoid", device=ctx.device)
-    lecture_init([model, twin], DRAWS, seed=42, layout="in_out")
-    run = backends(ctx)
-    curves = train_pair(model, twin, X, Y, loss="mse", lr=lr, epochs=epochs - 1, backends=run)
-    last = {"scratchnet": predict(model, X), "torch": predict(twin, X)}
-    tail = train_pair(model, twin, X, Y, loss="mse", lr=lr, epochs=1, backends=run)
-    curves = {b: np.concatenate([curves[b], tail[b]]) for b in run}
-    return {"scratchnet": model, "torch": twin}, curves, {b: last[b] for b in run}
+    models = make_models(ctx, [2, 4, 1], "sigmoid", "sigmoid")
+    lecture_init(models, XOR_DRAWS, seed=42, layout="in_out")
+    last = {}
+
+    def keep_last(backend, model, epoch):
+        if epoch == epochs - 2:  # after epochs − 1 updates: the output the last epoch's forward pass sees
+            last[backend] = predict(model, X)
+
+    curves = epoch_losses(train(models, X, Y, loss="mse", lr=lr, epochs=epochs, on_epoch=keep_last))
+    return models, curves, last
 
 
-@experiment("ch15_xor", "XOR from scratch (2-4-1 sigmoid, 10,000 epochs)", source=SOURCE, section=WHERE)
+@experiment("ch15_xor", "XOR from scratch (2-4-1 sigmoid, 10,000 epochs)", section=WHERE)
 def run(ctx: Context) -> Result:
     epochs = 3001 if ctx.quick else 10_000
     run_on = backends(ctx)
-    models, curves, last = train(ctx, lr=0.5, epochs=epochs)
-    ref_losses, ref_pred = lecture_code(epochs)
+    models, curves, last = train_xor(ctx, lr=0.5, epochs=epochs)
+    ref_losses, ref_pred = xor_listing(epochs)
 
     # What lr 1.0 on the MSE the lecture prints would do (full mode only).
     variants = {"lecture's steps (MSELoss, lr 0.5)": curves}
     if not ctx.quick:
-        _, curves_lr1, last_lr1 = train(ctx, lr=1.0, epochs=2001)
+        _, curves_lr1, last_lr1 = train_xor(ctx, lr=1.0, epochs=2001)
         variants["MSELoss, lr 1.0 (2,000 epochs)"] = curves_lr1
 
     def at(backend, e):
@@ -137,25 +98,23 @@ def run(ctx: Context) -> Result:
     claims = []
     for e, value in PRINTED_LOSS.items():
         if e < epochs:
-            claims.append(claim(SOURCE, WHERE, f"loss (MSE) at epoch {e}", value,
-                                at("scratchnet", e), at("torch", e), decimals=6, note=note_loss))
+            claims.append(claim(WHERE, f"loss (MSE) at epoch {e}", value, {b: at(b, e) for b in run_on}, decimals=6,
+                                note=note_loss))
     if not ctx.quick:
         for i, value in enumerate(PRINTED_PRED):
-            claims.append(claim(SOURCE, WHERE, f"final prediction for input {X[i].astype(int).tolist()}", value,
-                                float(last["scratchnet"][i, 0]) if "scratchnet" in last else None,
-                                float(last["torch"][i, 0]) if "torch" in last else None, decimals=4,
+            claims.append(claim(WHERE, f"final prediction for input {X[i].astype(int).tolist()}", value,
+                                {b: float(p[i, 0]) for b, p in last.items()}, decimals=4,
                                 note=f"the lecture's code gives {ref_pred[i, 0]:.4f}; the network is trained "
                                      "but not to the printed values"))
-        claims.append(claim(SOURCE, WHERE, "rounded predictions (XOR solved)", PRINTED_ROUNDED,
-                            [int(round(float(v))) for v in last["scratchnet"].ravel()] if "scratchnet" in last else None,
-                            [int(round(float(v))) for v in last["torch"].ravel()] if "torch" in last else None,
+        claims.append(claim(WHERE, "rounded predictions (XOR solved)", PRINTED_ROUNDED,
+                            {b: [int(round(float(v))) for v in p.ravel()] for b, p in last.items()},
                             decimals=0, note="all four XOR outputs correct on both backends"))
 
     backend_gap = {}
     if len(run_on) == 2:
         backend_gap = {"loss curve": gap(curves["scratchnet"], curves["torch"]),
                        "final predictions": gap(final["scratchnet"], final["torch"]),
-                       "final weights": weights_gap(models["scratchnet"], models["torch"])}
+                       "final weights": max(gaps({b: state_dict(m) for b, m in models.items()}).values())}
     ref_gap = {b: gap(curves[b], ref_losses) for b in run_on}
     outcome = ("every output is on the right side of 0.5" if all(solved.values())
                else "not every output is on the right side of 0.5 yet")

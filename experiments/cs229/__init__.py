@@ -1,1 +1,2 @@
-"""CS229 Lecture 11 "Introduction to Neural Networks" (seed 000_cf38cdbe29059033.txt)."""
+"""CS229 Lecture 11, Autumn 2018 (Andrew Ng, "Introduction to Neural Networks"): the
+lecture's code and data in ``lecture.py``, one experiment per module."""

@@ -10,64 +10,41 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
-import scratchnet as sn
-from experiments.base import Context, Result, Table, experiment
-from experiments.common import STYLE
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import STYLE, activation_and_derivative, backends, gap, save_fig
+from . import lecture
+from .lecture import claim, experiment
 
 
 def _lecture(name, z):
-    """The lecture's functions and derivatives, transcribed."""
-    if name == "sigmoid":
-        s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
-        return s, s * (1 - s)
-    if name == "tanh":
-        return np.tanh(z), 1 - np.tanh(z) ** 2
-    if name == "relu":
-        return np.maximum(0, z), (z > 0).astype(float)
-    return np.where(z > 0, z, 0.01 * z), np.where(z > 0, 1, 0.01).astype(float)
+    """The lecture's own functions and derivatives (its code, in ``lecture.py``)."""
+    return getattr(lecture, name)(z), getattr(lecture, f"{name}_derivative")(z)
 
 
-MODULES = {"sigmoid": (sn.nn.Sigmoid, torch.nn.Sigmoid), "tanh": (sn.nn.Tanh, torch.nn.Tanh),
-           "relu": (sn.nn.ReLU, torch.nn.ReLU), "leaky_relu": (sn.nn.LeakyReLU, torch.nn.LeakyReLU)}
+MODULES = ["sigmoid", "tanh", "relu", "leaky_relu"]  # names of scratchnet.models.ACTIVATIONS
 PROBE = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0])
 TITLES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU"}
 
 
-def _value_and_derivative(backend, name, z):
-    """(g(z), g'(z)) from the backend's module: forward, then backward of ones."""
-    if backend == "torch":
-        t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
-        out = MODULES[name][1]()(t)
-        out.sum().backward()
-        return out.detach().numpy(), t.grad.numpy()
-    module = MODULES[name][0]()
-    out = module(z)
-    return out, module.backward(np.ones_like(z))
-
-
-@experiment("cs229_activations", "Activation functions and their derivatives", source=S.SOURCE,
+@experiment("cs229_activations", "Activation functions and their derivatives",
             section="6.2 Activation Functions")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     z = np.linspace(-5, 5, 200)
     zero = np.array([0.0])
     wide = np.linspace(-30, 30, 6001)
-    bk = S.backends(ctx)
+    bk = backends(ctx)
     vals, kink, gaps, rows = {}, {}, {}, []
     for name in MODULES:
-        vals[name] = {b: _value_and_derivative(b, name, z) for b in bk}
+        vals[name] = {b: activation_and_derivative(b, name, z) for b in bk}
         vals[name]["lecture code"] = _lecture(name, z)
-        kink[name] = {b: float(_value_and_derivative(b, name, zero)[1][0]) for b in bk}
+        kink[name] = {b: float(activation_and_derivative(b, name, zero)[1][0]) for b in bk}
         kink[name]["lecture code"] = float(_lecture(name, zero)[1][0])
         if len(bk) == 2:
-            gaps[f"{name}: g(z)"] = S.gap(vals[name]["scratchnet"][0], vals[name]["torch"][0])
-            gaps[f"{name}: g'(z)"] = S.gap(vals[name]["scratchnet"][1], vals[name]["torch"][1])
+            gaps[f"{name}: g(z)"] = gap(vals[name]["scratchnet"][0], vals[name]["torch"][0])
+            gaps[f"{name}: g'(z)"] = gap(vals[name]["scratchnet"][1], vals[name]["torch"][1])
         for b in bk:
-            gaps[f"{name}: {b} g'(z) vs lecture formula"] = S.gap(vals[name][b][1], vals[name]["lecture code"][1])
+            gaps[f"{name}: {b} g'(z) vs lecture formula"] = gap(vals[name][b][1], vals[name]["lecture code"][1])
         rows.append([TITLES[name], *[f"{kink[name][k]:g}" for k in kink[name]],
                      *[f"{np.max(vals[name][b][1]):.6f}" for b in bk]])
 
@@ -83,43 +60,43 @@ def run(ctx: Context) -> Result:
         ax.set(title=TITLES[name], xlabel="z", ylabel="Activation")
         ax.legend(fontsize=8)
         ax.grid(True, alpha=0.3)
-    figures = S.save(fig, ctx, "activations")
+    figures = [save_fig(fig, ctx, "activations")]
 
     def per(fn):
-        return S.both({b: fn(b) for b in bk})
+        return {b: fn(b) for b in bk}
 
     where = "6.2 Activation Properties"
-    sig_w = {b: _value_and_derivative(b, "sigmoid", wide) for b in bk}
-    tanh_w = {b: _value_and_derivative(b, "tanh", wide) for b in bk}
+    sig_w = {b: activation_and_derivative(b, "sigmoid", wide) for b in bk}
+    tanh_w = {b: activation_and_derivative(b, "tanh", wide) for b in bk}
     claims = [
-        S.claim(where, "sigmoid range (0, 1): [min, max] of σ(z) on z ∈ [−30, 30], 4 decimals", [0.0, 1.0],
-                *per(lambda b: [sig_w[b][0].min(), sig_w[b][0].max()]), decimals=4,
-                note="approached, never reached, in exact arithmetic (float64 rounds σ(37) to 1.0)"),
-        S.claim("6.2 (σ'(z) curve in the plot)", "peak of σ'(z) = σ(1−σ), at z = 0", 0.25,
-                *per(lambda b: float(_value_and_derivative(b, "sigmoid", zero)[1][0])),
-                note="implied by σ' = σ(1 − σ); it is why each sigmoid layer scales gradients by ≤ 1/4"),
-        S.claim(where, "tanh range (−1, 1): [min, max] of tanh(z) on z ∈ [−30, 30], 4 decimals", [-1.0, 1.0],
-                *per(lambda b: [tanh_w[b][0].min(), tanh_w[b][0].max()]), decimals=4,
-                note="approached, never reached, in exact arithmetic (float64 rounds tanh(19.1) to 1.0)"),
-        S.claim(where, "tanh zero-centered: tanh(0)", 0.0,
-                *per(lambda b: float(_value_and_derivative(b, "tanh", zero)[0][0])), decimals=12),
-        S.claim(where, "ReLU 'no vanishing gradient for z > 0': min ReLU'(z) over z > 0", 1.0,
-                *per(lambda b: float(vals["relu"][b][1][z > 0].min()))),
-        S.claim(where, "ReLU 'dead neurons for z < 0': max ReLU'(z) over z < 0", 0.0,
-                *per(lambda b: float(vals["relu"][b][1][z < 0].max()))),
-        S.claim(where, "Leaky ReLU 'fixes dying ReLU': LeakyReLU'(z) for z < 0 (α = 0.01)", 0.01,
-                *per(lambda b: float(vals["leaky_relu"][b][1][z < 0].max()))),
-        S.claim("6.2 Common Activations", f"LeakyReLU(z) = max(0.01z, z) at z = {PROBE.tolist()}",
-                np.maximum(0.01 * PROBE, PROBE), *per(lambda b: _value_and_derivative(b, "leaky_relu", PROBE)[0]),
-                rtol=1e-15,
-                note="torch.nn.LeakyReLU's default negative_slope is 0.01, the lecture's α"),
+        claim(where, "sigmoid range (0, 1): [min, max] of σ(z) on z ∈ [−30, 30], 4 decimals", [0.0, 1.0],
+              per(lambda b: [sig_w[b][0].min(), sig_w[b][0].max()]), decimals=4,
+              note="approached, never reached, in exact arithmetic (float64 rounds σ(37) to 1.0)"),
+        claim("6.2 (σ'(z) curve in the plot)", "peak of σ'(z) = σ(1−σ), at z = 0", 0.25,
+              per(lambda b: float(activation_and_derivative(b, "sigmoid", zero)[1][0])),
+              note="implied by σ' = σ(1 − σ); it is why each sigmoid layer scales gradients by ≤ 1/4"),
+        claim(where, "tanh range (−1, 1): [min, max] of tanh(z) on z ∈ [−30, 30], 4 decimals", [-1.0, 1.0],
+              per(lambda b: [tanh_w[b][0].min(), tanh_w[b][0].max()]), decimals=4,
+              note="approached, never reached, in exact arithmetic (float64 rounds tanh(19.1) to 1.0)"),
+        claim(where, "tanh zero-centered: tanh(0)", 0.0,
+              per(lambda b: float(activation_and_derivative(b, "tanh", zero)[0][0])), decimals=12),
+        claim(where, "ReLU 'no vanishing gradient for z > 0': min ReLU'(z) over z > 0", 1.0,
+              per(lambda b: float(vals["relu"][b][1][z > 0].min()))),
+        claim(where, "ReLU 'dead neurons for z < 0': max ReLU'(z) over z < 0", 0.0,
+              per(lambda b: float(vals["relu"][b][1][z < 0].max()))),
+        claim(where, "Leaky ReLU 'fixes dying ReLU': LeakyReLU'(z) for z < 0 (α = 0.01)", 0.01,
+              per(lambda b: float(vals["leaky_relu"][b][1][z < 0].max()))),
+        claim("6.2 Common Activations", f"LeakyReLU(z) = max(0.01z, z) at z = {PROBE.tolist()}",
+              np.maximum(0.01 * PROBE, PROBE), per(lambda b: activation_and_derivative(b, "leaky_relu", PROBE)[0]),
+              rtol=1e-15,
+              note="torch.nn.LeakyReLU's default negative_slope is 0.01, the lecture's α"),
     ]
     for name in MODULES:
-        claims.append(S.claim("6.2 (code: *_derivative functions)",
-                              f"the lecture's {TITLES[name]} derivative formula vs backprop/autograd at z = "
-                              f"{PROBE.tolist()}", _lecture(name, PROBE)[1],
-                              *per(lambda b, n=name: _value_and_derivative(b, n, PROBE)[1]), rtol=1e-12,
-                              note="all 200 plotted points agree too: see the backend gaps"))
+        claims.append(claim("6.2 (code: *_derivative functions)",
+                            f"the lecture's {TITLES[name]} derivative formula vs backprop/autograd at z = "
+                            f"{PROBE.tolist()}", _lecture(name, PROBE)[1],
+                            per(lambda b, n=name: activation_and_derivative(b, n, PROBE)[1]), rtol=1e-12,
+                            note="all 200 plotted points agree too: see the backend gaps"))
     return Result(
         summary=("Sigmoid, tanh, ReLU and leaky ReLU and their derivatives agree between scratchnet's explicit "
                  "backward, torch's autograd and the lecture's NumPy formulas on the plot's 200 points. At the "

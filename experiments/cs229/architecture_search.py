@@ -17,10 +17,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import scratchnet as sn
-from experiments.base import Context, Result, Table, experiment
 
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import accuracy_multiclass, backends, fmt_pct, pair_gap, save_fig, sizes_str, weights_gap
+from .lecture import digits_multiclass, experiment, he_init, train_digits
 
 ARCHITECTURES = [
     ([64, 16, 10], "relu"), ([64, 32, 10], "relu"), ([64, 64, 10], "relu"), ([64, 128, 10], "relu"),
@@ -33,28 +33,27 @@ def _glorot(weight, generator):
     return sn.nn.init.xavier_normal_(weight, generator=generator)
 
 
-@experiment("cs229_architecture_search", "Ten architectures, picked by validation accuracy", source=S.SOURCE,
+@experiment("cs229_architecture_search", "Ten architectures, picked by validation accuracy",
             section="Summary §7 Architecture Decisions")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     epochs = 1 if ctx.quick else 15
-    data = S.digits_multiclass(seed=ctx.seed, val=True)
-    bk = S.backends(ctx)
+    data = digits_multiclass(seed=ctx.seed, val=True)
+    bk = backends(ctx)
     results, gaps, costs = [], {}, {}
     for sizes, act in ARCHITECTURES:
-        label = f"{S.sizes_str(sizes)} {act}"
-        models, costs[label] = S.train_digits(ctx, sizes, act, data=data, epochs=epochs,
-                                              init=S.he_init if act == "relu" else _glorot)
-        val = {b: S.accuracy_multiclass(m, data["X_val"], data["y_val"]) for b, m in models.items()}
-        test = {b: S.accuracy_multiclass(m, data["X_test"], data["y_test"]) for b, m in models.items()}
+        label = f"{sizes_str(sizes)} {act}"
+        models, costs[label] = train_digits(ctx, sizes, act, data=data, epochs=epochs,
+                                            init=he_init if act == "relu" else _glorot)
+        val = {b: accuracy_multiclass(m, data["X_val"], data["y_val"]) for b, m in models.items()}
+        test = {b: accuracy_multiclass(m, data["X_test"], data["y_test"]) for b, m in models.items()}
         n_params = sum(int(np.prod(p.shape)) for p in next(iter(models.values())).parameters())
         results.append(dict(label=label, params=n_params, val=val, test=test))
         if len(models) == 2:
-            gaps[f"{label}: cost curve"] = S.curve_gap(costs[label])
-            gaps[f"{label}: final weights"] = S.weight_gaps(models)
+            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+            gaps[f"{label}: final weights"] = weights_gap(models)
     pick = {b: max(results, key=lambda r: (r["val"][b], -r["params"]))["label"] for b in bk}
     by_label = {r["label"]: r for r in results}
-    rows = [[r["label"], r["params"], *[S.fmt_pct(r["val"][b]) for b in bk],
+    rows = [[r["label"], r["params"], *[fmt_pct(r["val"][b]) for b in bk],
              *[("← picked" if pick[b] == r["label"] else "") for b in bk]] for r in results]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     x = np.arange(len(results))
@@ -64,7 +63,7 @@ def run(ctx: Context) -> Result:
     ax.set_ylim(min(min(r["val"].values()) for r in results) - 0.05, 1.0)
     ax.set(ylabel="validation accuracy", title="Ten architectures on 10-class digits")
     ax.legend()
-    figures = S.save(fig, ctx, "architecture_search")
+    figures = [save_fig(fig, ctx, "architecture_search")]
     first = bk[0]
     chosen = by_label[pick[first]]
     same_pick = len(set(pick.values())) == 1
@@ -81,7 +80,7 @@ def run(ctx: Context) -> Result:
                       ["architecture", "parameters", *[f"validation ({b})" for b in bk],
                        *[f"pick ({b})" for b in bk]], rows),
                 Table("The pick, scored once on the test split", ["backend", "architecture", "test accuracy"],
-                      [[b, pick[b], S.fmt_pct(by_label[pick[b]]["test"][b])] for b in bk])],
+                      [[b, pick[b], fmt_pct(by_label[pick[b]]["test"][b])] for b in bk])],
         figures=figures,
         numbers={"epochs": epochs, "pick": pick, "validation_accuracy": {r["label"]: r["val"] for r in results},
                  "test_accuracy_of_pick": {b: by_label[pick[b]]["test"][b] for b in bk}},

@@ -11,27 +11,25 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
+from ..base import Context, Result, Table
+from ..common import accuracy_binary, draw_curves, finite_gaps, fmt_pct, gap, predict, save_fig
+from .lecture import claim, digits_binary, experiment, lecture_draws, lecture_gaps, run_lecture_network
 
 
-from . import _shared as S
-
-
-@experiment("cs229_digits_binary", "Digits 0 vs 1: train/test accuracy and predictions", source=S.SOURCE,
+@experiment("cs229_digits_binary", "Digits 0 vs 1: train/test accuracy and predictions",
             section="6.5 MNIST Digit Classification")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     steps = 100 if ctx.quick else 2000
-    D = S.digits_binary()
-    W1, W2 = S.lecture_draws()["digits"]
-    models, costs, net = S.run_lecture_network(ctx, W1, W2, D["X_train"], D["y_train"], lr=0.1, steps=steps)
+    D = digits_binary()
+    W1, W2 = lecture_draws()["digits"]
+    models, costs, net = run_lecture_network(ctx, W1, W2, D["X_train"], D["y_train"], lr=0.1, steps=steps)
     keys = [*models, "lecture code"]
     acc = {}
     for split in ("train", "test"):
         X, Y = D[f"X_{split}"], D[f"y_{split}"]
-        acc[split] = {b: S.accuracy_binary(m, X, Y) for b, m in models.items()}
+        acc[split] = {b: accuracy_binary(m, X, Y) for b, m in models.items()}
         acc[split]["lecture code"] = float(np.mean(net.predict(X.T) == Y.T))
-    test_pred = {b: (S.forward(m, D["X_test"]) > 0).astype(int).ravel() for b, m in models.items()}
+    test_pred = {b: (predict(m, D["X_test"]) > 0).astype(int).ravel() for b, m in models.items()}
 
     fig, axes = plt.subplots(2, 5, figsize=(12, 5.5))
     for i, ax in enumerate(axes.flat):
@@ -43,34 +41,30 @@ def run(ctx: Context) -> Result:
                      color=color, fontsize=9)
         ax.axis("off")
     fig.suptitle("Digit predictions (0 vs 1), first ten test images: scratchnet / torch")
-    figures = S.save(fig, ctx, "digits_predictions")
+    figures = [save_fig(fig, ctx, "digits_predictions")]
     fig, ax = plt.subplots(figsize=(7, 4))
-    S.plot_costs(ax, costs, logy=True)
+    draw_curves(ax, {"": costs}, xlabel="iteration", ylabel="cost J", logy=True)
     ax.set_title("Digits 0 vs 1: training cost")
-    ax.legend()
-    figures += S.save(fig, ctx, "digits_cost")
+    figures.append(save_fig(fig, ctx, "digits_cost"))
 
-    gaps = S.lecture_gaps(models, costs, net)
+    gaps = lecture_gaps(models, costs, net)
     if len(models) == 2:
-        gaps["test logits"] = S.gap(S.forward(models["scratchnet"], D["X_test"]),
-                                    S.forward(models["torch"], D["X_test"]))
+        gaps["test logits"] = gap(predict(models["scratchnet"], D["X_test"]), predict(models["torch"], D["X_test"]))
     n_all = D["n_all"]
-    claims = [S.claim("6.5 MNIST Digit Classification (code comment)", "number of samples in load_digits",
-                      1797, n_all if "scratchnet" in models else None, n_all if "torch" in models else None,
-                      note="shared dataset: the same count for both backends"),
-              S.claim("6.5 MNIST Digit Classification (code comment)", "pixels per image (8x8)",
-                      64, D["X_train"].shape[1] if "scratchnet" in models else None,
-                      D["X_train"].shape[1] if "torch" in models else None,
-                      note="the lecture says MNIST but uses scikit-learn's 8x8 digits, not 28x28 MNIST")]
-    rows = [["train accuracy", *[S.fmt_pct(acc["train"][k]) for k in keys]],
-            ["test accuracy", *[S.fmt_pct(acc["test"][k]) for k in keys]],
+    claims = [claim("6.5 MNIST Digit Classification (code comment)", "number of samples in load_digits",
+                    1797, {b: n_all for b in models}, note="shared dataset: the same count for both backends"),
+              claim("6.5 MNIST Digit Classification (code comment)", "pixels per image (8x8)",
+                    64, {b: D["X_train"].shape[1] for b in models},
+                    note="the lecture says MNIST but uses scikit-learn's 8x8 digits, not 28x28 MNIST")]
+    rows = [["train accuracy", *[fmt_pct(acc["train"][k]) for k in keys]],
+            ["test accuracy", *[fmt_pct(acc["test"][k]) for k in keys]],
             ["final cost", *[f"{costs[k][-1]:.3e}" for k in keys]]]
     shapes = [["X_train_T (features, samples)", str(D["X_train"].T.shape)],
               ["X_test_T (features, samples)", str(D["X_test"].T.shape)]]
     return Result(
         summary=(f"0-vs-1 on 8×8 digits is easy: after {steps} steps from the notebook's seed-42 weights the "
-                 f"test accuracy is {S.fmt_pct(acc['test'].get('scratchnet'))} (scratchnet) / "
-                 f"{S.fmt_pct(acc['test'].get('torch'))} (torch) / {S.fmt_pct(acc['test']['lecture code'])} "
+                 f"test accuracy is {fmt_pct(acc['test'].get('scratchnet'))} (scratchnet) / "
+                 f"{fmt_pct(acc['test'].get('torch'))} (torch) / {fmt_pct(acc['test']['lecture code'])} "
                  "(lecture code), and the three cost curves agree to rounding error. The lecture calls the "
                  "data MNIST; it is scikit-learn's 8×8 digits."),
         tables=[Table("Digits 0 vs 1", ["quantity", *keys], rows),
@@ -79,4 +73,4 @@ def run(ctx: Context) -> Result:
         numbers={"steps": steps, "train_accuracy": acc["train"], "test_accuracy": acc["test"],
                  "n_train": len(D["X_train"]), "n_test": len(D["X_test"]),
                  "final_cost": {k: float(v[-1]) for k, v in costs.items()}},
-        backend_gap=S.finite_gaps(gaps), claims=claims)
+        backend_gap=finite_gaps(gaps), claims=claims)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
-
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import accuracy_binary, backends, draw_curves, fmt_pct, pair_gap, save_fig, weights_gap
+from .lecture import circles_data, experiment, gradient_descent_costs, lecture_draws, lecture_models
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"]
 
@@ -27,30 +26,27 @@ def _first_below(curve, level):
 
 
 @experiment("cs229_ex01_activation_comparison", "Exercise 1: sigmoid vs tanh vs ReLU hidden units",
-            source=S.SOURCE, section="Practice Exercises 1 (Activation Comparison)")
-@S.single_threaded
+            section="Practice Exercises 1 (Activation Comparison)")
 def run(ctx: Context) -> Result:
     steps = 150 if ctx.quick else 1000
-    X, Y = S.circles_data()
-    W1, W2 = S.lecture_draws()["circles"]
-    bk = S.backends(ctx)
+    X, Y = circles_data()
+    W1, W2 = lecture_draws()["circles"]
+    bk = backends(ctx)
     costs, acc, gaps = {}, {}, {}
     for act in ACTIVATIONS:
-        models = S.lecture_pair(ctx, W1, W2, activation=act)
-        costs[act] = S.train(models, X, Y, steps=steps, lr=0.1)
-        acc[act] = {b: S.accuracy_binary(m, X, Y) for b, m in models.items()}
+        models = lecture_models(ctx, W1, W2, activation=act)
+        costs[act] = gradient_descent_costs(models, X, Y, epochs=steps, lr=0.1)
+        acc[act] = {b: accuracy_binary(m, X, Y) for b, m in models.items()}
         if len(models) == 2:
-            gaps[f"{act}: cost curve"] = S.curve_gap(costs[act])
-            gaps[f"{act}: final weights"] = S.weight_gaps(models)
+            gaps[f"{act}: cost curve"] = pair_gap(costs[act])
+            gaps[f"{act}: final weights"] = weights_gap(models)
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, act in enumerate(ACTIVATIONS):
-        S.plot_costs(ax, costs[act], label_prefix=f"{act}: ", color=f"C{i}")
+    draw_curves(ax, costs, xlabel="iteration", ylabel="cost J", fontsize=7)
     ax.set_title("Hidden activation vs convergence (circles, same initial weights)")
-    ax.legend(fontsize=7)
-    figures = S.save(fig, ctx, "activation_comparison")
+    figures = [save_fig(fig, ctx, "activation_comparison")]
     level = 0.2
     rows = [[act, *[str(_first_below(costs[act][b], level)) for b in bk],
-             *[f"{costs[act][b][-1]:.4f}" for b in bk], *[S.fmt_pct(acc[act][b]) for b in bk]]
+             *[f"{costs[act][b][-1]:.4f}" for b in bk], *[fmt_pct(acc[act][b]) for b in bk]]
             for act in ACTIVATIONS]
     first = bk[0]
     return Result(

@@ -12,38 +12,34 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from experiments.base import Context, Result, Table, experiment
-
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import accuracy_multiclass, backends, draw_curves, fmt_pct, pair_gap, save_fig, weights_gap
+from .lecture import digits_multiclass, experiment, train_digits
 
 DEPTHS = {"2 layers (64-64-10)": [64, 64, 10], "3 layers (64-64-64-10)": [64, 64, 64, 10],
           "4 layers (64-64-64-64-10)": [64, 64, 64, 64, 10]}
 
 
-@experiment("cs229_ex02_deeper_network", "Exercise 2: deeper networks on digits", source=S.SOURCE,
+@experiment("cs229_ex02_deeper_network", "Exercise 2: deeper networks on digits",
             section="Practice Exercises 2 (Deeper Network)")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     epochs = 2 if ctx.quick else 20
-    data = S.digits_multiclass(seed=ctx.seed)
-    bk = S.backends(ctx)
+    data = digits_multiclass(seed=ctx.seed)
+    bk = backends(ctx)
     costs, acc, train_acc, gaps = {}, {}, {}, {}
     for label, sizes in DEPTHS.items():
-        models, costs[label] = S.train_digits(ctx, sizes, "relu", data=data, epochs=epochs)
-        acc[label] = {b: S.accuracy_multiclass(m, data["X_test"], data["y_test"]) for b, m in models.items()}
-        train_acc[label] = {b: S.accuracy_multiclass(m, data["X_train"], data["y_train"]) for b, m in models.items()}
+        models, costs[label] = train_digits(ctx, sizes, "relu", data=data, epochs=epochs)
+        acc[label] = {b: accuracy_multiclass(m, data["X_test"], data["y_test"]) for b, m in models.items()}
+        train_acc[label] = {b: accuracy_multiclass(m, data["X_train"], data["y_train"]) for b, m in models.items()}
         if len(models) == 2:
-            gaps[f"{label}: cost curve"] = S.curve_gap(costs[label])
-            gaps[f"{label}: final weights"] = S.weight_gaps(models)
+            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+            gaps[f"{label}: final weights"] = weights_gap(models)
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, label in enumerate(DEPTHS):
-        S.plot_costs(ax, costs[label], label_prefix=f"{label}: ", color=f"C{i}", logy=True)
-    ax.set(xlabel="epoch", ylabel="mean batch cross-entropy", title="Depth on 10-class digits")
-    ax.legend(fontsize=7)
-    figures = S.save(fig, ctx, "deeper_network")
-    rows = [[label, *[f"{costs[label][b][-1]:.4f}" for b in bk], *[S.fmt_pct(train_acc[label][b]) for b in bk],
-             *[S.fmt_pct(acc[label][b]) for b in bk]] for label in DEPTHS]
+    draw_curves(ax, costs, ylabel="mean batch cross-entropy", logy=True, fontsize=7)
+    ax.set_title("Depth on 10-class digits")
+    figures = [save_fig(fig, ctx, "deeper_network")]
+    rows = [[label, *[f"{costs[label][b][-1]:.4f}" for b in bk], *[fmt_pct(train_acc[label][b]) for b in bk],
+             *[fmt_pct(acc[label][b]) for b in bk]] for label in DEPTHS]
     first = bk[0]
     best = max(DEPTHS, key=lambda l: acc[l][first])
     spread = max(acc[l][first] for l in DEPTHS) - min(acc[l][first] for l in DEPTHS)

@@ -20,26 +20,23 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
-
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import backends, draw_curves, gap, gradient_descent, pair_gap, save_fig, step_losses, train, weights_gap
+from .lecture import circles_data, claim, experiment, lecture_draws, lecture_models
 
 ALPHA, BETA = 0.1, 0.9
 
 
-def exercise_momentum(backend, model, state):
-    """v := β v + (1 − β) dW ;  W := W − α v  (v starts at 0), written out."""
+def exercise_momentum(params, state):
+    """v := β v + (1 − β) dW ;  W := W − α v  (v starts at 0), written out (either backend:
+    ``p.data`` and ``p.grad`` are arrays in scratchnet, tensors in torch)."""
     vel = state.setdefault("v", {})
-    for i, p in enumerate(model.parameters()):
+    for i, p in enumerate(params):
         g = p.grad
         if i not in vel:
             vel[i] = g * 0
         vel[i] = BETA * vel[i] + (1 - BETA) * g
-        if backend == "torch":
-            p.sub_(state["lr"] * vel[i])
-        else:
-            p.data -= state["lr"] * vel[i]
+        p.data -= state["lr"] * vel[i]
 
 
 def _first_below(curve, level):
@@ -47,16 +44,15 @@ def _first_below(curve, level):
     return int(idx[0]) if idx.size else None
 
 
-@experiment("cs229_ex03_momentum", "Exercise 3: momentum, and which torch settings match it", source=S.SOURCE,
+@experiment("cs229_ex03_momentum", "Exercise 3: momentum, and which torch settings match it",
             section="Practice Exercises 3 (Momentum)")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     steps = 80 if ctx.quick else 600
-    X, Y = S.circles_data()
-    W1, W2 = S.lecture_draws()["circles"]
+    X, Y = circles_data()
+    W1, W2 = lecture_draws()["circles"]
     runs = {
-        "gradient descent (α = 0.1)": dict(),
-        "exercise momentum, by hand (α = 0.1, β = 0.9)": dict(step_fn=exercise_momentum),
+        "gradient descent (α = 0.1)": dict(step=gradient_descent),
+        "exercise momentum, by hand (α = 0.1, β = 0.9)": dict(step=exercise_momentum),
         "SGD(lr=α(1−β) = 0.01, momentum=0.9)": dict(optimizer="SGD", lr=ALPHA * (1 - BETA),
                                                     optimizer_kwargs={"momentum": BETA}),
         "SGD(lr=0.1, momentum=0.9, dampening=0.9)": dict(optimizer="SGD",
@@ -64,26 +60,23 @@ def run(ctx: Context) -> Result:
         "SGD(lr=0.1, momentum=0.9) (PyTorch default: heavy ball)": dict(optimizer="SGD",
                                                                        optimizer_kwargs={"momentum": BETA}),
     }
-    costs, weights, gaps = {}, {}, {}
+    costs, gaps = {}, {}
     for label, kw in runs.items():
-        models = S.lecture_pair(ctx, W1, W2)
+        models = lecture_models(ctx, W1, W2)
         kw = dict(kw)
         lr = kw.pop("lr", ALPHA)
-        costs[label] = S.train(models, X, Y, steps=steps, lr=lr, **kw)
-        weights[label] = {b: S.numpy_of(m[0].weight).copy() for b, m in models.items()}
+        costs[label] = step_losses(train(models, X, Y, loss="bce_with_logits", lr=lr, epochs=steps, **kw))
         if len(models) == 2:
-            gaps[f"{label}: cost curve"] = S.curve_gap(costs[label])
-            gaps[f"{label}: final weights"] = S.weight_gaps(models)
-    bk = S.backends(ctx)
+            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+            gaps[f"{label}: final weights"] = weights_gap(models)
+    bk = backends(ctx)
     hand = "exercise momentum, by hand (α = 0.1, β = 0.9)"
-    equivalence = {label: {b: S.gap(costs[label][b], costs[hand][b]) for b in bk} for label in runs}
+    equivalence = {label: {b: gap(costs[label][b], costs[hand][b]) for b in bk} for label in runs}
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, label in enumerate(runs):
-        S.plot_costs(ax, costs[label], label_prefix=f"{label}: ", color=f"C{i}", logy=True)
+    draw_curves(ax, costs, xlabel="iteration", ylabel="cost J", logy=True, fontsize=7)
     ax.set_title("Momentum on the circles network (scratchnet solid, torch dashed)")
-    ax.legend(fontsize=7)
-    figures = S.save(fig, ctx, "momentum_costs")
+    figures = [save_fig(fig, ctx, "momentum_costs")]
 
     rows = []
     for label in runs:
@@ -93,11 +86,11 @@ def run(ctx: Context) -> Result:
     first = bk[0]
     torch_form = "SGD(lr=α(1−β) = 0.01, momentum=0.9)"
     at = [1, 10, steps // 2, steps - 1]
-    claims = [S.claim("Practice Exercises 3 (Momentum)",
-                      f"v_t = β v_(t−1) + (1 − β) ∇J, W := W − α v_t (α = 0.1, β = 0.9): cost at steps {at}, "
-                      "the formula by hand vs optim.SGD(lr=α(1−β), momentum=β)",
-                      costs[hand][first][at], *S.both({b: costs[torch_form][b][at] for b in bk}), rtol=1e-9,
-                      note="PyTorch's buffer u_t = β u_(t−1) + ∇J is v_t / (1 − β), so lr·u_t = α v_t: the "
+    claims = [claim("Practice Exercises 3 (Momentum)",
+                    f"v_t = β v_(t−1) + (1 − β) ∇J, W := W − α v_t (α = 0.1, β = 0.9): cost at steps {at}, "
+                    "the formula by hand vs optim.SGD(lr=α(1−β), momentum=β)",
+                    costs[hand][first][at], {b: costs[torch_form][b][at] for b in bk}, rtol=1e-9,
+                    note="PyTorch's buffer u_t = β u_(t−1) + ∇J is v_t / (1 − β), so lr·u_t = α v_t: the "
                            "optimizer takes the exercise's steps (relative gap over the whole curve "
                            f"{max(equivalence[torch_form].values()):.0e}). SGD(lr=α, momentum=β, dampening=β) does "
                            "not: PyTorch skips the dampening on the first step")]

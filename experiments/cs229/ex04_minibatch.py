@@ -16,10 +16,9 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
-
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import accuracy_binary, backends, draw_curves, fmt_pct, pair_gap, save_fig, weights_gap
+from .lecture import circles_data, experiment, gradient_descent_costs, lecture_draws, lecture_models
 
 BATCHES = [None, 64, 16]
 
@@ -28,40 +27,38 @@ def _label(bs):
     return "full batch (300)" if bs is None else f"mini-batch {bs}"
 
 
-@experiment("cs229_ex04_minibatch", "Exercise 4: mini-batch vs full-batch gradient descent", source=S.SOURCE,
+@experiment("cs229_ex04_minibatch", "Exercise 4: mini-batch vs full-batch gradient descent",
             section="Practice Exercises 4 (Mini-batch); 6.6 Batch Gradient Descent vs Stochastic Gradient Descent")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     epochs = 5 if ctx.quick else 60
-    X, Y = S.circles_data()
-    W1, W2 = S.lecture_draws()["circles"]
-    bk = S.backends(ctx)
+    X, Y = circles_data()
+    W1, W2 = lecture_draws()["circles"]
+    bk = backends(ctx)
     epoch_costs, seconds, acc, gaps, n_steps = {}, {}, {}, {}, {}
     for bs in BATCHES:
         per_epoch = 1 if bs is None else int(np.ceil(len(X) / bs))
         steps = epochs * per_epoch
         n_steps[_label(bs)] = steps
-        costs, models = {}, S.lecture_pair(ctx, W1, W2)
+        costs, models = {}, lecture_models(ctx, W1, W2)
         seconds[_label(bs)] = {}
         for b in bk:
             t0 = time.perf_counter()
-            costs.update(S.train({b: models[b]}, X, Y, steps=steps, lr=0.1, batch_size=bs, seed=ctx.seed))
+            costs.update(gradient_descent_costs({b: models[b]}, X, Y, epochs=epochs, lr=0.1, batch_size=bs,
+                                                seed=ctx.seed))
             seconds[_label(bs)][b] = time.perf_counter() - t0
         # Cost of an epoch: the mean of its batch costs (each before its update).
         epoch_costs[_label(bs)] = {b: c.reshape(epochs, per_epoch).mean(axis=1) for b, c in costs.items()}
-        acc[_label(bs)] = {b: S.accuracy_binary(m, X, Y) for b, m in models.items()}
+        acc[_label(bs)] = {b: accuracy_binary(m, X, Y) for b, m in models.items()}
         if len(models) == 2:
-            gaps[f"{_label(bs)}: cost per step"] = S.curve_gap(costs)
-            gaps[f"{_label(bs)}: final weights"] = S.weight_gaps(models)
+            gaps[f"{_label(bs)}: cost per step"] = pair_gap(costs)
+            gaps[f"{_label(bs)}: final weights"] = weights_gap(models)
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, bs in enumerate(BATCHES):
-        S.plot_costs(ax, epoch_costs[_label(bs)], label_prefix=f"{_label(bs)}: ", color=f"C{i}", logy=True)
-    ax.set(xlabel="epoch", ylabel="mean batch cost", title="Full batch vs mini-batches (circles, lr 0.1)")
-    ax.legend(fontsize=7)
-    figures = S.save(fig, ctx, "minibatch_costs")
+    draw_curves(ax, epoch_costs, ylabel="mean batch cost", logy=True, fontsize=7)
+    ax.set_title("Full batch vs mini-batches (circles, lr 0.1)")
+    figures = [save_fig(fig, ctx, "minibatch_costs")]
     rows = [[_label(bs), n_steps[_label(bs)], *[f"{epoch_costs[_label(bs)][b][-1]:.4f}" for b in bk],
-             *[S.fmt_pct(acc[_label(bs)][b]) for b in bk]] for bs in BATCHES]
+             *[fmt_pct(acc[_label(bs)][b]) for b in bk]] for bs in BATCHES]
     time_rows = [[_label(bs), *[f"{1e3 * seconds[_label(bs)][b] / epochs:.2f}" for b in bk]] for bs in BATCHES]
     full, small = _label(None), _label(BATCHES[-1])
     first = bk[0]

@@ -17,67 +17,65 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
-from experiments.common import STYLE
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import (STYLE, accuracy_multiclass, backends, draw_curves, fmt_pct, gap, gradient_descent, make_models,
+                      pair_gap, save_fig, step_losses, train, weights_gap)
 from .ex06_vanishing_gradients import SIZES, recorder
+from .lecture import claim, digits_multiclass, experiment
 
 VARIANTS = {"sigmoid": dict(batch_norm=False), "sigmoid + BatchNorm1d": dict(batch_norm=True)}
 
 
 @experiment("cs229_ex05_batchnorm", "Exercise 5: batch normalization against vanishing gradients",
-            source=S.SOURCE, section="Practice Exercises 5 (Batch Normalization)")
-@S.single_threaded
+            section="Practice Exercises 5 (Batch Normalization)")
 def run(ctx: Context) -> Result:
     steps = 3 if ctx.quick else 60
-    D = S.digits_multiclass(seed=ctx.seed)
-    bk = S.backends(ctx)
+    D = digits_multiclass(seed=ctx.seed)
+    bk = backends(ctx)
     norms, costs, acc, gaps = {}, {}, {}, {}
     for label, options in VARIANTS.items():
-        models = S.mlp_pair(ctx, SIZES, "sigmoid", seed=ctx.seed, **options)
+        models = make_models(ctx, SIZES, "sigmoid", **options)
         store: dict = {}
-        costs[label] = S.train(models, D["X_train"], D["y_train"], steps=steps, lr=0.05, loss="cross_entropy",
-                               on_grad=recorder(store))
+        costs[label] = step_losses(train(models, D["X_train"], D["y_train"], loss="cross_entropy", lr=0.05,
+                                         epochs=steps, step=gradient_descent, on_step=recorder(store)))
         norms[label] = {b: np.array(v) for b, v in store.items()}
-        acc[label] = {b: S.accuracy_multiclass(m, D["X_test"], D["y_test"]) for b, m in models.items()}
+        acc[label] = {b: accuracy_multiclass(m, D["X_test"], D["y_test"]) for b, m in models.items()}
         if len(models) == 2:
-            gaps[f"{label}: per-layer gradient norms, all steps"] = S.gap(norms[label]["scratchnet"],
-                                                                          norms[label]["torch"])
-            gaps[f"{label}: cost curve"] = S.curve_gap(costs[label])
-            gaps[f"{label}: final parameters and running statistics"] = S.weight_gaps(models)
+            gaps[f"{label}: per-layer gradient norms, all steps"] = gap(norms[label]["scratchnet"],
+                                                                        norms[label]["torch"])
+            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+            gaps[f"{label}: final parameters and running statistics"] = weights_gap(models)
     layers = np.arange(1, len(SIZES))
     fig, axes = plt.subplots(1, 2, figsize=(15, 5))
     for i, label in enumerate(VARIANTS):
         for b in bk:
             st = dict(STYLE[b], color=f"C{i}")
             axes[0].plot(layers, norms[label][b][0], marker="o", label=f"{label} ({b})", **st)
-        S.plot_costs(axes[1], costs[label], label_prefix=f"{label}: ", color=f"C{i}")
+    draw_curves(axes[1], costs, xlabel="iteration", ylabel="cost J", fontsize=7)
     axes[0].set(yscale="log", xlabel="layer l", ylabel="‖dJ/dW[l]‖", xticks=layers,
                 title="Gradient magnitude per layer at init")
     axes[0].grid(True, alpha=0.3)
     axes[0].legend(fontsize=7)
     axes[1].set_title("Training cost")
-    axes[1].legend(fontsize=7)
-    figures = S.save(fig, ctx, "batchnorm")
+    figures = [save_fig(fig, ctx, "batchnorm")]
     first = bk[0]
     ratio = {l: {b: float(norms[l][b][0][0] / norms[l][b][0][-1]) for b in bk} for l in VARIANTS}
     rows = [[label, *[f"{v:.1e}" for v in norms[label][first][0]], f"{ratio[label][first]:.1e}",
-             *[f"{costs[label][b][-1]:.4f}" for b in bk], *[S.fmt_pct(acc[label][b]) for b in bk]]
+             *[f"{costs[label][b][-1]:.4f}" for b in bk], *[fmt_pct(acc[label][b]) for b in bk]]
             for label in VARIANTS]
     bn = "sigmoid + BatchNorm1d"
     where = "Practice Exercises 5 (Batch Normalization)"
     lift = {b: ratio[bn][b] / ratio["sigmoid"][b] for b in bk}
     claims = [
-        S.claim(where, "'verify it helps with vanishing gradients': BatchNorm1d lifts ‖dW[1]‖/‖dW[10]‖ at init "
-                "by at least 100× in the 10-layer sigmoid net (1 = yes)", 1,
-                *S.both({b: int(lift[b] >= 100) for b in bk}),
-                note=f"measured ratio first/last layer: {ratio['sigmoid'][first]:.1e} without, "
-                     f"{ratio[bn][first]:.1e} with batch norm ({lift[first]:.0e}× higher)"),
-        S.claim(where, f"… and the net learns more: test accuracy after {steps} full-batch steps higher with "
-                "BatchNorm1d (1 = yes)", 1, *S.both({b: int(acc[bn][b] > acc["sigmoid"][b]) for b in bk}),
-                note=f"test accuracy {acc[bn][first]:.1%} with, {acc['sigmoid'][first]:.1%} without batch norm "
-                     f"(lr 0.05, cross-entropy, all ten digits)"),
+        claim(where, "'verify it helps with vanishing gradients': BatchNorm1d lifts ‖dW[1]‖/‖dW[10]‖ at init "
+              "by at least 100× in the 10-layer sigmoid net (1 = yes)", 1,
+              {b: int(lift[b] >= 100) for b in bk},
+              note=f"measured ratio first/last layer: {ratio['sigmoid'][first]:.1e} without, "
+                   f"{ratio[bn][first]:.1e} with batch norm ({lift[first]:.0e}× higher)"),
+        claim(where, f"… and the net learns more: test accuracy after {steps} full-batch steps higher with "
+              "BatchNorm1d (1 = yes)", 1, {b: int(acc[bn][b] > acc["sigmoid"][b]) for b in bk},
+              note=f"test accuracy {acc[bn][first]:.1%} with, {acc['sigmoid'][first]:.1%} without batch norm "
+                   f"(lr 0.05, cross-entropy, all ten digits)"),
     ]
     return Result(
         summary=(f"Batch norm lifts the first layer's gradient in the 10-layer sigmoid net from "

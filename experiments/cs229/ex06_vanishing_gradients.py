@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
 import scratchnet as sn
-from experiments.base import Context, Result, Table, experiment
-from experiments.common import STYLE
 
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import (STYLE, accuracy_multiclass, backends, fmt_pct, gap, gradient_descent, linears, make_models,
+                      pair_gap, save_fig, step_losses, to_numpy, train, weights_gap)
+from .lecture import claim, digits_multiclass, experiment
 
 SIZES = [64] + [32] * 9 + [10]
 CONFIGS = {
@@ -42,37 +42,36 @@ CONFIGS = {
 
 def layer_grad_norms(model) -> np.ndarray:
     """‖dJ/dW[l]‖ (Frobenius) of every Linear layer, first to last."""
-    return np.array([float(np.linalg.norm(S.numpy_of(layer.weight.grad))) for layer in S.linear_layers(model)])
+    return np.array([float(np.linalg.norm(to_numpy(layer.weight.grad))) for layer in linears(model)])
 
 
 def recorder(store: dict):
-    """An ``on_grad`` hook for :func:`_shared.train` keeping every step's per-layer norms."""
-    def on_grad(backend, model, step):
+    """An ``on_step`` hook for :func:`experiments.common.train` keeping every step's per-layer norms."""
+    def on_step(backend, model, step):
         store.setdefault(backend, []).append(layer_grad_norms(model))
-    return on_grad
+    return on_step
 
 
 @experiment("cs229_ex06_vanishing_gradients", "Exercise 6: vanishing gradients in a 10-layer sigmoid network",
-            source=S.SOURCE, section="Practice Exercises 6 (Vanishing Gradient)")
-@S.single_threaded
+            section="Practice Exercises 6 (Vanishing Gradient)")
 def run(ctx: Context) -> Result:
     steps = 3 if ctx.quick else 60
-    D = S.digits_multiclass(seed=ctx.seed)
+    D = digits_multiclass(seed=ctx.seed)
     X, y = D["X_train"], D["y_train"]
-    bk = S.backends(ctx)
+    bk = backends(ctx)
     norms, curves, acc, gaps = {}, {}, {}, {}
     for label, (act, init) in CONFIGS.items():
-        models = S.mlp_pair(ctx, SIZES, act, seed=ctx.seed, init=init)
+        models = make_models(ctx, SIZES, act, init=init)
         store: dict = {}
-        curves[label] = S.train(models, X, y, steps=steps, lr=0.05, loss="cross_entropy",
-                                on_grad=recorder(store))
+        curves[label] = step_losses(train(models, X, y, loss="cross_entropy", lr=0.05, epochs=steps,
+                                          step=gradient_descent, on_step=recorder(store)))
         norms[label] = {b: np.array(v) for b, v in store.items()}  # (steps, 10)
-        acc[label] = {b: S.accuracy_multiclass(m, D["X_test"], D["y_test"]) for b, m in models.items()}
+        acc[label] = {b: accuracy_multiclass(m, D["X_test"], D["y_test"]) for b, m in models.items()}
         if len(models) == 2:
-            gaps[f"{label}: per-layer gradient norms, all steps"] = S.gap(norms[label]["scratchnet"],
-                                                                          norms[label]["torch"])
-            gaps[f"{label}: cost curve"] = S.curve_gap(curves[label])
-            gaps[f"{label}: final weights"] = S.weight_gaps(models)
+            gaps[f"{label}: per-layer gradient norms, all steps"] = gap(norms[label]["scratchnet"],
+                                                                        norms[label]["torch"])
+            gaps[f"{label}: cost curve"] = pair_gap(curves[label])
+            gaps[f"{label}: final weights"] = weights_gap(models)
 
     fig, axes = plt.subplots(1, 2, figsize=(15, 5))
     layers = np.arange(1, len(SIZES))
@@ -88,22 +87,22 @@ def run(ctx: Context) -> Result:
     for ax in axes:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7)
-    figures = S.save(fig, ctx, "vanishing_gradients")
+    figures = [save_fig(fig, ctx, "vanishing_gradients")]
 
     first = bk[0]
     rows = []
     for label in CONFIGS:
         n0 = norms[label][first][0]
         rows.append([label, *[f"{v:.1e}" for v in n0], f"{n0[0] / n0[-1]:.1e}",
-                     *[S.fmt_pct(acc[label][b]) for b in bk]])
+                     *[fmt_pct(acc[label][b]) for b in bk]])
     ratio = {label: {b: float(norms[label][b][0][0] / norms[label][b][0][-1]) for b in bk} for label in CONFIGS}
     sig = "sigmoid, PyTorch default init"
-    claims = [S.claim("Practice Exercises 6 (Vanishing Gradient)",
-                      "10-layer sigmoid net: ‖dW[1]‖ is at least 100× below ‖dW[10]‖ at init (1 = yes)",
-                      1, *S.both({b: int(ratio[sig][b] < 1e-2) for b in bk}),
-                      note=f"ratio ‖dW[1]‖/‖dW[10]‖ = {ratio[sig][first]:.1e} (PyTorch init), "
-                           f"{ratio['sigmoid, Glorot (xavier_normal_)'][first]:.1e} (Glorot); ReLU + He: "
-                           f"{ratio['ReLU, He (kaiming_normal_)'][first]:.1e}")]
+    claims = [claim("Practice Exercises 6 (Vanishing Gradient)",
+                    "10-layer sigmoid net: ‖dW[1]‖ is at least 100× below ‖dW[10]‖ at init (1 = yes)",
+                    1, {b: int(ratio[sig][b] < 1e-2) for b in bk},
+                    note=f"ratio ‖dW[1]‖/‖dW[10]‖ = {ratio[sig][first]:.1e} (PyTorch init), "
+                         f"{ratio['sigmoid, Glorot (xavier_normal_)'][first]:.1e} (Glorot); ReLU + He: "
+                         f"{ratio['ReLU, He (kaiming_normal_)'][first]:.1e}")]
     return Result(
         summary=(f"In the 10-layer sigmoid network the first layer's gradient is {1 / ratio[sig][first]:.0e}× "
                  "smaller than the last layer's at initialization (σ' ≤ 1/4 per layer), and Glorot scaling does "

@@ -16,46 +16,40 @@ step.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.model_selection import train_test_split
 
-from experiments.base import Context, Result, Table, experiment
-
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import accuracy_multiclass, backends, draw_curves, fmt_pct, pair_gap, save_fig, weights_gap
+from .lecture import digits_multiclass, experiment, train_digits
 
 PS = [0.0, 0.2, 0.5]
 
 
-@experiment("cs229_ex07_dropout", "Exercise 7: dropout and test accuracy", source=S.SOURCE,
+@experiment("cs229_ex07_dropout", "Exercise 7: dropout and test accuracy",
             section="Practice Exercises 7 (Dropout)")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     epochs = 3 if ctx.quick else 30
-    full = S.digits_multiclass(seed=ctx.seed)
+    full = digits_multiclass(seed=ctx.seed)
     X_small, _, y_small, _ = train_test_split(full["X_train"], full["y_train"], train_size=300,
                                               random_state=ctx.seed, stratify=full["y_train"])
     data = {"X_train": X_small, "y_train": y_small}
-    bk = S.backends(ctx)
+    bk = backends(ctx)
     costs, acc, train_acc, gaps = {}, {}, {}, {}
     for p in PS:
         label = "no dropout" if p == 0 else f"dropout p = {p}"
         torch_seed(ctx.seed)
-        models, costs[label] = S.train_digits(ctx, [64, 256, 256, 10], "relu", data=data, epochs=epochs,
-                                              batch_size=32, lr=0.05, dropout=p)
-        acc[label] = {b: S.accuracy_multiclass(m, full["X_test"], full["y_test"]) for b, m in models.items()}
-        train_acc[label] = {b: S.accuracy_multiclass(m, X_small, y_small) for b, m in models.items()}
+        models, costs[label] = train_digits(ctx, [64, 256, 256, 10], "relu", data=data, epochs=epochs,
+                                            batch_size=32, lr=0.05, dropout=p)
+        acc[label] = {b: accuracy_multiclass(m, full["X_test"], full["y_test"]) for b, m in models.items()}
+        train_acc[label] = {b: accuracy_multiclass(m, X_small, y_small) for b, m in models.items()}
         if len(models) == 2:
-            gaps[f"{label}: cost curve"] = S.curve_gap(costs[label])
-            gaps[f"{label}: final weights"] = S.weight_gaps(models)
+            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+            gaps[f"{label}: final weights"] = weights_gap(models)
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, label in enumerate(costs):
-        S.plot_costs(ax, costs[label], label_prefix=f"{label}: ", color=f"C{i}", logy=True)
-    ax.set(xlabel="epoch", ylabel="mean batch cross-entropy (with dropout on)",
-           title="Dropout on a 300-digit training set")
-    ax.legend(fontsize=7)
-    figures = S.save(fig, ctx, "dropout")
-    rows = [[label, *[S.fmt_pct(train_acc[label][b]) for b in bk], *[S.fmt_pct(acc[label][b]) for b in bk]]
+    draw_curves(ax, costs, ylabel="mean batch cross-entropy (with dropout on)", logy=True, fontsize=7)
+    ax.set_title("Dropout on a 300-digit training set")
+    figures = [save_fig(fig, ctx, "dropout")]
+    rows = [[label, *[fmt_pct(train_acc[label][b]) for b in bk], *[fmt_pct(acc[label][b]) for b in bk]]
             for label in costs]
     first = bk[0]
     base, best = acc["no dropout"][first], max(acc[l][first] for l in acc if l != "no dropout")

@@ -15,10 +15,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
-
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import (backends, draw_curves, gap, make_optimizer, make_parameter, make_scheduler, pair_gap, save_fig,
+                      step_losses, train, weights_gap)
+from .lecture import circles_data, claim, experiment, lecture_draws, lecture_models
 
 ALPHA0 = 0.5
 KS = [0.0, 2e-3, 1e-2]
@@ -26,30 +26,20 @@ HAND_K = 2e-3  # the by-hand formula is checked on this one
 
 
 def by_hand(k):
-    def step(backend, model, state):
+    """W := W − α₀e^(−kt) dW, the formula evaluated at every step t (a ``step`` for ``train``)."""
+    def step(params, state):
         t = state.get("t", 0)
         lr = ALPHA0 * np.exp(-k * t)
-        for p in model.parameters():
-            if backend == "torch":
-                p.sub_(lr * p.grad)
-            else:
-                p.data -= lr * p.grad
+        for p in params:
+            p.data -= lr * p.grad
         state["t"] = t + 1
     return step
 
 
 def scheduled_rates(backend: str, k: float, steps: int) -> np.ndarray:
     """The learning rate ExponentialLR(gamma=e^(−k)) gives at t = 0 … steps − 1, on one backend."""
-    import torch
-
-    import scratchnet as sn
-
-    if backend == "torch":
-        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], lr=ALPHA0)
-        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=float(np.exp(-k)))
-    else:
-        opt = sn.optim.SGD([sn.nn.Parameter(np.zeros(1))], lr=ALPHA0)
-        sched = sn.optim.lr_scheduler.ExponentialLR(opt, gamma=float(np.exp(-k)))
+    opt = make_optimizer(backend, [make_parameter(backend, np.zeros(1))], "SGD", lr=ALPHA0)
+    sched = make_scheduler(backend, opt, "ExponentialLR", gamma=float(np.exp(-k)))
     rates = []
     for _ in range(steps):
         rates.append(opt.param_groups[0]["lr"])
@@ -58,46 +48,43 @@ def scheduled_rates(backend: str, k: float, steps: int) -> np.ndarray:
     return np.array(rates)
 
 
-@experiment("cs229_ex08_lr_decay", "Exercise 8: exponential learning-rate decay (ExponentialLR)", source=S.SOURCE,
+@experiment("cs229_ex08_lr_decay", "Exercise 8: exponential learning-rate decay (ExponentialLR)",
             section="Practice Exercises 8 (Learning Rate Decay)")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     steps = 60 if ctx.quick else 400
-    X, Y = S.circles_data()
-    W1, W2 = S.lecture_draws()["circles"]
-    bk = S.backends(ctx)
+    X, Y = circles_data()
+    W1, W2 = lecture_draws()["circles"]
+    bk = backends(ctx)
     costs, hand, gaps, lr_end = {}, {}, {}, {}
     for k in KS:
         label = f"k = {k:g}"
-        models = S.lecture_pair(ctx, W1, W2)
-        costs[label] = S.train(models, X, Y, steps=steps, lr=ALPHA0, optimizer="SGD",
-                               scheduler=("ExponentialLR", {"gamma": float(np.exp(-k))}))
+        models = lecture_models(ctx, W1, W2)
+        costs[label] = step_losses(train(models, X, Y, loss="bce_with_logits", lr=ALPHA0, epochs=steps,
+                                         optimizer="SGD", scheduler=("ExponentialLR", {"gamma": float(np.exp(-k))})))
         if k == HAND_K:
-            hand[label] = S.train(S.lecture_pair(ctx, W1, W2), X, Y, steps=steps, lr=ALPHA0, step_fn=by_hand(k))
+            hand[label] = step_losses(train(lecture_models(ctx, W1, W2), X, Y, loss="bce_with_logits", lr=ALPHA0,
+                                            epochs=steps, step=by_hand(k)))
         lr_end[label] = ALPHA0 * np.exp(-k * (steps - 1))
         if len(models) == 2:
-            gaps[f"{label}: cost curve (ExponentialLR)"] = S.curve_gap(costs[label])
-            gaps[f"{label}: final weights (ExponentialLR)"] = S.weight_gaps(models)
+            gaps[f"{label}: cost curve (ExponentialLR)"] = pair_gap(costs[label])
+            gaps[f"{label}: final weights (ExponentialLR)"] = weights_gap(models)
         for b in (bk if k == HAND_K else []):
-            gaps[f"{label}: {b} ExponentialLR vs the formula by hand"] = S.gap(costs[label][b], hand[label][b])
+            gaps[f"{label}: {b} ExponentialLR vs the formula by hand"] = gap(costs[label][b], hand[label][b])
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, k in enumerate(KS):
-        label = f"k = {k:g}"
-        S.plot_costs(ax, costs[label], label_prefix=f"{label}: ", color=f"C{i}", logy=True)
+    draw_curves(ax, costs, xlabel="iteration", ylabel="cost J", logy=True, fontsize=7)
     ax.set_title(f"α_t = {ALPHA0} e^(−kt): cost curves (scratchnet solid, torch dashed)")
-    ax.legend(fontsize=7)
-    figures = S.save(fig, ctx, "lr_decay_costs")
+    figures = [save_fig(fig, ctx, "lr_decay_costs")]
     rows = [[label, f"{lr_end[label]:.4f}", *[f"{costs[label][b][-1]:.5f}" for b in bk]] for label in costs]
     first = bk[0]
     best = min(costs, key=lambda l: costs[l][first][-1])
     at = np.array([0, 1, 10, steps // 2, steps - 1])
-    claims = [S.claim("Practice Exercises 8 (Learning Rate Decay)",
-                      f"α_t = α₀ e^(−kt) (α₀ = {ALPHA0}, k = {HAND_K:g}) at t = {at.tolist()}: the formula vs "
-                      "ExponentialLR(gamma=e^(−k))'s rate", ALPHA0 * np.exp(-HAND_K * at),
-                      *S.both({b: scheduled_rates(b, HAND_K, steps)[at] for b in bk}), rtol=1e-12,
-                      note="γ^t = e^(−kt); the scheduler multiplies by γ once per step, so it matches the formula to "
-                           "rounding, and the cost curves trained with it match those trained with the formula by hand")]
+    claims = [claim("Practice Exercises 8 (Learning Rate Decay)",
+                    f"α_t = α₀ e^(−kt) (α₀ = {ALPHA0}, k = {HAND_K:g}) at t = {at.tolist()}: the formula vs "
+                    "ExponentialLR(gamma=e^(−k))'s rate", ALPHA0 * np.exp(-HAND_K * at),
+                    {b: scheduled_rates(b, HAND_K, steps)[at] for b in bk}, rtol=1e-12,
+                    note="γ^t = e^(−kt); the scheduler multiplies by γ once per step, so it matches the formula to "
+                         "rounding, and the cost curves trained with it match those trained with the formula by hand")]
     return Result(
         summary=(f"Exponential decay from α₀ = {ALPHA0}: a fast decay (k = 0.01) freezes learning early "
                  f"(α falls to {lr_end['k = 0.01']:.3f} by step {steps}); slow decay stays close to the constant "

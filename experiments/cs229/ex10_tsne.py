@@ -18,10 +18,9 @@ from sklearn.metrics import silhouette_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.model_selection import cross_val_score
 
-from experiments.base import Context, Result, Table, experiment
-
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import gap, predict, save_fig
+from .lecture import experiment, multiclass_run
 
 
 def _embed(features, seed):
@@ -34,15 +33,14 @@ def _scores(emb, y):
     return float(silhouette_score(emb, y)), float(knn)
 
 
-@experiment("cs229_ex10_tsne", "Exercise 10: t-SNE of hidden-layer activations", source=S.SOURCE,
+@experiment("cs229_ex10_tsne", "Exercise 10: t-SNE of hidden-layer activations",
             section="Practice Exercises 10 (Feature Visualization)")
-@S.single_threaded
 def run(ctx: Context) -> Result:
-    models, _, data = S.multiclass_run(ctx)
+    models, _, data = multiclass_run(ctx)
     X, y = data["X_test"], data["y_test"]
     if ctx.quick:
         X, y = X[:100], y[:100]
-    hidden = {b: S.forward(m, X, upto=2) for b, m in models.items()}  # A[1] = ReLU(Z[1])
+    hidden = {b: predict(m, X, upto=2) for b, m in models.items()}  # A[1] = ReLU(Z[1])
     panels = {"raw pixels": X, **{f"hidden A[1] ({b})": h for b, h in hidden.items()}}
     emb = {k: _embed(v, ctx.seed) for k, v in panels.items()}
     scores = {k: _scores(e, y) for k, e in emb.items()}
@@ -53,11 +51,11 @@ def run(ctx: Context) -> Result:
         ax.set_xticks([])
         ax.set_yticks([])
     fig.colorbar(sc, ax=axes, ticks=range(10), label="digit")
-    figures = S.save(fig, ctx, "tsne_hidden")
+    figures = [save_fig(fig, ctx, "tsne_hidden")]
     gaps = {}
     if len(hidden) == 2:
-        gaps["hidden activations"] = S.gap(hidden["scratchnet"], hidden["torch"])
-        gaps["t-SNE embedding"] = S.gap(emb["hidden A[1] (scratchnet)"], emb["hidden A[1] (torch)"])
+        gaps["hidden activations"] = gap(hidden["scratchnet"], hidden["torch"])
+        gaps["t-SNE embedding"] = gap(emb["hidden A[1] (scratchnet)"], emb["hidden A[1] (torch)"])
     rows = [[k, f"{s[0]:.3f}", f"{s[1]:.2%}"] for k, s in scores.items()]
     hk = [k for k in scores if k.startswith("hidden")][0]
     return Result(

@@ -28,28 +28,20 @@ import numpy as np
 import torch
 
 import scratchnet as sn
-import torch_ref
-from experiments.base import Context, Result, Table, experiment
 
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import DTYPE, backends, gap, gradients, loss_and_backward, loss_value, make_models, state_dict
+from .lecture import (claim, digits_binary, experiment, gradient_descent_costs, lecture_draws, lecture_models,
+                      notebook_network, xor_data)
 
 NAMES = {"W1": "0.weight", "b1": "0.bias", "W2": "2.weight", "b2": "2.bias"}
 
 
 def _cost_and_grads(backend, model, X, Y):
     """J (BCE of the logit model) and {name: dJ/dθ} from backprop or autograd."""
-    if backend == "torch":
-        model.zero_grad()
-        loss = torch.nn.BCEWithLogitsLoss()(model(torch.as_tensor(X)), torch.as_tensor(Y))
-        loss.backward()
-        params = dict(model.named_parameters())
-        return loss.item(), {k: params[v].grad.numpy().copy() for k, v in NAMES.items()}
-    model.zero_grad()
-    loss_fn = sn.nn.BCEWithLogitsLoss()
-    loss = loss_fn(model(X), Y)
-    model.backward(loss_fn.backward())
-    params = dict(model.named_parameters())
-    return float(loss), {k: params[v].grad.copy() for k, v in NAMES.items()}
+    J = loss_and_backward(backend, model, "bce_with_logits", X, Y)
+    grads = gradients(model)
+    return J, {k: grads[v] for k, v in NAMES.items()}
 
 
 def lecture_gradient_check(cost, params: dict, grads: dict, epsilon=1e-7, limit=10) -> dict:
@@ -78,6 +70,8 @@ def lecture_gradient_check(cost, params: dict, grads: dict, epsilon=1e-7, limit=
 
 
 def _views(backend, model) -> dict:
+    """NumPy arrays that *share memory* with the parameters (the finite differences perturb
+    them in place): a deliberate view, not the copy :func:`to_numpy` makes."""
     params = dict(model.named_parameters())
     if backend == "torch":
         return {k: params[v].data.numpy() for k, v in NAMES.items()}  # shares memory with the tensor
@@ -86,19 +80,8 @@ def _views(backend, model) -> dict:
 
 def _run_lecture_check(backend, model, X, Y) -> dict:
     _, grads = _cost_and_grads(backend, model, X, Y)
-    views = _views(backend, model)
-    if backend == "torch":
-        xt, yt, lf = torch.as_tensor(X), torch.as_tensor(Y), torch.nn.BCEWithLogitsLoss()
-
-        def cost():
-            with torch.no_grad():
-                return float(lf(model(xt), yt))
-    else:
-        lf = sn.nn.BCEWithLogitsLoss()
-
-        def cost():
-            return float(lf(model(X), Y))
-    return lecture_gradient_check(cost, views, grads)
+    return lecture_gradient_check(lambda: loss_value(backend, model, "bce_with_logits", X, Y),
+                                  _views(backend, model), grads)
 
 
 def _torch_gradcheck(model, X, Y) -> bool:
@@ -119,20 +102,19 @@ def _fmt(diff):
 
 
 @experiment("cs229_gradient_check", "Gradient checking: the lecture's check, every entry, and autograd",
-            source=S.SOURCE, section="6.7 Gradient Checking")
-@S.single_threaded
+            section="6.7 Gradient Checking")
 def run(ctx: Context) -> Result:
     # Finite differences perturb parameters in place through NumPy views: torch runs on the CPU here.
     ctx = dataclasses.replace(ctx, device="cpu")
-    bk = S.backends(ctx)
-    W1, W2 = S.lecture_draws()["gradient_check"]
-    X, Y = S.xor_data()
+    bk = backends(ctx)
+    W1, W2 = lecture_draws()["gradient_check"]
+    X, Y = xor_data()
     Xs, Ys = X[:2], Y[:2]  # X_xor[:, :2]: the points (0, 0) and (0, 1)
     claims, tables, gaps, numbers = [], [], {}, {}
 
     for label in ("lecture's point (b1 = 0: on ReLU's kink)", "b1 = 0.01 (just off the kink)"):
-        models = S.lecture_pair(ctx, W1, W2)
-        ref = S.LectureNetwork(W1, W2, 0.01)
+        models = lecture_models(ctx, W1, W2)
+        ref = notebook_network(W1, W2, 0.01)
         if label.startswith("b1"):
             ref.b1[:] = 0.01
             for b, m in models.items():
@@ -160,26 +142,26 @@ def run(ctx: Context) -> Result:
             g_s = _cost_and_grads("scratchnet", models["scratchnet"], Xs, Ys)[1]
             g_t = _cost_and_grads("torch", models["torch"], Xs, Ys)[1]
             for name in NAMES:
-                gaps[f"{key}: d{name} backprop vs autograd"] = S.gap(g_s[name], g_t[name])
+                gaps[f"{key}: d{name} backprop vs autograd"] = gap(g_s[name], g_t[name])
         if key == "kink":
             for name in NAMES:
                 vals = {b: int(checks[b][name][0] is not None and checks[b][name][0] < 1e-5) for b in bk}
-                claims.append(S.claim("6.7 Test gradient checking (NeuralNetwork(2, 3), X_xor[:, :2])",
-                                      f"gradient_check verdict for {name} (1 = '✓ PASS': difference < 1e-5)", 1,
-                                      *S.both(vals),
-                                      note=(f"difference {checks['lecture code'][name][0]:.2e} in the lecture's own "
-                                            "code" + (": the point x = (0, 0) puts Z1 = b1 = 0 on ReLU's kink, "
-                                                      "where J has no derivative in b1; backprop (ReLU'(0) = 0, as "
-                                                      "torch) is right, the finite difference averages two slopes; "
-                                                      "off the kink it passes" if name == "b1" else ""))))
+                claims.append(claim("6.7 Test gradient checking (NeuralNetwork(2, 3), X_xor[:, :2])",
+                                    f"gradient_check verdict for {name} (1 = '✓ PASS': difference < 1e-5)", 1,
+                                    vals,
+                                    note=(f"difference {checks['lecture code'][name][0]:.2e} in the lecture's own "
+                                          "code" + (": the point x = (0, 0) puts Z1 = b1 = 0 on ReLU's kink, "
+                                                    "where J has no derivative in b1; backprop (ReLU'(0) = 0, as "
+                                                    "torch) is right, the finite difference averages two slopes; "
+                                                    "off the kink it passes" if name == "b1" else ""))))
 
     claims += _formula_claims(ctx, bk)
 
     # Every entry of a bigger network: the lecture's check sees 10 of W1's 2048 weights.
-    D = S.digits_binary()
-    W1d, W2d = S.lecture_draws()["digits"]
-    dig = S.lecture_pair(ctx, W1d, W2d)
-    S.train(dig, D["X_train"], D["y_train"], steps=5, lr=0.1)  # off the initial point
+    D = digits_binary()
+    W1d, W2d = lecture_draws()["digits"]
+    dig = lecture_models(ctx, W1d, W2d)
+    gradient_descent_costs(dig, D["X_train"], D["y_train"], epochs=5, lr=0.1)  # off the initial point
     n_pts = 8 if ctx.quick else 24
     Xd, Yd = D["X_train"][:n_pts], D["y_train"][:n_pts]
     model = dig.get("scratchnet") or _scratch_copy(dig["torch"])
@@ -197,13 +179,14 @@ def run(ctx: Context) -> Result:
         g_s = _cost_and_grads("scratchnet", dig["scratchnet"], Xd, Yd)[1]
         g_t = _cost_and_grads("torch", dig["torch"], Xd, Yd)[1]
         for name in NAMES:
-            gaps[f"digits net: d{name} backprop vs autograd"] = S.gap(g_s[name], g_t[name])
+            gaps[f"digits net: d{name} backprop vs autograd"] = gap(g_s[name], g_t[name])
     sn_ok = int(report.passed) if "scratchnet" in dig else None
     t_ok = None if tgc_big is None else int(tgc_big)
     if sn_ok is not None or t_ok is not None:
-        claims.append(S.claim("6.7 Gradient Checking (formula)",
-                              "central differences agree with backprop on every entry of the digits net "
-                              "(1 = scratchnet.gradcheck / torch.autograd.gradcheck pass)", 1, sn_ok, t_ok))
+        claims.append(claim("6.7 Gradient Checking (formula)",
+                            "central differences agree with backprop on every entry of the digits net "
+                            "(1 = scratchnet.gradcheck / torch.autograd.gradcheck pass)", 1,
+                            {b: v for b, v in (("scratchnet", sn_ok), ("torch", t_ok)) if v is not None}))
     return Result(
         summary=("The lecture's own gradient check, run as written, prints FAIL for b1 (difference "
                  f"{numbers['kink']['lecture code']['b1']:.2f}) — not because backprop is wrong but because its "
@@ -228,8 +211,8 @@ def _lecture_code_check_net(net, X, Y):
 
 def _scratch_copy(torch_model):
     """A scratchnet copy of a torch lecture model (for scratchnet.gradcheck when only torch runs)."""
-    state = torch_ref.from_torch(torch_model)
-    model = sn.models.mlp([state["0.weight"].shape[1], state["0.weight"].shape[0], 1], "relu", dtype=S.DTYPE)
+    state = state_dict(torch_model)
+    model = sn.models.mlp([state["0.weight"].shape[1], state["0.weight"].shape[0], 1], "relu", dtype=DTYPE)
     model.load_state_dict(state)
     return model
 
@@ -245,22 +228,22 @@ def _formula_claims(ctx, bk) -> list[dict]:
       W[2] and dJ/dZ[2] for W[1], written out by hand in the lecture's layout.
     """
     claims = []
-    X, Y = S.xor_data()
-    W1, W2 = S.lecture_draws()["xor"]
-    net = S.LectureNetwork(W1, W2, 0.5)
+    X, Y = xor_data()
+    W1, W2 = lecture_draws()["xor"]
+    net = notebook_network(W1, W2, 0.5)
     net.forward(X.T)
     cost = net.compute_cost(Y.T)
     grads = net.backward(Y.T)
-    models = S.lecture_pair(ctx, W1, W2)
+    models = lecture_models(ctx, W1, W2)
     got = {b: _cost_and_grads(b, m, X, Y) for b, m in models.items()}
     where = "6.3 NeuralNetwork.compute_cost / backward (XOR, seed-42 start)"
-    claims.append(S.claim(where, "cost J = −(1/m) Σ [y log ŷ + (1 − y) log(1 − ŷ)]", float(cost),
-                          *S.both({b: g[0] for b, g in got.items()}), rtol=1e-12,
-                          note="both backends: BCEWithLogitsLoss on the logit Z2"))
+    claims.append(claim(where, "cost J = −(1/m) Σ [y log ŷ + (1 − y) log(1 − ŷ)]", float(cost),
+                        {b: g[0] for b, g in got.items()}, rtol=1e-12,
+                        note="both backends: BCEWithLogitsLoss on the logit Z2"))
     for name in NAMES:
-        claims.append(S.claim(where, f"d{name} from the lecture's backward formulas", grads["d" + name],
-                              *S.both({b: g[1][name].reshape(grads["d" + name].shape) for b, g in got.items()}),
-                              rtol=1e-12))
+        claims.append(claim(where, f"d{name} from the lecture's backward formulas", grads["d" + name],
+                            {b: g[1][name].reshape(grads["d" + name].shape) for b, g in got.items()},
+                            rtol=1e-12))
 
     # The chain rule through the n-3-2-1 sigmoid network, by hand (columns = examples).
     rng = np.random.default_rng(3)
@@ -283,26 +266,16 @@ def _formula_claims(ctx, bk) -> list[dict]:
             dZ = (Ws[layer - 1].T @ dZ) * A[layer - 1] * (1 - A[layer - 1])  # reuse dJ/dZ[l]
     state = {"0.weight": Ws[0], "0.bias": bs[0].ravel(), "2.weight": Ws[1], "2.bias": bs[1].ravel(),
              "4.weight": Ws[2], "4.bias": bs[2].ravel()}
-    chain = S.load_pair(ctx, [n, 3, 2, 1], state, activation="sigmoid", output="sigmoid")
+    chain = make_models(ctx, [n, 3, 2, 1], "sigmoid", "sigmoid", state=state)
     auto = {}
     for b, model in chain.items():
-        if b == "torch":
-            import torch as _torch
-
-            model.zero_grad()
-            _torch.nn.BCELoss()(model(_torch.as_tensor(Xc.T)), _torch.as_tensor(Yc.T)).backward()
-            auto[b] = {k: p.grad.numpy().copy() for k, p in model.named_parameters()}
-        else:
-            model.zero_grad()
-            lf = sn.nn.BCELoss()
-            lf(model(Xc.T), Yc.T)
-            model.backward(lf.backward())
-            auto[b] = {k: p.grad.copy() for k, p in model.named_parameters()}
+        loss_and_backward(b, model, "bce", Xc.T, Yc.T)
+        auto[b] = gradients(model)
     for layer in (3, 2, 1):
         key = f"{2 * (layer - 1)}.weight"
-        claims.append(S.claim("6.6 Backward Propagation: The Chain Rule (n-3-2-1 sigmoid network, n = 4)",
-                              f"∂J/∂W[{layer}] by the lecture's chain-rule decomposition, reusing ∂J/∂Z[{layer + 1}]"
-                              if layer < 3 else "∂J/∂W[3] = ∂J/∂A[3] · ∂A[3]/∂Z[3] · ∂Z[3]/∂W[3]",
-                              hand[layer], *S.both({b: g[key] for b, g in auto.items()}), rtol=1e-10,
-                              note="scratchnet: explicit backprop; torch: autograd (BCELoss on a sigmoid output)"))
+        claims.append(claim("6.6 Backward Propagation: The Chain Rule (n-3-2-1 sigmoid network, n = 4)",
+                            f"∂J/∂W[{layer}] by the lecture's chain-rule decomposition, reusing ∂J/∂Z[{layer + 1}]"
+                            if layer < 3 else "∂J/∂W[3] = ∂J/∂A[3] · ∂A[3]/∂Z[3] · ∂Z[3]/∂W[3]",
+                            hand[layer], {b: g[key] for b, g in auto.items()}, rtol=1e-10,
+                            note="scratchnet: explicit backprop; torch: autograd (BCELoss on a sigmoid output)"))
     return claims

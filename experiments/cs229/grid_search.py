@@ -27,8 +27,8 @@ and compared on accuracy (cross-validation and the test split) and fit time.
 scikit-learn's MLP differs only in its initialization (Glorot's uniform) and,
 being the same mini-batch SGD on the same cross-entropy, lands within noise of
 the other two; scratchnet and torch_ref agree to rounding (same weights, same
-batches). Fit times are wall-clock on one thread (``S.single_threaded``), per
-fold, Pipeline included.
+batches). Fit times are wall-clock on one thread (the runner gives every
+experiment one BLAS and one torch thread), per fold, Pipeline included.
 """
 
 from __future__ import annotations
@@ -47,10 +47,11 @@ from sklearn.preprocessing import StandardScaler
 
 import scratchnet.sklearn
 import torch_ref.sklearn
-from experiments.base import Context, Result, Table, experiment
 
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import backends, fmt_pct, gap, save_fig, sizes_str
 from .architecture_search import ARCHITECTURES
+from .lecture import experiment
 
 #: The lecture's activation names → scikit-learn's.
 SKLEARN_ACTIVATION = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic"}
@@ -85,17 +86,16 @@ def _pm(mean: float, std: float, pct: bool = True) -> str:
 
 
 @experiment("cs229_grid_search", "Ten architectures by GridSearchCV; scratchnet, torch_ref and scikit-learn's MLP",
-            source=S.SOURCE, section="Summary §7 Architecture Decisions")
-@S.single_threaded
+            section="Summary §7 Architecture Decisions")
 def run(ctx: Context) -> Result:
     epochs, folds = (5, 3) if ctx.quick else (15, 5)
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=ctx.seed, stratify=y)
     cv = StratifiedKFold(folds, shuffle=True, random_state=ctx.seed)
     base = settings(epochs, ctx.seed)
-    bk = S.backends(ctx)
+    bk = backends(ctx)
     searched = bk[:1] if ctx.quick else bk  # the torch search repeats the same numbers: full run only
-    labels = [f"{S.sizes_str(sizes)} {act}" for sizes, act in ARCHITECTURES]
+    labels = [f"{sizes_str(sizes)} {act}" for sizes, act in ARCHITECTURES]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # every fit stops at max_iter, by design
@@ -131,12 +131,12 @@ def run(ctx: Context) -> Result:
     gaps = {}
     if len(bk) == 2:
         s, t = fitted["scratchnet"], fitted["torch"]
-        gaps = {"pick: CV accuracy": S.gap(compared["scratchnet"]["cv_mean"], compared["torch"]["cv_mean"]),
-                "pick on the training split: loss curve": S.gap(s[-1].loss_curve_, t[-1].loss_curve_),
-                "pick on the training split: test probabilities": S.gap(s.predict_proba(X_test),
-                                                                        t.predict_proba(X_test))}
+        gaps = {"pick: CV accuracy": gap(compared["scratchnet"]["cv_mean"], compared["torch"]["cv_mean"]),
+                "pick on the training split: loss curve": gap(s[-1].loss_curve_, t[-1].loss_curve_),
+                "pick on the training split: test probabilities": gap(s.predict_proba(X_test),
+                                                                      t.predict_proba(X_test))}
         if len(searches) == 2:
-            gaps["grid: mean CV accuracy per architecture"] = S.gap(
+            gaps["grid: mean CV accuracy per architecture"] = gap(
                 searches["scratchnet"].cv_results_["mean_test_score"], searches["torch"].cv_results_["mean_test_score"])
 
     # -- tables ---------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def run(ctx: Context) -> Result:
         row += [_pm(grid[b]["mean"][i], grid[b]["std"][i]) for b in searched]
         row += [grid[searched[0]]["rank"][i], "← best" if i == first.best_index_ else ""]
         grid_rows.append(row)
-    compare_rows = [[lib, _pm(c["cv_mean"], c["cv_std"]), S.fmt_pct(c["test"])] for lib, c in compared.items()]
+    compare_rows = [[lib, _pm(c["cv_mean"], c["cv_std"]), fmt_pct(c["test"])] for lib, c in compared.items()]
     time_rows = [[lib, f"{t['fit_time_mean']:.3f} ± {t['fit_time_std']:.3f}", f"{t['refit_seconds']:.3f}"]
                  for lib, t in times.items()]
 
@@ -163,7 +163,7 @@ def run(ctx: Context) -> Result:
             yerr=[t["fit_time_std"] for t in times.values()], color=["C0", "C1", "C2"][:len(times)], capsize=3)
     ax2.set_xticks(range(len(compared)), list(compared), rotation=20)
     ax2.set(ylabel="fit time per fold (s)", title=f"The pick, {pick_label}")
-    figures = S.save(fig, ctx, "grid_search")
+    figures = [save_fig(fig, ctx, "grid_search")]
 
     sk, ours, g = compared["scikit-learn"], compared[bk[0]], grid[searched[0]]
     pick_std = g["std"][first.best_index_]

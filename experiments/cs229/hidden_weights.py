@@ -13,21 +13,19 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
+from ..base import Context, Result, Table
+from ..common import accuracy_binary, finite_gaps, fmt_pct, save_fig, to_numpy
+from .lecture import digits_binary, experiment, lecture_draws, lecture_gaps, run_lecture_network
 
 
-from . import _shared as S
-
-
-@experiment("cs229_hidden_weights", "Hidden-layer weights as 8×8 images (16 units on digits)", source=S.SOURCE,
+@experiment("cs229_hidden_weights", "Hidden-layer weights as 8×8 images (16 units on digits)",
             section="6.8 Hidden Layer Visualization")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     steps = 100 if ctx.quick else 2000
-    D = S.digits_binary()
-    W1, W2 = S.lecture_draws()["hidden_vis"]
-    models, costs, net = S.run_lecture_network(ctx, W1, W2, D["X_train"], D["y_train"], lr=0.1, steps=steps)
-    weights = {b: S.numpy_of(m[0].weight).copy() for b, m in models.items()}
+    D = digits_binary()
+    W1, W2 = lecture_draws()["hidden_vis"]
+    models, costs, net = run_lecture_network(ctx, W1, W2, D["X_train"], D["y_train"], lr=0.1, steps=steps)
+    weights = {b: to_numpy(m[0].weight) for b, m in models.items()}
     weights["lecture code"] = net.W1
     panels = [k for k in weights if k != "lecture code"]
     fig, axes = plt.subplots(4, 4 * len(panels), figsize=(5 * len(panels) + 1, 5.4))
@@ -40,16 +38,16 @@ def run(ctx: Context) -> Result:
             ax.set_title(f"{backend[:5]} {i + 1}", fontsize=8)
             ax.axis("off")
     fig.suptitle("Hidden layer learned features: W1[i] as 8×8 images (left: scratchnet, right: torch)")
-    figures = S.save(fig, ctx, "hidden_weights")
+    figures = [save_fig(fig, ctx, "hidden_weights")]
 
-    acc = {b: S.accuracy_binary(m, D["X_test"], D["y_test"]) for b, m in models.items()}
-    gaps = S.lecture_gaps(models, costs, net)
+    acc = {b: accuracy_binary(m, D["X_test"], D["y_test"]) for b, m in models.items()}
+    gaps = lecture_gaps(models, costs, net)
     # How much training moved each unit's weights, and how alike the units are.
     moved = {k: float(np.linalg.norm(w - W1) / np.linalg.norm(W1)) for k, w in weights.items()}
     unit = weights[panels[0]] / np.linalg.norm(weights[panels[0]], axis=1, keepdims=True)
     cos = unit @ unit.T
     off = cos[~np.eye(16, dtype=bool)]
-    rows = [["test accuracy", *[S.fmt_pct(acc[b]) for b in panels]],
+    rows = [["test accuracy", *[fmt_pct(acc[b]) for b in panels]],
             ["final cost", *[f"{costs[b][-1]:.3e}" for b in panels]],
             ["‖W1 − W1(init)‖ / ‖W1(init)‖", *[f"{moved[b]:.3f}" for b in panels]]]
     return Result(
@@ -62,4 +60,4 @@ def run(ctx: Context) -> Result:
         figures=figures,
         numbers={"steps": steps, "test_accuracy": acc, "relative_weight_change": moved,
                  "max_abs_cosine_between_units": float(np.abs(off).max())},
-        backend_gap=S.finite_gaps(gaps), claims=[])
+        backend_gap=finite_gaps(gaps), claims=[])

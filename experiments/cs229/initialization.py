@@ -26,10 +26,12 @@ import numpy as np
 import torch
 
 import scratchnet as sn
-from experiments.base import Context, Result, Table, experiment
 
-
-from . import _shared as S
+from ..base import Context, Result, Table
+from ..common import (accuracy_binary, backends, draw_curves, finite_gaps, fmt_pct, make_models, pair_gap, save_fig,
+                      to_numpy, weights_gap)
+from .lecture import (circles_data, claim, experiment, gradient_descent_costs, lecture_draws, lecture_gaps,
+                      run_lecture_network)
 
 METHODS = ["zeros", "small", "large", "xavier", "he"]
 INITIALIZERS = {
@@ -60,13 +62,12 @@ def _empirical_std(backend: str, fn: str, n_in: int, n_out: int, seed: int = 0, 
 
 
 @experiment("cs229_initialization", "Weight initialization comparison (zeros, small, large, xavier, he)",
-            source=S.SOURCE, section="6.6 Test different initializations")
-@S.single_threaded
+            section="6.6 Test different initializations")
 def run(ctx: Context) -> Result:
     steps = 100 if ctx.quick else 1000
-    X, Y = S.circles_data()
-    draws = S.lecture_draws()
-    bk = S.backends(ctx)
+    X, Y = circles_data()
+    draws = lecture_draws()
+    bk = backends(ctx)
     lecture_costs, library_costs, final, acc, gaps = {}, {}, {}, {}, {}
     zeros_models = None
     for method in METHODS:
@@ -75,44 +76,41 @@ def run(ctx: Context) -> Result:
             W1, W2 = np.zeros((8, 2)), np.zeros((1, 8))
         else:
             W1, W2 = draws[f"init_{method}"]
-        models, costs, net = S.run_lecture_network(ctx, W1, W2, X, Y, lr=0.1, steps=steps)
+        models, costs, net = run_lecture_network(ctx, W1, W2, X, Y, lr=0.1, steps=steps)
         lecture_costs[method] = costs
         if method == "zeros":
             zeros_models = models
-        gaps.update(S.lecture_gaps(models, costs, net, prefix=f"{method} (lecture draw): "))
+        gaps.update(lecture_gaps(models, costs, net, prefix=f"{method} (lecture draw): "))
         # scratchnet's initializers, copied into torch ("zeros" is the same all-zero start as above).
         if method == "zeros":
             lib, library_costs[method] = models, {b: costs[b] for b in models}
         else:
-            lib = S.mlp_pair(ctx, [2, 8, 1], "relu", seed=ctx.seed, init=INITIALIZERS[method])
-            library_costs[method] = S.train(lib, X, Y, steps=steps, lr=0.1)
+            lib = make_models(ctx, [2, 8, 1], "relu", init=INITIALIZERS[method])
+            library_costs[method] = gradient_descent_costs(lib, X, Y, epochs=steps, lr=0.1)
         if len(lib) == 2 and method != "zeros":
-            gaps[f"{method} (scratchnet.nn.init draw): cost curve"] = S.curve_gap(library_costs[method])
-            gaps[f"{method} (scratchnet.nn.init draw): final weights"] = S.weight_gaps(lib)
+            gaps[f"{method} (scratchnet.nn.init draw): cost curve"] = pair_gap(library_costs[method])
+            gaps[f"{method} (scratchnet.nn.init draw): final weights"] = weights_gap(lib)
         final[method] = {"lecture draw": {k: float(v[-1]) for k, v in costs.items()},
                          "scratchnet.nn.init draw": {b: float(v[-1]) for b, v in library_costs[method].items()}}
-        acc[method] = {"lecture draw": {b: S.accuracy_binary(m, X, Y) for b, m in models.items()},
-                       "scratchnet.nn.init draw": {b: S.accuracy_binary(m, X, Y) for b, m in lib.items()}}
+        acc[method] = {"lecture draw": {b: accuracy_binary(m, X, Y) for b, m in models.items()},
+                       "scratchnet.nn.init draw": {b: accuracy_binary(m, X, Y) for b, m in lib.items()}}
 
     fig, axes = plt.subplots(1, 2, figsize=(15, 5))
-    for i, method in enumerate(METHODS):
-        S.plot_costs(axes[0], lecture_costs[method], label_prefix=f"{method}: ", color=f"C{i}")
-        S.plot_costs(axes[1], library_costs[method], label_prefix=f"{method}: ", color=f"C{i}")
+    draw_curves(axes[0], lecture_costs, xlabel="iteration", ylabel="cost J", fontsize=7)
+    draw_curves(axes[1], library_costs, xlabel="iteration", ylabel="cost J", fontsize=7)
     axes[0].set_title("Notebook's own seed-42 draws (dotted: lecture code)")
     axes[1].set_title("scratchnet.nn.init draws, copied into torch")
-    for ax in axes:
-        ax.legend(fontsize=7, ncol=2)
-    figures = S.save(fig, ctx, "initialization_costs")
+    figures = [save_fig(fig, ctx, "initialization_costs")]
 
     # Zeros: every hidden unit identical, nothing ever moves.
     first = zeros_models[bk[0]]
-    W1z = S.numpy_of(first[0].weight)
+    W1z = to_numpy(first[0].weight)
     rows = []
     keys = [*bk, "lecture code"]
     for method in METHODS:
         rows.append([method, *[f"{final[method]['lecture draw'][k]:.4f}" for k in keys],
                      *[f"{final[method]['scratchnet.nn.init draw'][b]:.4f}" for b in bk],
-                     *[S.fmt_pct(acc[method]["lecture draw"][b]) for b in bk]])
+                     *[fmt_pct(acc[method]["lecture draw"][b]) for b in bk]])
 
     claims = []
     # Which initializer is which: the std of each scheme, from large draws in both libraries.
@@ -121,32 +119,32 @@ def run(ctx: Context) -> Result:
     lecun = {b: _empirical_std(b, "kaiming_normal_", n_in, n_out, nonlinearity="linear") for b in bk}
     he = {b: _empirical_std(b, "kaiming_normal_", n_in, n_out, nonlinearity="relu") for b in bk}
     xav = {b: _empirical_std(b, "xavier_normal_", n_in, n_out) for b in bk}
-    claims.append(S.claim("6.6 NeuralNetworkInit, init_method='xavier'",
-                          "std of W1 (8×2) under the name 'xavier' — Glorot's √(2/(n_in+n_out)) = 0.45",
-                          round(float(glorot), 2), *S.both(lecun), decimals=2,
-                          note="the code draws randn·√(1/n_in) (std 0.71 here): LeCun normal = "
-                               "kaiming_normal_(nonlinearity='linear'). Ng's deeplearning.ai course also calls "
-                               "√(1/n_in) 'Xavier', but Glorot & Bengio (2010, the lecture's reference 3) and "
-                               "torch's xavier_normal_ use √(2/(n_in+n_out)): "
-                               f"{np.mean(list(xav.values())):.2f} here"))
-    claims.append(S.claim("6.3 NeuralNetwork.__init__ ('# Xavier initialization')",
-                          "std of W1 (hidden×2) under the comment 'Xavier' — Glorot's √(2/(n_in+n_out)) "
-                          "for the XOR net's 4×2 W1 = 0.58",
-                          round(float(np.sqrt(2 / 6)), 2),
-                          *S.both({b: _empirical_std(b, "kaiming_normal_", 2, 4, nonlinearity="relu") for b in bk}),
-                          decimals=2,
-                          note="the code draws randn·√(2/n_in) (std 1.00 here): He/Kaiming normal "
-                               "(kaiming_normal_(nonlinearity='relu')), not Xavier"))
-    claims.append(S.claim("6.6 NeuralNetworkInit, init_method='he'", "std of W1 (8×2) for 'he': √(2/n_in)",
-                          1.0, *S.both(he), decimals=2))
+    claims.append(claim("6.6 NeuralNetworkInit, init_method='xavier'",
+                        "std of W1 (8×2) under the name 'xavier' — Glorot's √(2/(n_in+n_out)) = 0.45",
+                        round(float(glorot), 2), lecun, decimals=2,
+                        note="the code draws randn·√(1/n_in) (std 0.71 here): LeCun normal = "
+                             "kaiming_normal_(nonlinearity='linear'). Ng's deeplearning.ai course also calls "
+                             "√(1/n_in) 'Xavier', but Glorot & Bengio (2010, the lecture's reference 3) and "
+                             "torch's xavier_normal_ use √(2/(n_in+n_out)): "
+                             f"{np.mean(list(xav.values())):.2f} here"))
+    claims.append(claim("6.3 NeuralNetwork.__init__ ('# Xavier initialization')",
+                        "std of W1 (hidden×2) under the comment 'Xavier' — Glorot's √(2/(n_in+n_out)) "
+                        "for the XOR net's 4×2 W1 = 0.58",
+                        round(float(np.sqrt(2 / 6)), 2),
+                        {b: _empirical_std(b, "kaiming_normal_", 2, 4, nonlinearity="relu") for b in bk},
+                        decimals=2,
+                        note="the code draws randn·√(2/n_in) (std 1.00 here): He/Kaiming normal "
+                             "(kaiming_normal_(nonlinearity='relu')), not Xavier"))
+    claims.append(claim("6.6 NeuralNetworkInit, init_method='he'", "std of W1 (8×2) for 'he': √(2/n_in)",
+                        1.0, he, decimals=2))
     zeros_final = final["zeros"]["lecture draw"]
-    zeros_moved = {b: float(np.abs(S.numpy_of(zeros_models[b][0].weight)).max()) for b in bk}
-    claims.append(S.claim("6.6 NeuralNetworkInit, init_method='zeros' (left out of the lecture's loop)",
-                          f"zeros: cost after {steps} iterations stays ln 2 (nothing learns: symmetry never broken)",
-                          round(float(np.log(2)), 4), *S.both({b: zeros_final[b] for b in bk}), decimals=4,
-                          note=f"Z1 = 0 so ReLU'(0) = 0 blocks dW1, A1 = 0 blocks dW2, and db2 = mean(0.5 − y) = 0 "
-                               f"on balanced classes: max |W1| after training = "
-                               f"{max(zeros_moved.values()):g}"))
+    zeros_moved = {b: float(np.abs(to_numpy(zeros_models[b][0].weight)).max()) for b in bk}
+    claims.append(claim("6.6 NeuralNetworkInit, init_method='zeros' (left out of the lecture's loop)",
+                        f"zeros: cost after {steps} iterations stays ln 2 (nothing learns: symmetry never broken)",
+                        round(float(np.log(2)), 4), {b: zeros_final[b] for b in bk}, decimals=4,
+                        note=f"Z1 = 0 so ReLU'(0) = 0 blocks dW1, A1 = 0 blocks dW2, and db2 = mean(0.5 − y) = 0 "
+                             f"on balanced classes: max |W1| after training = "
+                             f"{max(zeros_moved.values()):g}"))
     return Result(
         summary=("From the notebook's own seed-42 draws the four schemes of the lecture's loop reproduce on "
                  "both backends and in the lecture's code, to rounding error. With 'small' (0.01) the ReLU net "
@@ -167,4 +165,4 @@ def run(ctx: Context) -> Result:
         figures=figures,
         numbers={"steps": steps, "final_cost": final, "accuracy": acc,
                  "zeros_hidden_rows_identical": bool(np.all(W1z == W1z[0]))},
-        backend_gap=S.finite_gaps(gaps), claims=claims)
+        backend_gap=finite_gaps(gaps), claims=claims)

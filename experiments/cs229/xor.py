@@ -12,22 +12,20 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.base import Context, Result, Table, experiment
-from experiments.common import save_fig
+from ..base import Context, Result, Table
+from ..common import draw_curves, finite_gaps, fmt_pct, gap, predict, save_fig
+from .lecture import claim, experiment, lecture_draws, lecture_gaps, run_lecture_network, xor_data
 
-from . import _shared as S
 
-
-@experiment("cs229_xor", "XOR with the lecture's 2-layer NeuralNetwork", source=S.SOURCE,
+@experiment("cs229_xor", "XOR with the lecture's 2-layer NeuralNetwork",
             section="6.4 Vectorization and Batch Processing (XOR dataset)")
-@S.single_threaded
 def run(ctx: Context) -> Result:
     steps = 300 if ctx.quick else 5000
-    X, Y = S.xor_data()
-    W1, W2 = S.lecture_draws()["xor"]
-    models, costs, net = S.run_lecture_network(ctx, W1, W2, X, Y, lr=0.5, steps=steps)
+    X, Y = xor_data()
+    W1, W2 = lecture_draws()["xor"]
+    models, costs, net = run_lecture_network(ctx, W1, W2, X, Y, lr=0.5, steps=steps)
 
-    probs = {b: 1 / (1 + np.exp(-S.forward(m, X))) for b, m in models.items()}
+    probs = {b: 1 / (1 + np.exp(-predict(m, X))) for b, m in models.items()}
     probs["lecture code"] = net.forward(X.T).T
     preds = {k: (p > 0.5).astype(int).ravel() for k, p in probs.items()}
     acc = {k: float(np.mean(p == Y.ravel())) for k, p in preds.items()}
@@ -37,26 +35,23 @@ def run(ctx: Context) -> Result:
     cost_rows.append([steps - 1] + [f"{costs[k][-1]:.6f}" for k in costs])
 
     fig, ax = plt.subplots(figsize=(7, 4))
-    S.plot_costs(ax, costs, logy=True)
+    draw_curves(ax, {"": costs}, xlabel="iteration", ylabel="cost J", logy=True)
     ax.set_title(f"XOR: training cost (2-4-1, lr 0.5, {steps} iterations)")
-    ax.legend()
     figures = [save_fig(fig, ctx, "xor_cost")]
 
-    gaps = S.lecture_gaps(models, costs, net)
+    gaps = lecture_gaps(models, costs, net)
     if len(models) == 2:
-        gaps["final probabilities"] = S.gap(probs["scratchnet"], probs["torch"])
-    sn_pred, t_pred = S.both(preds)
-    claims = [S.claim("6.4 XOR (Predictions vs True)",
-                      "predictions on the four XOR inputs after training (the lecture prints them; "
-                      "no output is shown, the code asserts it learns XOR's truth table)",
-                      [0, 1, 1, 0], None if sn_pred is None else sn_pred.tolist(),
-                      None if t_pred is None else t_pred.tolist(),
-                      note=f"{steps} iterations from the notebook's seed-42 draw; final cost "
-                           f"{costs[next(iter(models))][-1]:.3g}")]
+        gaps["final probabilities"] = gap(probs["scratchnet"], probs["torch"])
+    claims = [claim("6.4 XOR (Predictions vs True)",
+                    "predictions on the four XOR inputs after training (the lecture prints them; "
+                    "no output is shown, the code asserts it learns XOR's truth table)",
+                    [0, 1, 1, 0], {b: preds[b].tolist() for b in models},
+                    note=f"{steps} iterations from the notebook's seed-42 draw; final cost "
+                         f"{costs[next(iter(models))][-1]:.3g}")]
     return Result(
         summary=(f"The lecture's 2-4-1 ReLU/sigmoid network, started from the notebook's own seed-42 "
-                 f"weights, solves XOR on both backends (accuracy {S.fmt_pct(acc.get('scratchnet'))} / "
-                 f"{S.fmt_pct(acc.get('torch'))}) after {steps} full-batch steps; the cost curves of "
+                 f"weights, solves XOR on both backends (accuracy {fmt_pct(acc.get('scratchnet'))} / "
+                 f"{fmt_pct(acc.get('torch'))}) after {steps} full-batch steps; the cost curves of "
                  f"scratchnet, torch and the lecture's own NumPy code coincide to rounding error. "
                  "The lecture's comment calls its init \"Xavier\", but √(2/n_in) is He (Kaiming) scaling."),
         tables=[Table("XOR predictions: σ(Z2) → class", ["input", "target", *probs], rows),
@@ -64,4 +59,4 @@ def run(ctx: Context) -> Result:
         figures=figures,
         numbers={"steps": steps, "accuracy": acc, "final_cost": {k: float(v[-1]) for k, v in costs.items()},
                  "probabilities": {k: p.ravel().tolist() for k, p in probs.items()}},
-        backend_gap=S.finite_gaps(gaps), claims=claims)
+        backend_gap=finite_gaps(gaps), claims=claims)

@@ -1,1 +1,2 @@
-"""ICDSS Lecture 4 "Neural Networks" (seed 001_606f2352aff19854.txt)."""
+"""ICDSS Lecture 4, "Neural Networks": what the experiments share in ``lecture.py``,
+one experiment per module."""

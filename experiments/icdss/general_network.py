@@ -20,15 +20,11 @@ network, and "Leaky ReLU tends to perform better than just ReLU", measured.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-import scratchnet as sn
+from ..base import Context, Result, Table
+from ..common import backends, epoch_losses, gap, linears, loss_and_backward, make_models, predict, to_numpy, train
+from .lecture import claim, experiment, ring
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import backends, build_pair, gap, linears, predict, tensor, to_numpy, train_pair
-
-SOURCE = "001_606f2352aff19854.txt"
 WHERE_NN = "General NNs (forward propagation, 3 → 4 → 4 → 1)"
 RTOL = 1e-12
 SIZES = [3, 4, 4, 1]
@@ -36,17 +32,12 @@ SIZES = [3, 4, 4, 1]
 
 def activations(model, X) -> list[np.ndarray]:
     """The output of every activation module, in order (A[1], A[2], ŷ), on either backend."""
-    out, h = [], tensor(X, model) if isinstance(model, torch.nn.Module) else np.asarray(X, dtype=np.float64)
-    with torch.no_grad():
-        for layer in model:
-            h = layer(h)
-            if not isinstance(layer, (sn.nn.Linear, torch.nn.Linear)):
-                out.append(to_numpy(h).copy())
-    return out
+    linear = [id(m) for m in linears(model)]
+    return [predict(model, X, upto=i + 1) for i, layer in enumerate(model) if id(layer) not in linear]
 
 
 def weights(model) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [(to_numpy(l.weight).copy(), to_numpy(l.bias).copy()) for l in linears(model)]
+    return [(to_numpy(l.weight), to_numpy(l.bias)) for l in linears(model)]
 
 
 def chain_rule_dW1(x, y, W1, b1, W2, b2) -> np.ndarray:
@@ -62,65 +53,50 @@ def chain_rule_dW1(x, y, W1, b1, W2, b2) -> np.ndarray:
 
 
 def backprop_dW1(backend: str, model, x, y) -> np.ndarray:
+    """dL/dW1 for one example (x, y), by scratchnet's backprop or torch's autograd."""
     X, Y = np.asarray(x, dtype=np.float64)[None, :], np.array([[y]], dtype=np.float64)
-    if backend == "scratchnet":
-        model.zero_grad()
-        loss = sn.nn.BCELoss()
-        loss(model(X), Y)
-        model.backward(loss.backward())
-    else:
-        model.zero_grad()
-        torch.nn.BCELoss()(model(tensor(X, model)), tensor(Y, model)).backward()
-    return to_numpy(linears(model)[0].weight.grad).copy()
-
-
-def task(seed: int, m: int):
-    """Three features, a ring-shaped class boundary in the first two (not linearly separable)."""
-    rng = np.random.default_rng(seed + 29)
-    X = rng.normal(size=(m, 3))
-    y = ((X[:, 0] ** 2 + X[:, 1] ** 2 + 0.3 * X[:, 2]) > 1.4).astype(float)
-    return X, y[:, None]
+    loss_and_backward(backend, model, "bce", X, Y)
+    return to_numpy(linears(model)[0].weight.grad)
 
 
 @experiment("icdss_general_network", "General networks: the forward formulas, the chain rule for dL/dW1, and "
-            "Leaky ReLU vs ReLU", source=SOURCE, section="General NNs; Activation Functions")
+            "Leaky ReLU vs ReLU", section="General NNs; Activation Functions")
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
     claims, gaps_ = [], {}
     # --- the forward formulas, on the slides' 3 → 4 → 4 → 1 network (tanh, tanh, sigmoid)
     X = np.random.default_rng(ctx.seed + 5).normal(size=(6, 3))
-    model, twin = build_pair(SIZES, "tanh", "sigmoid", seed=ctx.seed, device=ctx.device)
-    nets = {"scratchnet": model, "torch": twin}
-    (W1, b1), (W2, b2), (W3, b3) = weights(model)
+    nets = make_models(ctx, SIZES, "tanh", "sigmoid")
+    (W1, b1), (W2, b2), (W3, b3) = weights(nets[run_on[0]])
     acts = {b: activations(nets[b], X) for b in run_on}
     A1 = np.stack([np.tanh(X @ W1[j] + b1[j]) for j in range(4)], axis=1)       # A_j[1] = g(W_j[1]ᵀ X + b_j)
     A1_true = acts[run_on[0]][0]
     A2_slide = np.stack([np.tanh(W2[j, j] * A1_true[:, j] + b2[j]) for j in range(4)], axis=1)
     A2_true = acts[run_on[0]][1]
     y_hat = 1 / (1 + np.exp(-(A2_true @ W3.T + b3)))
-    claims.append(claim_values(SOURCE, WHERE_NN, "A_j[1] = g[1](W_j[1]ᵀ X + b_j[1]), j = 1…4 (g = tanh, 6 examples)",
-                               A1, {b: acts[b][0] for b in run_on}, rtol=RTOL,
-                               note="neuron j's row of Linear.weight, then the activation: what the modules compute"))
-    claims.append(claim_values(
-        SOURCE, WHERE_NN, "A_j[2] = g[2](W_j[2]ᵀ A_j[1] + b_j[2]): neuron j of layer 2 fed only A_j[1] "
+    claims.append(claim(WHERE_NN, "A_j[1] = g[1](W_j[1]ᵀ X + b_j[1]), j = 1…4 (g = tanh, 6 examples)",
+                        A1, {b: acts[b][0] for b in run_on}, rtol=RTOL,
+                        note="neuron j's row of Linear.weight, then the activation: what the modules compute"))
+    claims.append(claim(
+        WHERE_NN, "A_j[2] = g[2](W_j[2]ᵀ A_j[1] + b_j[2]): neuron j of layer 2 fed only A_j[1] "
         "(through w_jj), 6 examples", A2_slide, {b: acts[b][1] for b in run_on}, rtol=RTOL,
         note="each neuron of a fully-connected layer takes the whole A[1]: A_j[2] = g[2](W_j[2]ᵀ A[1] + b_j[2]), as "
              "the layer-1 slide has it with X. As written, W_j[2]ᵀ A_j[1] multiplies the 4-vector W_j[2] by one "
              "number, so it is not even a scalar pre-activation; the reading checked here keeps one weight per "
              f"neuron. Largest difference from the module's A[2]: {np.max(np.abs(A2_slide - A2_true)):.3f}"))
-    claims.append(claim_values(SOURCE, WHERE_NN, "ŷ = g[3](W[3]ᵀ A[2] + b[3]) (g = sigmoid, 6 examples)", y_hat,
-                               {b: acts[b][2] for b in run_on}, rtol=RTOL))
+    claims.append(claim(WHERE_NN, "ŷ = g[3](W[3]ᵀ A[2] + b[3]) (g = sigmoid, 6 examples)", y_hat,
+                        {b: acts[b][2] for b in run_on}, rtol=RTOL))
     if len(run_on) == 2:
         gaps_["forward activations"] = max(gap(acts["scratchnet"][k], acts["torch"][k]) for k in range(3))
 
     # --- the chain rule for dL/dW1, a 3 → 4 → 1 sigmoid network, one example
-    small, small_twin = build_pair([3, 4, 1], "sigmoid", "sigmoid", seed=ctx.seed + 1, device=ctx.device)
-    (V1, c1), (V2, c2) = weights(small)
+    small = make_models(ctx, [3, 4, 1], "sigmoid", "sigmoid", seed=ctx.seed + 1)
+    (V1, c1), (V2, c2) = weights(small[run_on[0]])
     x, y = np.array([0.5, -1.2, 2.0]), 1.0
     by_chain = chain_rule_dW1(x, y, V1, c1, V2, c2)
-    dW1 = {b: backprop_dW1(b, {"scratchnet": small, "torch": small_twin}[b], x, y) for b in run_on}
-    claims.append(claim_values(
-        SOURCE, "Introduction (chain rule)", "dL/dW1 = dL/da2 · da2/dz2 · dz2/da1 · da1/dz1 · dz1/dW1 "
+    dW1 = {b: backprop_dW1(b, small[b], x, y) for b in run_on}
+    claims.append(claim(
+        "Introduction (chain rule)", "dL/dW1 = dL/da2 · da2/dz2 · dz2/da1 · da1/dz1 · dz1/dW1 "
         "(3 → 4 → 1 sigmoid network, cross-entropy, one example)", by_chain, dW1, rtol=1e-10,
         note="multiplied out with the shapes: dz2/da1 = W2 (a row), da1/dz1 = diag(a1(1 − a1)), dz1_j/dW1_ji = x_i; "
              "against scratchnet's backprop and torch's autograd"))
@@ -130,18 +106,17 @@ def run(ctx: Context) -> Result:
     # --- Leaky ReLU vs ReLU on the slides' network, several shared initialisations
     seeds = range(3) if ctx.quick else range(8)
     epochs = 60 if ctx.quick else 300
-    Xtr, Ytr = task(ctx.seed, 200)
-    Xte, Yte = task(ctx.seed + 1, 400)
+    Xtr, Ytr = ring(ctx.seed, 200)
+    Xte, Yte = ring(ctx.seed + 1, 400)
     acc = {k: {b: [] for b in run_on} for k in ("relu", "leaky_relu")}
     final = {k: {b: [] for b in run_on} for k in ("relu", "leaky_relu")}
     for s in seeds:
         for kind in ("relu", "leaky_relu"):
-            m, t = build_pair(SIZES, kind, "sigmoid", seed=100 + s, device=ctx.device)  # same draws for both kinds
-            curves = train_pair(m, t, Xtr, Ytr, loss="bce", lr=0.5, epochs=epochs, backends=run_on)
-            for b, model_b in (("scratchnet", m), ("torch", t)):
-                if b in run_on:
-                    acc[kind][b].append(float(np.mean((predict(model_b, Xte) > 0.5) == (Yte > 0.5))))
-                    final[kind][b].append(float(curves[b][-1]))
+            models = make_models(ctx, SIZES, kind, "sigmoid", seed=100 + s)  # same draws for both kinds
+            curves = epoch_losses(train(models, Xtr, Ytr, loss="bce", lr=0.5, epochs=epochs))
+            for b, model_b in models.items():
+                acc[kind][b].append(float(np.mean((predict(model_b, Xte) > 0.5) == (Yte > 0.5))))
+                final[kind][b].append(float(curves[b][-1]))
             if len(run_on) == 2:
                 gaps_[f"{kind}, init {s}: loss curve"] = gap(curves["scratchnet"], curves["torch"])
     b0 = run_on[0]

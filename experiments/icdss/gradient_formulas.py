@@ -22,11 +22,10 @@ import torch
 
 import scratchnet as sn
 
-from ..audit import claim_values
-from ..base import Context, Result, Table, experiment
-from ..common import DTYPE, LOSSES, activation_and_derivative, gap, tensor, to_numpy
+from ..base import Context, Result, Table
+from ..common import DTYPE, activation_and_derivative, backends, gap, make_loss, tensor, to_numpy
+from .lecture import claim, experiment
 
-SOURCE = "001_606f2352aff19854.txt"
 WHERE_LIN = "Linear Regression (Single/Multiple Features): derivatives of MSE"
 WHERE_LOG = "Logistic Regression: derivatives of J (cross-entropy)"
 RTOL = 1e-8  # a formula is right if it matches the true gradient to ~1e-8 (float64 backprop agrees to ~1e-15)
@@ -40,7 +39,7 @@ def neuron_gradients(backend: str, X, y, w, b, logistic: bool, device: str = "cp
         layer = sn.nn.Linear(X.shape[1], 1, dtype=DTYPE)
         layer.load_state_dict({"weight": np.reshape(w, (1, -1)), "bias": np.array([b])})
         act = sn.nn.Sigmoid() if logistic else sn.nn.Identity()
-        loss_fn = LOSSES["bce" if logistic else "mse"][0]()
+        loss_fn = make_loss(backend, "bce" if logistic else "mse")
         y_hat = act(layer(X))
         J = loss_fn(y_hat, Y)
         dy_hat = loss_fn.backward()
@@ -61,7 +60,7 @@ def neuron_gradients(backend: str, X, y, w, b, logistic: bool, device: str = "cp
     y_hat = torch.sigmoid(z) if logistic else z
     y_hat.retain_grad()
     z.retain_grad()
-    J = LOSSES["bce" if logistic else "mse"][1]()(y_hat, tensor(Y, device=device))
+    J = make_loss(backend, "bce" if logistic else "mse")(y_hat, tensor(Y, device=device))
     J.backward()
     if logistic:
         zz = z.detach().clone().requires_grad_(True)
@@ -136,9 +135,9 @@ def correct_formulas(X, y, w, b, logistic: bool) -> dict:
 
 
 @experiment("icdss_gradient_formulas", "The slides' gradient formulas, checked against backprop, autograd and "
-            "finite differences", source=SOURCE, section="Linear and Logistic Regression as a NN: backpropagation")
+            "finite differences", section="Linear and Logistic Regression as a NN: backpropagation")
 def run(ctx: Context) -> Result:
-    run_on = tuple(b for b in ("scratchnet", "torch") if b in ctx.backends)
+    run_on = backends(ctx)
     rng = np.random.default_rng(7)
     m = 6
     X1 = rng.uniform(0.5, 2.5, size=(m, 1))
@@ -174,7 +173,7 @@ def run(ctx: Context) -> Result:
         note = note_right
         if fdv is not None:
             note += f" Finite differences give {np.round(fdv, 10).tolist()}."
-        rec = claim_values(SOURCE, where, f"{quantity} [{case}]", slide_value, t, note=note.strip(), rtol=RTOL)
+        rec = claim(where, f"{quantity} [{case}]", slide_value, t, note=note.strip(), rtol=RTOL)
         claims.append(rec)
         first = next(iter(t.values()))
         rows.append([case, quantity, np.round(np.asarray(slide_value, float), 8).tolist(),
@@ -225,8 +224,8 @@ def run(ctx: Context) -> Result:
     # Slide slips that the records above do not reach.
     case = "linear, 1 feature, m = 1"
     x0 = float(X1[0, 0])
-    claims.append(claim_values(
-        SOURCE, WHERE_LIN, "'dZ/dŷ = 1; dŷ/dw = x; dŷ/db = 1' — the fractions upside down: the chain rule "
+    claims.append(claim(
+        WHERE_LIN, "'dZ/dŷ = 1; dŷ/dw = x; dŷ/db = 1' — the fractions upside down: the chain rule "
         "needs [dŷ/dZ, dZ/dw, dZ/db] (m = 1)", [1.0, x0, 1.0],
         {bk: linear_partials(bk, x0, float(w1[0]), b1, ctx.device) for bk in run_on}, rtol=RTOL,
         note="the slide writes dZ/dŷ, dŷ/dw and dŷ/db where its own chain rule d(MSE)/dw = d(MSE)/dŷ · dŷ/dZ · dZ/dw "
@@ -235,13 +234,13 @@ def run(ctx: Context) -> Result:
              "not x), so the verdict is the values'"))
     case = "logistic, 3 features, m = 6"
     A6 = 1 / (1 + np.exp(-(X3 @ w3 + b3)))
-    claims.append(claim_values(
-        SOURCE, WHERE_LOG, "dŷ/dA = 1 (ŷ = A: the prediction is the activation) [logistic, 3 features, m = 6]",
+    claims.append(claim(
+        WHERE_LOG, "dŷ/dA = 1 (ŷ = A: the prediction is the activation) [logistic, 3 features, m = 6]",
         np.ones(m), {bk: activation_and_derivative(bk, "identity", A6, device=ctx.device)[1] for bk in run_on},
         rtol=RTOL, note="the identity's derivative at A, from each backend's nn.Identity"))
     dmse_db = float(np.mean(2 * (A6 - y_log) * A6 * (1 - A6)))
-    claims.append(claim_values(
-        SOURCE, WHERE_LOG, "the logistic update 'b → b − α d(MSE)/db' (and the summary's 'd(MSE)/db = …'): "
+    claims.append(claim(
+        WHERE_LOG, "the logistic update 'b → b − α d(MSE)/db' (and the summary's 'd(MSE)/db = …'): "
         "d(MSE)/db of the sigmoid neuron vs the dJ/db the update needs [logistic, 3 features, m = 6]",
         dmse_db, vals(case, "dJ/db"), rtol=RTOL,
         note=f"logistic regression minimises the cross-entropy J, so the update needs dJ/db = (1/m) Σ (ŷ_k − y_k) = "
@@ -273,9 +272,9 @@ def run(ctx: Context) -> Result:
             got = {bk: activation_and_derivative(bk, kind, z, device=ctx.device)[0] for bk in run_on}
         where = "Activation Functions" if kind not in ("mse", "bce") else (
             WHERE_LIN if kind == "mse" else WHERE_LOG)
-        rec = claim_values(SOURCE, where, f"definition: {formula}", value, got, rtol=RTOL,
-                           note=("evaluated on z ∈ [−6, 6] against the module's forward"
-                                 if kind not in ("mse", "bce") else "against the loss module's value"))
+        rec = claim(where, f"definition: {formula}", value, got, rtol=RTOL,
+                    note=("evaluated on z ∈ [−6, 6] against the module's forward"
+                          if kind not in ("mse", "bce") else "against the loss module's value"))
         claims.append(rec)
         first = np.asarray(next(iter(got.values())), float)
         rows.append(["definition", formula, "—" if first.size > 1 else round(float(value), 8),

@@ -18,38 +18,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LinearRegression
 
-from ..base import Context, Result, Table, experiment
-from ..common import STYLE, backends, build_pair, gap, plot_curves, predict, save_fig, train_pair
-
-SOURCE = "001_606f2352aff19854.txt"
-
-
-def data(seed: int):
-    rng = np.random.default_rng(seed)
-    size = rng.uniform(0.5, 2.5, size=(60, 1))                          # 50–250 m²
-    price = 1.5 * size[:, 0] + 0.5 + rng.normal(0, 0.25, 60)            # $100k
-    X4 = rng.normal(size=(200, 4))                                      # size, toilets, age, distance
-    y4 = X4 @ np.array([1.2, 0.4, -0.7, -0.3]) + 2.0 + rng.normal(0, 0.3, 200)
-    return {"one feature (size)": (size, price[:, None]), "four features": (X4, y4[:, None])}
+from ..base import Context, Result, Table
+from ..common import STYLE, backends, epoch_losses, gap, make_models, plot_curves, predict, save_fig, to_numpy, train
+from .lecture import experiment, house_prices
 
 
 def fit(ctx: Context, X, Y, lr: float, epochs: int, seed: int):
-    model, twin = build_pair([X.shape[1], 1], "identity", None, seed=seed, device=ctx.device)
-    curves = train_pair(model, twin, X, Y, loss="mse", lr=lr, epochs=epochs, backends=backends(ctx))
-    params = {}
-    for b, m in (("scratchnet", model), ("torch", twin)):
-        if b in curves:
-            w = m[0].weight.data if b == "scratchnet" else m[0].weight.detach().cpu().numpy()
-            bias = m[0].bias.data if b == "scratchnet" else m[0].bias.detach().cpu().numpy()
-            params[b] = np.append(np.ravel(w), bias)
-    return {"scratchnet": model, "torch": twin}, curves, params
+    models = make_models(ctx, [X.shape[1], 1], "identity", None, seed=seed)
+    curves = epoch_losses(train(models, X, Y, loss="mse", lr=lr, epochs=epochs))
+    params = {b: np.append(np.ravel(to_numpy(m[0].weight)), to_numpy(m[0].bias)) for b, m in models.items()}
+    return models, curves, params
 
 
 @experiment("icdss_linear_regression", "Linear regression as a one-neuron network (gradient descent vs least squares)",
-            source=SOURCE, section="Linear Regression (Single Feature / Multiple Features)")
+            section="Linear Regression (Single Feature / Multiple Features)")
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
-    sets = data(ctx.seed)
+    sets = house_prices(ctx.seed)
     epochs = 200 if ctx.quick else 600
     tables, numbers, backend_gap, curves_all, gd_gap = [], {}, {}, {}, {}
     fitted = {}

@@ -17,34 +17,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from ..base import Context, Result, Table, experiment
-from ..common import backends, build_pair, gap, grid_for, plot_boundary, plot_curves, predict, save_fig, train_pair
-
-SOURCE = "001_606f2352aff19854.txt"
-
-
-def data(seed: int):
-    rng = np.random.default_rng(seed + 11)
-    X = rng.normal(size=(200, 2))
-    p = 1 / (1 + np.exp(-(2.0 * X[:, 0] - 1.5 * X[:, 1] + 0.5)))
-    y = (rng.uniform(size=200) < p).astype(float)
-    return X, y[:, None]
+from ..base import Context, Result, Table
+from ..common import (backends, epoch_losses, gap, grid_for, make_models, plot_boundary, plot_curves, predict, save_fig,
+                      state_dict, train)
+from .lecture import engines, experiment
 
 
-@experiment("icdss_logistic_regression", "Logistic regression as a one-neuron network", source=SOURCE,
+@experiment("icdss_logistic_regression", "Logistic regression as a one-neuron network",
             section="Logistic Regression")
 def run(ctx: Context) -> Result:
     run_on = backends(ctx)
-    X, Y = data(ctx.seed)
+    X, Y = engines(ctx.seed)
     epochs = 100 if ctx.quick else 600
-    model, twin = build_pair([2, 1], "identity", "sigmoid", seed=ctx.seed, device=ctx.device)
-    models = {"scratchnet": model, "torch": twin}
-    curves = train_pair(model, twin, X, Y, loss="bce", lr=0.5, epochs=epochs, backends=run_on)
+    models = make_models(ctx, [2, 1], "identity", "sigmoid")
+    curves = epoch_losses(train(models, X, Y, loss="bce", lr=0.5, epochs=epochs))
     params = {}
     for b in run_on:
-        sd = models[b].state_dict()
-        params[b] = np.append(np.ravel(np.asarray(sd["0.weight"].cpu() if b == "torch" else sd["0.weight"])),
-                              np.asarray(sd["0.bias"].cpu() if b == "torch" else sd["0.bias"]))
+        sd = state_dict(models[b])
+        params[b] = np.append(np.ravel(sd["0.weight"]), sd["0.bias"])
     sk = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, Y[:, 0])
     sk_params = np.append(sk.coef_[0], sk.intercept_)
     probs = {b: predict(models[b], X) for b in run_on}

@@ -1,0 +1,129 @@
+"""The known variants torch_ref.check re-runs to explain a failure.
+
+A variant is only evidence if it differs from torch on the check's inputs (else
+it would "explain" correct code), and the optimizer variants start from torch's
+own algorithm: with ``change=None`` they must *be* torch.optim."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from torch_ref.check import core
+from torch_ref.check.bounds import errors
+from torch_ref.check.optim_variants import OPTIM_VARIANTS, adam_step, sgd_step
+from torch_ref.check.variants import NETWORK_VARIANTS
+
+#: A reference each network variant applies to.
+REFERENCES = {
+    "relu": (lambda: nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 3)), nn.CrossEntropyLoss()),
+    "sigmoid": (lambda: nn.Sequential(nn.Linear(4, 5), nn.Sigmoid(), nn.Linear(5, 3)), nn.MSELoss()),
+    "tanh": (lambda: nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3)), nn.MSELoss()),
+    "softmax": (lambda: nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1)), nn.MSELoss()),
+    "bn": (lambda: nn.Sequential(nn.Linear(4, 5), nn.BatchNorm1d(5), nn.Linear(5, 1)), nn.BCEWithLogitsLoss()),
+}
+
+
+def _reference_for(variant):
+    for make, loss in REFERENCES.values():
+        module = make()
+        if variant.applies(module, loss):
+            return module, loss
+    raise AssertionError(f"no test reference for variant {variant.name}")
+
+
+@pytest.mark.parametrize("variant", NETWORK_VARIANTS, ids=[v.name for v in NETWORK_VARIANTS])
+def test_each_network_variant_differs_from_torch_on_the_checks_inputs(variant):
+    module, loss = _reference_for(variant)
+    rng = np.random.default_rng(0)
+    x = core.draw_input(rng, (8, 4), module, zero_row=True)
+    params = {n: core.draw_param(rng, n, tuple(p.shape), np.float64) for n, p in module.named_parameters()}
+    buffers = {n: b.numpy().copy() for n, b in module.named_buffers() if not n.endswith("num_batches_tracked")}
+    target = core.draw_target(rng, loss, (8, 1 if isinstance(loss, nn.BCEWithLogitsLoss) else 3))
+    if isinstance(loss, nn.BCEWithLogitsLoss):
+        target = target.reshape(8, 1)
+    args = dict(x=x, params=params, buffers=buffers, target=target, upstream=None, dtype=np.float64)
+    base = core.run_torch(module, loss, **args)
+    run = core.run_torch(module, loss, module_variant=variant.module,
+                         loss_variant=None if variant.loss is None else variant.loss(loss), **args)
+    diffs = [errors(run.grads[n], base.grads[n])[1] for n in base.grads]
+    diffs.append(errors(run.output, base.output)[1])
+    diffs += [errors(run.buffers[k], base.buffers[k])[1] for k in base.buffers]
+    if variant.loss is not None:
+        diffs.append(errors(run.loss, base.loss)[1])
+    assert max(diffs) > 1e-6, f"{variant.name} does not change anything here"
+    # ... and the reference itself is untouched by a variant run
+    again = core.run_torch(module, loss, **args)
+    for n in base.grads:
+        np.testing.assert_array_equal(again.grads[n], base.grads[n])
+
+
+SGD_CASES = [dict(lr=0.1), dict(lr=0.1, momentum=0.9), dict(lr=0.1, momentum=0.9, dampening=0.5),
+             dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1), dict(lr=0.1, momentum=0.5, maximize=True)]
+ADAM_CASES = [(torch.optim.Adam, dict(lr=0.1)), (torch.optim.Adam, dict(lr=0.1, weight_decay=0.1, amsgrad=True)),
+              (torch.optim.AdamW, dict(lr=0.1)), (torch.optim.AdamW, dict(lr=0.1, weight_decay=0.3, betas=(0.8, 0.9)))]
+
+
+def _trajectory(step, make_torch, hyper, steps=6, **kw):
+    rng = np.random.default_rng(1)
+    start = rng.standard_normal((4, 3))
+    a = torch.tensor(start.copy())
+    b = torch.tensor(start.copy(), requires_grad=True)
+    opt = make_torch([b], **hyper)
+    state, out = {}, []
+    for _ in range(steps):
+        g = torch.tensor(np.cos(a.numpy()) + a.numpy() ** 3)      # each side from its own parameters
+        step(a, g, state, **kw)
+        b.grad = torch.tensor(np.cos(b.detach().numpy()) + b.detach().numpy() ** 3)
+        opt.step()
+        # snapshots: torch updates its state tensors in place
+        out.append((a.clone(), b.detach().clone(), {k: v.clone() for k, v in state.items()},
+                    {k: v.clone() for k, v in opt.state[b].items()}))
+    return out
+
+
+@pytest.mark.parametrize("hyper", SGD_CASES, ids=[str(h) for h in SGD_CASES])
+def test_sgd_step_without_a_change_is_torch_optim_sgd(hyper):
+    for mine, theirs, s, ts in _trajectory(sgd_step, torch.optim.SGD, hyper, **hyper):
+        assert errors(mine, theirs)[1] <= 1e-14
+        if "momentum_buffer" in ts:
+            assert errors(s["momentum_buffer"], ts["momentum_buffer"])[1] <= 1e-14
+
+
+@pytest.mark.parametrize("make,hyper", ADAM_CASES, ids=[f"{m.__name__}{h}" for m, h in ADAM_CASES])
+def test_adam_step_without_a_change_is_torch_optim_adam(make, hyper):
+    kw = dict(hyper)
+    if make is torch.optim.AdamW:
+        kw.setdefault("weight_decay", 1e-2)
+    for mine, theirs, s, ts in _trajectory(adam_step, make, hyper, decoupled=make is torch.optim.AdamW, **kw):
+        assert errors(mine, theirs)[1] <= 1e-14
+        for key in ("exp_avg", "exp_avg_sq"):
+            assert errors(s[key], ts[key])[1] <= 1e-14
+        assert float(s["step"]) == float(ts["step"])
+
+
+@pytest.mark.parametrize("variant", OPTIM_VARIANTS, ids=[v.name for v in OPTIM_VARIANTS])
+def test_each_optimizer_variant_changes_the_trajectory_or_the_state(variant):
+    family = variant.family
+    hyper = dict(lr=0.1, momentum=0.9, dampening=0.5 if variant.change == "dampened_first_step" else 0.0,
+                 weight_decay=0.1 if "decay" in variant.change else 0.0) if family == "SGD" else \
+        dict(lr=0.1, eps=1e-3, weight_decay=0.1 if "decoupled" in variant.change or "decay" in variant.change
+             or "l2" in variant.change else 0.0)   # ε = 1e-3: at 1e-8, where ε goes changes θ by ~1e-9 only
+    make = torch.optim.SGD if family == "SGD" else torch.optim.Adam
+    if variant.change in ("decay_without_lr", "l2_instead_of_decoupled"):
+        make = torch.optim.AdamW
+    name = {torch.optim.SGD: "SGD", torch.optim.Adam: "Adam", torch.optim.AdamW: "AdamW"}[make]
+    assert variant.applies(name, hyper)
+    step = sgd_step if family == "SGD" else adam_step
+    kw = dict(hyper, change=variant.change)
+    if family != "SGD":
+        kw["decoupled"] = make is torch.optim.AdamW
+    differs = False
+    for mine, theirs, s, ts in _trajectory(step, make, hyper, **kw):
+        differs |= errors(mine, theirs)[1] > 1e-8
+        for key in ts:
+            if key in s:
+                differs |= errors(np.asarray(s[key], dtype=float), np.asarray(ts[key], dtype=float))[1] > 1e-8
+    assert differs, f"{variant.name} changes nothing"
