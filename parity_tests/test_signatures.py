@@ -4,14 +4,21 @@ the same positions, with the same defaults.
 
 Rules (what "the same" means here):
 
-* scratchnet's positional parameters are a prefix of torch's, so a positional
-  call written for torch lands on the same parameters (or is refused);
+* scratchnet's positional parameters are a prefix of torch's — all of
+  torch's, the ones scratchnet leaves out included — so a positional call
+  written for torch lands on the same parameters (or is refused);
 * every torch parameter exists in scratchnet with torch's default, except
   torch's implementation switches that have no meaning for NumPy code
-  (``foreach``, ``fused``, ``capturable``, ``differentiable``: kernel choices)
-  and torch's private ``_stacklevel`` (which scratchnet's softmax does have);
+  (``fused``, ``capturable``, ``differentiable``: kernel, CUDA-graph and
+  autograd choices) and torch's private ``_stacklevel`` (which scratchnet's
+  softmax does have). ``foreach`` is mirrored: it picks the optimizers' fast
+  or readable path, by torch's default rule;
 * scratchnet's own additions are keyword-only or trailing with a default,
   and listed in ``EXTRAS`` with the reason.
+
+torch's deprecated arguments keep their places but are refused with a
+``TypeError`` that names what to use (``size_average``/``reduce``, the
+positional ``state_dict(destination, prefix, keep_vars)``): see the last tests.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ torch = pytest.importorskip("torch")
 
 import scratchnet as sn  # noqa: E402
 
-TORCH_ONLY = {"foreach", "fused", "capturable", "differentiable", "_stacklevel"}
+TORCH_ONLY = {"fused", "capturable", "differentiable", "_stacklevel"}
 EXTRAS = {
     # Parity without shared randomness: a module or initializer can be given its
     # own NumPy generator (torch uses its global generator or ``generator=``).
@@ -42,13 +49,15 @@ def _positional(params):
     return [p.name for p in params if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
 
 
-def check_mirror(name: str, ours, theirs) -> None:
+def check_mirror(name: str, ours, theirs, torch_only=frozenset()) -> None:
     mine, torch_params = _params(ours), _params(theirs)
-    mine = [p for p in mine if p.name not in TORCH_ONLY]
-    torch_params = [p for p in torch_params if p.name not in TORCH_ONLY]
+    # Positions against all of torch's parameters: leaving out one of torch's switches
+    # in the middle (RMSprop's capturable, before foreach) would shift what follows.
     pos_mine, pos_torch = _positional(mine), _positional(torch_params)
     assert pos_mine == pos_torch[:len(pos_mine)], (
         f"{name}: positional parameters differ — scratchnet {pos_mine}, torch {pos_torch}")
+    mine = [p for p in mine if p.name not in TORCH_ONLY | torch_only]
+    torch_params = [p for p in torch_params if p.name not in TORCH_ONLY | torch_only]
     by_name = {p.name: p for p in mine}
     for p in torch_params:
         assert p.name in by_name, f"{name}: torch's parameter {p.name!r} is missing in scratchnet"
@@ -93,7 +102,9 @@ def test_init_signature(name):
 
 @pytest.mark.parametrize("name", ["clip_grad_norm_", "clip_grad_value_"])
 def test_clip_grad_signature(name):
-    check_mirror(name, getattr(sn.nn.utils, name), getattr(torch.nn.utils, name))
+    """(torch's ``foreach`` here picks its kernel for the norm over many tensors; scratchnet's
+    clipping has one path, so it has no such argument.)"""
+    check_mirror(name, getattr(sn.nn.utils, name), getattr(torch.nn.utils, name), torch_only={"foreach"})
 
 
 def test_the_lists_cover_the_library():
@@ -103,17 +114,31 @@ def test_the_lists_cover_the_library():
             "ELU", "GELU", "SiLU", "Softplus"} <= set(NN_CLASSES)
 
 
-def test_legacy_reduction_arguments_land_where_torchs_do():
+def test_legacy_reduction_arguments_keep_their_places_and_are_refused():
     """torch keeps the deprecated ``size_average``/``reduce`` slots, so a positional
-    call such as ``NLLLoss(None, None, 2)`` means ignore_index=2 in both."""
+    call such as ``NLLLoss(None, None, 2)`` means ignore_index=2 in both; passing either
+    one is torch's warning and scratchnet's TypeError, naming the reduction they stand for."""
     assert sn.nn.NLLLoss(None, None, 2).ignore_index == torch.nn.NLLLoss(None, None, 2).ignore_index == 2
-    with pytest.warns(UserWarning, match="reduction='sum'"):
-        ours = sn.nn.MSELoss(False)
-    with pytest.warns(UserWarning):
-        theirs = torch.nn.MSELoss(False)
-    assert ours.reduction == theirs.reduction == "sum"
-    with pytest.warns(UserWarning):
-        assert sn.nn.BCELoss(None, None, False).reduction == "none"
+    for args, kwargs, reduction in [((None, False), {}, "sum"), ((None, None, False), {}, "none"),
+                                    ((), {"size_average": True}, "mean"), ((), {"reduce": False}, "none")]:
+        with pytest.warns(UserWarning):
+            assert torch.nn.BCELoss(*args, **kwargs).reduction == reduction
+        with pytest.raises(TypeError, match=rf"BCELoss: size_average and reduce .* use reduction='{reduction}'"):
+            sn.nn.BCELoss(*args, **kwargs)
+    for cls in ["MSELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]:
+        with pytest.raises(TypeError, match=f"^{cls}: size_average and reduce .* use reduction='sum' instead"):
+            getattr(sn.nn, cls)(size_average=False)
+
+
+def test_positional_state_dict_is_refused_with_the_keyword_form():
+    """torch accepts ``state_dict(destination, prefix, keep_vars)`` with a FutureWarning
+    ("Positional args are being deprecated"); scratchnet refuses it, showing the keywords."""
+    mine, theirs = sn.models.mlp([3, 2]), torch.nn.Sequential(torch.nn.Linear(3, 2))
+    with pytest.warns(FutureWarning, match="Positional args"):
+        assert list(theirs.state_dict(None, "p.")) == ["p.0.weight", "p.0.bias"]
+    with pytest.raises(TypeError, match=r"state_dict\(destination=\.\.\., prefix=\.\.\.\)"):
+        mine.state_dict(None, "p.")
+    assert list(mine.state_dict(destination=None, prefix="p.")) == ["p.0.weight", "p.0.bias"]
 
 
 def test_device_argument_takes_cpu_and_refuses_others():
@@ -180,12 +205,11 @@ def test_functional_inplace_and_implicit_softmax_dim_as_torch():
 
 
 def test_deprecation_warnings_point_at_the_callers_line():
-    """Like torch's, the implicit-dim and legacy-reduction warnings name the line that
-    made the call, not a line inside the library."""
+    """Like torch's, the implicit-dim warnings name the line that made the call, not a
+    line inside the library."""
     import numpy as np
 
-    calls = [lambda: sn.nn.Softmax()(np.zeros((2, 3))), lambda: sn.nn.functional.log_softmax(np.zeros(3)),
-             lambda: sn.nn.MSELoss(size_average=False), lambda: sn.nn.NLLLoss(None, False)]
+    calls = [lambda: sn.nn.Softmax()(np.zeros((2, 3))), lambda: sn.nn.functional.log_softmax(np.zeros(3))]
     for call in calls:
         with pytest.warns(UserWarning) as record:
             call()

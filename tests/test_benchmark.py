@@ -14,6 +14,7 @@ from experiments.cli import main
 from experiments.report import write_report
 
 LIBS = ("scratchnet", "torch", "sklearn")
+REFERENCE_LIBS = ("scratchnet", "scratchnet_readable", "torch", "sklearn")
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +43,28 @@ def test_reference_results_are_sane(quick):
     assert wl["flops"] == Workload(tuple(wl["sizes"]), wl["batch_size"], wl["n_samples"], wl["lr"], wl["seed"]).flops
     for dtype in ("float32", "float64"):
         r = result["results"][dtype]
-        assert set(LIBS) <= set(r["libraries"])
+        assert set(REFERENCE_LIBS) <= set(r["libraries"])
         assert all(positive(g) for g in r["gemm_gflops"].values()) and positive(r["roofline_seconds"])
-        for lib in LIBS:
+        for lib in REFERENCE_LIBS:
             v = r["libraries"][lib]
             assert len(v["times"]) == 2 and all(positive(t) for t in v["times"])
             assert min(v["times"]) <= v["median"] <= max(v["times"])
+            assert len(v["cpu_times"]) == 2 and all(positive(t) for t in v["cpu_times"])
             assert 0 < v["roofline_fraction"] <= 1.5
             assert math.isfinite(v["loss"])
-        for other in ("torch", "sklearn"):
-            ratio = r["ratios"][f"scratchnet/{other}"]
+        for key in ("scratchnet/torch", "scratchnet/sklearn", "scratchnet_readable/scratchnet"):
+            ratio = r["ratios"][key]
             assert positive(ratio["median_ratio"]) and all(positive(x) for x in ratio["per_round"])
+            assert positive(ratio["median_ratio_cpu"])
         # scikit-learn trains in the input's dtype (it preserves float32).
         assert r["sklearn_dtype"] == dtype
         # Same initial weights, same batches: scratchnet and torch did the same arithmetic.
         rtol = 1e-9 if dtype == "float64" else 1e-4
         assert r["libraries"]["scratchnet"]["loss"] == pytest.approx(r["libraries"]["torch"]["loss"], rel=rtol)
+        # The readable optimizer path trains the same network to the same loss (Adam's two
+        # paths differ by roundings per step, tests/test_optim_paths.py).
+        assert r["libraries"]["scratchnet_readable"]["loss"] == pytest.approx(
+            r["libraries"]["scratchnet"]["loss"], rel=rtol)
 
 
 def test_flop_count_matches_torchs_flop_counter():
@@ -88,7 +95,31 @@ def test_memory_and_targets(quick):
         assert m["peak_rss_mib"] == pytest.approx(m["peak_mib"] - m["rss_before_mib"])
     assert positive(memory["scratchnet"]["tracemalloc_peak_mib"]) and "tracemalloc_peak_mib" not in memory["torch"]
     names = [t["target"] for t in result["targets"]]
-    assert len(names) == 5 and all(isinstance(t["met"], bool) and positive(t["bound"]) for t in result["targets"])
+    # 4 epoch-time ratios, 2 readable-vs-fast, 2 tiny networks × (raw NumPy, torch), 1 memory.
+    assert len(names) == 11 and all(isinstance(t["met"], bool) and positive(t["bound"]) for t in result["targets"])
+    assert sum("readable ÷ fast" in n for n in names) == 2 and sum("training step" in n for n in names) == 4
+
+
+def test_tiny_networks(quick):
+    """The lectures' tiny networks: every library timed, the three computing the same
+    training run (float64, same weights and batches: they differ only in the order of
+    roundings, so after 200 steps the losses agree to a few ulp — 1e-12 leaves a margin
+    of 10⁴), and the optimizer path scratchnet took named."""
+    out, result = quick
+    tiny = result["tiny"]
+    assert set(tiny) == {"xor", "digits"}
+    for row in tiny.values():
+        assert set(row["libraries"]) == {"raw", "scratchnet", "scratchnet_readable", "torch"}
+        for v in row["libraries"].values():
+            assert len(v["wall_us"]) == 2 and all(positive(t) for t in v["wall_us"] + v["cpu_us"])
+            assert math.isfinite(v["loss"])
+        losses = {lib: v["loss"] for lib, v in row["libraries"].items()}
+        assert max(losses.values()) == pytest.approx(min(losses.values()), rel=1e-12)
+        assert row["agreement"]["raw_vs_scratchnet"] < 1e-12 and row["agreement"]["torch_vs_scratchnet"] < 1e-12
+        assert "foreach=None): the fast path" in row["scratchnet_path"]
+        assert "foreach=False): the readable path" in row["scratchnet_readable_path"]
+    md = (out / "benchmark.md").read_text()
+    assert "lecture-style raw NumPy" in md and "_multi_tensor_adam" in md
 
 
 def test_scaling_rows(quick):

@@ -143,13 +143,17 @@ def test_forward_hook_and_backward_hook():
         assert np.all(model(np.ones((1, 3))) == 0)
 
 
-def test_custom_module_gets_checks_for_free():
+def test_custom_module_gets_the_checks_from_one_line():
+    """A module of one's own gets backward's checks by starting its backward as the
+    library's layers do, ``with checked_backward(self, grad_output) as g:``."""
+
     class Double(sn.nn.Module):
         def forward(self, x):
             return 2 * x
 
         def backward(self, grad_output):
-            return 2 * grad_output
+            with sn.nn.checked_backward(self, grad_output) as g:
+                return 2 * g
 
     m = Double()
     with pytest.raises(RuntimeError, match="before forward"):
@@ -160,6 +164,26 @@ def test_custom_module_gets_checks_for_free():
     np.testing.assert_array_equal(m.backward(np.ones(3)), [2, 2, 2])
     with pytest.raises(RuntimeError, match="twice"):
         m.backward(np.ones(3))
+    m(np.ones(3))
+    np.testing.assert_array_equal(m.backward([1, 2, 3]), [2, 4, 6])  # converted to the output's dtype
+
+
+def test_custom_module_without_the_line_still_runs_its_hooks():
+    """Without it, backward is plain Python (no checks), and hooks still run: they are
+    put on the instance when registered, not on the class's method."""
+
+    class Double(sn.nn.Module):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, grad_output):
+            return 2 * grad_output
+
+    m, seen = Double(), []
+    m.register_full_backward_hook(lambda mod, gi, go: seen.append((gi[0].tolist(), go[0].tolist())))
+    m(np.ones(2))
+    np.testing.assert_array_equal(m.backward(np.ones(2)), [2, 2])
+    assert seen == [([2.0, 2.0], [1.0, 1.0])]
 
 
 def test_manual_seed_and_generators_make_initialization_reproducible():

@@ -39,6 +39,11 @@ def test_what_a_step_hands_out_is_not_overwritten_by_the_next(dtype):
             assert np.array_equal(array, snapshot), "an array handed out earlier was overwritten later"
 
 
+def _scratch(opt):
+    """Every scratch array of the optimizer's fast path (one workspace per parameter group)."""
+    return [a for w in opt._workspaces.values() for a in w.values()]
+
+
 def test_adam_work_array_is_not_state():
     model, loss_fn, opt, X, y = _setup(np.float32)
     loss_fn(model(X), y)
@@ -48,7 +53,8 @@ def test_adam_work_array_is_not_state():
     assert keys == {"step", "exp_avg", "exp_avg_sq"}
     # The work arrays are the optimizer's own, never a parameter's or a gradient's memory.
     handed_out = [p.data for p in model.parameters()] + [p.grad for p in model.parameters()]
-    for work in opt._workspace.values():
+    assert _scratch(opt)
+    for work in _scratch(opt):
         assert not any(np.shares_memory(work, a) for a in handed_out)
 
 
@@ -64,7 +70,7 @@ def test_work_array_follows_a_dtype_change():
         model.backward(loss_fn.backward())
         opt.step()
         assert all(p.dtype == dtype for p in model.parameters())
-        assert all(w.dtype == dtype for w in opt._workspace.values())
+        assert _scratch(opt) and all(w.dtype == dtype for w in _scratch(opt))
 
 
 def test_loader_batches_are_independent():

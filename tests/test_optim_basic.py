@@ -285,9 +285,10 @@ def test_closure_value_is_returned():
 
 
 @pytest.mark.parametrize("amsgrad", [False, True])
-def test_adam_block_by_block_equals_whole_arrays(monkeypatch, amsgrad):
-    """Cache blocking (optimizer.blocks) changes the order of the blocks, never the
-    arithmetic: tiny blocks give the same parameters, bit for bit; a
+def test_readable_path_in_pieces_equals_whole_arrays(monkeypatch, amsgrad):
+    """The readable path hands big parameters to its formulas in pieces
+    (optimizer.in_pieces, so that NumPy's temporaries stay small). The formulas
+    are elementwise: tiny pieces give the same parameters, bit for bit; a
     non-contiguous gradient is updated whole (a flat view of it would be a copy)."""
     import scratchnet.optim.optimizer as optimizer
 
@@ -295,20 +296,22 @@ def test_adam_block_by_block_equals_whole_arrays(monkeypatch, amsgrad):
     start = rng.standard_normal((9, 7))
     grads = [rng.standard_normal((7, 9)).T for _ in range(4)]  # transposed views: not C-contiguous
     results = []
-    for block_bytes in (optimizer.BLOCK_BYTES, 40):
-        monkeypatch.setattr(optimizer, "BLOCK_BYTES", block_bytes)
+    for piece_bytes in (optimizer.PIECE_BYTES, 40):
+        monkeypatch.setattr(optimizer, "PIECE_BYTES", piece_bytes)
         for contiguous in (True, False):
             p = sn.nn.Parameter(start)
-            opt = sn.optim.Adam([p], lr=0.01, amsgrad=amsgrad)
+            opt = sn.optim.Adam([p], lr=0.01, amsgrad=amsgrad, foreach=False)
             for g in grads:
                 p.grad = np.ascontiguousarray(g) if contiguous else g
                 opt.step()
             results.append(p.data)
     assert all(np.array_equal(results[0], r) for r in results[1:])
-    # 40-byte blocks: five float64 entries each; None passes through; non-contiguous: whole.
-    assert [len(p) for p, _ in optimizer.blocks(np.zeros(12), None)] == [5, 5, 2]
-    assert all(q is None for _, q in optimizer.blocks(np.zeros(12), None))
-    assert len(list(optimizer.blocks(np.zeros(12), np.zeros((4, 3)).T))) == 1
+    # 40-byte pieces: five float64 entries each; an empty list (an unused state) stays
+    # empty; what is not of the parameter's shape (a step count) repeats; non-contiguous: whole.
+    step = np.array(1.0, np.float32)
+    params, unused, steps = optimizer.in_pieces([np.zeros(12)], [], [step])
+    assert [len(p) for p in params] == [5, 5, 2] and unused == [] and all(s is step for s in steps)
+    assert len(optimizer.in_pieces([np.zeros((4, 3)).T], [np.zeros((3, 4))])[0]) == 1
 
 
 def test_rmsprop_maximize_negates_before_the_weight_decay():

@@ -56,30 +56,36 @@ def threads(n: int):
 
 # ----------------------------------------------------------------------------------- timing
 def interleaved(libraries, epoch, rounds: int, warmup: int = 1) -> dict[str, dict]:
-    """Run ``epoch(library) -> (seconds, loss)`` for every library, ``warmup``
-    rounds (discarded) then ``rounds`` rounds, rotating the order each round.
+    """Run ``epoch(library) -> (seconds, loss[, cpu seconds])`` for every library,
+    ``warmup`` rounds (discarded) then ``rounds`` rounds, rotating the order each round.
 
-    Returns ``{library: {"times": [...], "median": s, "loss": last loss}}``.
+    Returns ``{library: {"times": [...], "median": s, "cpu_times": [...],
+    "median_cpu": s, "loss": last loss}}``.
     """
     libraries = list(libraries)
-    out = {lib: {"times": [], "loss": None} for lib in libraries}
+    out = {lib: {"times": [], "cpu_times": [], "loss": None} for lib in libraries}
     for r in range(warmup + rounds):
         k = r % len(libraries)
         for lib in libraries[k:] + libraries[:k]:
-            seconds, loss = epoch(lib)
+            seconds, loss, *cpu = epoch(lib)
             if r >= warmup:
                 out[lib]["times"].append(seconds)
+                out[lib]["cpu_times"].append(cpu[0] if cpu else float("nan"))
                 out[lib]["loss"] = loss
     for lib in libraries:
         out[lib]["median"] = float(np.median(out[lib]["times"]))
+        out[lib]["median_cpu"] = float(np.median(out[lib]["cpu_times"]))
     return out
 
 
 def ratio(results: dict, a: str, b: str) -> dict:
-    """Ratio of medians a/b, and the per-round ratios (same round, so same load)."""
+    """Ratio of medians a/b, and the per-round ratios (same round, so same load), of
+    wall-clock and of CPU times."""
     per_round = [x / y for x, y in zip(results[a]["times"], results[b]["times"])]
+    cpu = [x / y for x, y in zip(results[a]["cpu_times"], results[b]["cpu_times"])]
     return {"median_ratio": results[a]["median"] / results[b]["median"],
-            "per_round": per_round, "per_round_min": min(per_round), "per_round_max": max(per_round)}
+            "per_round": per_round, "per_round_min": min(per_round), "per_round_max": max(per_round),
+            "median_ratio_cpu": results[a]["median_cpu"] / results[b]["median_cpu"], "per_round_cpu": cpu}
 
 
 # ----------------------------------------------------------------------------- roofline

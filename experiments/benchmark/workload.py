@@ -7,7 +7,10 @@ there is something to learn), one epoch.
 
 * **scratchnet** — ``scratchnet.models.mlp`` + ``optim.Adam`` +
   ``nn.CrossEntropyLoss`` + a shuffling ``data.DataLoader``, trained by
-  ``scratchnet.train.fit``.
+  ``scratchnet.train.fit``; Adam takes its default path (``foreach=None``: the
+  fast ``_multi_tensor_adam``). **scratchnet_readable** is the same with
+  ``Adam(foreach=False)``: the readable ``_single_tensor_adam``, the
+  docstring's formulas line for line.
 * **torch** — the twin with the very same initial weights
   (``torch_ref.models.twin``), ``torch.optim.Adam``, ``torch.nn.CrossEntropyLoss``
   and a loader that draws the very same batches
@@ -34,6 +37,8 @@ import numpy as np
 
 #: The libraries, in table order; "torch_cuda" joins when a GPU is present.
 LIBRARIES = ("scratchnet", "torch", "sklearn")
+#: The reference workload also times scratchnet's readable optimizer path.
+REFERENCE_LIBRARIES = ("scratchnet", "scratchnet_readable", "torch", "sklearn")
 
 
 @dataclass(frozen=True)
@@ -86,14 +91,15 @@ def make_data(wl: Workload, dtype) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def scratchnet_job(wl: Workload, X, y):
-    """``(model, train)``: a fresh scratchnet model and a function that trains it one epoch."""
+def scratchnet_job(wl: Workload, X, y, foreach: bool | None = None):
+    """``(model, train)``: a fresh scratchnet model and a function that trains it one
+    epoch (Adam's path: ``foreach``, None = the default, the fast one)."""
     import scratchnet as sn
 
     model = sn.models.mlp(list(wl.sizes), "relu", dtype=X.dtype, generator=np.random.default_rng(wl.seed + 1))
     loader = sn.data.DataLoader(sn.data.TensorDataset(X, y), batch_size=wl.batch_size, shuffle=True,
                                 generator=np.random.default_rng(wl.seed + 2))
-    opt = sn.optim.Adam(model.parameters(), lr=wl.lr)
+    opt = sn.optim.Adam(model.parameters(), lr=wl.lr, foreach=foreach)
     loss_fn = sn.nn.CrossEntropyLoss()
     return model, lambda: sn.train.fit(model, loss_fn, opt, loader, 1, progress=False).epoch_loss[-1]
 
@@ -145,6 +151,8 @@ def job(library: str, wl: Workload, X, y):
     """``(model, train)`` for one library name (see :data:`LIBRARIES`, plus "torch_cuda")."""
     if library == "scratchnet":
         return scratchnet_job(wl, X, y)
+    if library == "scratchnet_readable":
+        return scratchnet_job(wl, X, y, foreach=False)
     if library == "torch":
         return torch_job(wl, X, y)
     if library == "torch_cuda":
@@ -154,12 +162,14 @@ def job(library: str, wl: Workload, X, y):
     raise ValueError(f"unknown library {library!r}")
 
 
-def timed_epoch(library: str, wl: Workload, X, y) -> tuple[float, float]:
-    """``(seconds, final loss)`` of one epoch on a freshly built model."""
+def timed_epoch(library: str, wl: Workload, X, y) -> tuple[float, float, float]:
+    """``(seconds, final loss, CPU seconds)`` of one epoch on a freshly built model
+    (CPU time: the process's, all its threads — on a loaded machine the wall-clock
+    time also counts the time the process waited for a core)."""
     _, train = job(library, wl, X, y)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     loss = train()
-    return time.perf_counter() - start, float(loss)
+    return time.perf_counter() - start, float(loss), time.process_time() - cpu
 
 
 def sklearn_dtype(wl: Workload, X, y) -> str:

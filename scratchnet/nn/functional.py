@@ -84,7 +84,7 @@ def sigmoid(input: np.ndarray) -> np.ndarray:
     """
     z = _float(input)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:

@@ -89,10 +89,12 @@ class Parameter:
         """
         if not self.requires_grad:
             return
-        if self._grad is None:
-            self.grad = g  # checked once: later accumulations keep its shape and dtype
-        else:
+        if self._grad is not None:
             self._grad += g
+        elif type(g) is np.ndarray and g.shape == self.data.shape and g.dtype == self.data.dtype:
+            self._grad = g
+        else:
+            self.grad = g  # the setter's checks, with their messages
 
     def __repr__(self) -> str:
         return f"Parameter containing:\n{np.array2string(self.data, prefix='  ')}"

@@ -1,8 +1,11 @@
 """``scratchnet.optim`` — optimizers and learning-rate schedules (mirrors ``torch.optim``).
 
-Each optimizer's update is a plain function of NumPy arrays in its own file
-(``sgd_update``, ``adam_update``, ...); the classes keep the per-parameter
-state and the parameter groups, as torch's do.
+Each optimizer's file is laid out as torch's: the class keeps the parameter
+groups and the per-parameter state; a functional form (``sgd``, ``adam``, …)
+picks the path; ``_single_tensor_adam`` is the algorithm of the docstring,
+line for line, and ``_multi_tensor_adam`` the same algorithm over all
+parameters at once (``foreach=True``, the default wherever it runs, as in
+torch). See :mod:`scratchnet.optim.optimizer`.
 """
 
 from . import lr_scheduler

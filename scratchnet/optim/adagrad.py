@@ -1,14 +1,15 @@
-r"""Adagrad (mirrors ``torch.optim.Adagrad``).
+r"""Adagrad (mirrors ``torch/optim/adagrad.py``).
 
-The algorithm, with the argument names as symbols (γ = ``lr``, η =
-``lr_decay``, λ = ``weight_decay``, ε = ``eps``, s_0 =
-``initial_accumulator_value``), for a parameter θ with gradient g_t::
+The algorithm, as torch's docstring gives it, with the argument names as
+symbols (γ = ``lr``, η = ``lr_decay``, λ = ``weight_decay``, ε = ``eps``,
+s_0 = ``initial_accumulator_value``), for a parameter θ with gradient
+∇J(θ_{t−1}) at step t = 1, 2, ...::
 
-    if maximize:  g_t ← −g_t
-    if λ ≠ 0:     g_t ← g_t + λ θ_{t-1}
-    γ̃_t = γ / (1 + (t − 1) η)                         (a decaying learning rate)
-    s_t = s_{t-1} + g_t²                               (``sum``)
-    θ_t = θ_{t-1} − γ̃_t g_t / (√s_t + ε)
+    g_t = −∇J(θ_{t−1}) if maximize else ∇J(θ_{t−1})
+    if λ ≠ 0:  g_t ← g_t + λ θ_{t−1}
+    γ̃_t = γ / (1 + (t − 1) η)                        (a decaying learning rate)
+    s_t = s_{t−1} + g_t²                              (``sum``)
+    θ_t = θ_{t−1} − γ̃_t g_t / (√s_t + ε)
 
 Where it differs from the textbook (Duchi et al.; Goodfellow et al.
 Algorithm 8.4): ε is added outside the square root, and the optional
@@ -17,27 +18,25 @@ Algorithm 8.4): ε is added outside the square root, and the optional
 State per parameter: ``"step"`` and ``"sum"`` — created in the constructor
 (as torch does, so that ``initial_accumulator_value`` is visible in the state
 at once), not on the first step.
+
+The file is laid out as torch's: the class, the functional :func:`adagrad`
+that picks the path, the readable :func:`_single_tensor_adagrad` (the box
+above, line for line) and the fast :func:`_multi_tensor_adagrad`
+(``foreach=True``), which does the same operations on flat buffers and so
+gets the same numbers, bit for bit.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._checks import check_nonneg
-from .optimizer import Optimizer, _step_count
+from .._validation import check_real
+from . import _flat
+from .optimizer import Optimizer, check_foreach, in_pieces
 
-
-def adagrad_update(param: np.ndarray, grad: np.ndarray, state_sum: np.ndarray, step: int, *,
-                   lr: float, lr_decay: float, weight_decay: float, eps: float,
-                   maximize: bool) -> None:
-    """One Adagrad step for one parameter, in place on ``param`` and ``state_sum``."""
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = g + weight_decay * param
-    clr = lr / (1 + (step - 1) * lr_decay)
-    state_sum += g * g
-    std = np.sqrt(state_sum) + eps
-    param -= clr * (g / std)
+_NONNEG = dict(low=0.0, high=math.inf, high_inclusive=False)  # torch's "if not 0.0 <= x" (inf refused too)
 
 
 class Adagrad(Optimizer):
@@ -51,37 +50,96 @@ class Adagrad(Optimizer):
     weight_decay : float, default 0 (λ)
     initial_accumulator_value : float, default 0 (s_0)
     eps : float, default 1e-10 (ε)
+    foreach : bool or None, default None: the fast path (True), the readable one
+        (False), or the fast one wherever it runs (None, torch's rule)
     maximize : bool, default False (keyword-only)
     """
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
-                 initial_accumulator_value: float = 0, eps: float = 1e-10, *,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
                  maximize: bool = False):
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
-                    "initial_accumulator_value": initial_accumulator_value, "maximize": maximize}
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize}
         self._validate_group(defaults)
         super().__init__(params, defaults)
         for group in self.param_groups:
-            for p in group["params"]:
-                self._init_state(self.state[p], p, group)
+            self._new_state(group["params"], "sum", fill=group["initial_accumulator_value"])
 
     def _validate_group(self, group: dict) -> None:
-        check_nonneg(group["lr"], "learning rate", "lr")
-        check_nonneg(group["lr_decay"], "lr_decay value", "lr_decay")
-        check_nonneg(group["weight_decay"], "weight_decay value", "weight_decay")
-        check_nonneg(group["initial_accumulator_value"], "initial_accumulator_value value",
-                     "initial_accumulator_value")
-        check_nonneg(group["eps"], "epsilon value", "eps")
+        check_real(group["lr"], "lr", **_NONNEG, invalid="learning rate")
+        check_real(group["lr_decay"], "lr_decay", **_NONNEG, invalid="lr_decay value")
+        check_real(group["weight_decay"], "weight_decay", **_NONNEG, invalid="weight_decay value")
+        check_real(group["initial_accumulator_value"], "initial_accumulator_value", **_NONNEG,
+                   invalid="initial_accumulator_value value")
+        check_real(group["eps"], "eps", **_NONNEG, invalid="epsilon value")
+        check_foreach(group["foreach"])
 
-    @staticmethod
-    def _init_state(state: dict, param, group: dict) -> None:
-        if "sum" not in state:
-            _step_count(state)
-            state["sum"] = np.full_like(param.data, group["initial_accumulator_value"])
+    def step(self, closure=None):
+        """One Adagrad step of every parameter that has a gradient."""
+        loss = None if closure is None else closure()
+        for group in self.param_groups:
+            params, grads = self._params_with_grad(group)
+            if not params:
+                continue
+            self._new_state(params, "sum", fill=group["initial_accumulator_value"])  # added by add_param_group
+            states = [self.state[p] for p in params]
+            steps = self._count_step(states)
+            adagrad([p.data for p in params], grads, [s["sum"] for s in states],
+                    steps, foreach=group["foreach"], workspace=self._workspace(group),
+                    lr=group["lr"], lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
+                    eps=group["eps"], maximize=group["maximize"])
+        return loss
 
-    def _update(self, param, grad, state, group) -> None:
-        self._init_state(state, param, group)  # parameters added later by add_param_group
-        state["step"] += 1
-        adagrad_update(param.data, grad, state["sum"], float(state["step"]), lr=group["lr"],
-                       lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
-                       eps=group["eps"], maximize=group["maximize"])
+
+def adagrad(params, grads, state_sums, state_steps, foreach: bool | None = None,
+            workspace: _flat.Workspace | None = None, *, lr: float, lr_decay: float, weight_decay: float,
+            eps: float, maximize: bool) -> None:
+    """Functional Adagrad (``torch.optim.adagrad.adagrad``): one step for lists of
+    arrays, in place. ``state_steps`` hold t, already counted for this step;
+    ``foreach`` as in :func:`scratchnet.optim.adam.adam`."""
+    options = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps, maximize=maximize)
+    if foreach is None or foreach:
+        _multi_tensor_adagrad(params, grads, state_sums, state_steps, workspace=workspace, **options)
+    else:  # big parameters in 64 KB pieces: the same numbers, see optimizer.in_pieces
+        _single_tensor_adagrad(*in_pieces(params, grads, state_sums, state_steps), **options)
+
+
+def _single_tensor_adagrad(params, grads, state_sums, state_steps, *, lr, lr_decay, weight_decay, eps,
+                           maximize) -> None:
+    """The readable path: the algorithm of the module docstring, for one parameter θ at a time."""
+    for i, theta in enumerate(params):
+        g = -grads[i] if maximize else grads[i]
+        s, t = state_sums[i], float(state_steps[i])
+        if weight_decay != 0:
+            g = g + weight_decay * theta                      # g_t ← g_t + λ θ_{t−1}
+        clr = lr / (1 + (t - 1) * lr_decay)                   # γ̃_t = γ / (1 + (t − 1) η)
+        s += g * g                                            # s_t = s_{t−1} + g_t²
+        theta -= clr * (g / (np.sqrt(s) + eps))               # θ_t = θ_{t−1} − γ̃_t g_t / (√s_t + ε)
+
+
+def _multi_tensor_adagrad(params, grads, state_sums, state_steps, *, lr, lr_decay, weight_decay, eps,
+                          maximize, workspace: _flat.Workspace | None = None) -> None:
+    """The fast path: the readable path's operations, one NumPy call each over
+    all parameters of a dtype, in place on flat buffers (``_flat.py``) — the
+    same numbers, bit for bit."""
+    workspace = workspace if workspace is not None else _flat.Workspace()
+    for group in workspace.groups(params, state_sums):
+        (s,), work, d = group.states, group.work, group.scratch()
+        g = group.load(grads)
+        if maximize:
+            np.negative(g, out=g)
+        if weight_decay != 0:
+            _flat.gather(group.thetas, work)
+            work *= weight_decay
+            g += work                                             # g + λθ
+        clr = _flat.per_entry([lr / (1 + (float(state_steps[i]) - 1) * lr_decay) for i in group.indices],
+                              group.thetas, work.dtype)
+        np.multiply(g, g, out=work)                               # s += g²
+        s += work
+        np.sqrt(s, out=d)                                         # g / (√s + ε)
+        d += eps
+        np.divide(g, d, out=work)
+        work *= clr                                               # γ̃ · (g / (√s + ε))
+        group.update()                                            # θ ← θ − work
+        group.store()

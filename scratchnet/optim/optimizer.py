@@ -15,9 +15,21 @@ An optimizer holds
   Adam's moment estimates, the step count), created on the parameter's first
   update. State lives here, in the optimizer, never on the layer objects.
 
-The update arithmetic of each optimizer is a plain function of arrays in its
-own file (``sgd.py``, ``adam.py``, ...); the class only fetches the state,
-calls the function and stores the result.
+Each optimizer's file is laid out as torch's: the class (arguments, state,
+``step``), a functional form (``sgd(...)``, ``adam(...)``) that picks the path,
+and the two paths, plain functions of lists of arrays:
+
+* ``_single_tensor_adam`` — the readable one: one parameter at a time, each
+  line one formula of the class docstring, in its order and notation;
+* ``_multi_tensor_adam`` — the fast one (``foreach=True``): the same algorithm
+  with one NumPy call per formula over all parameters at once, in place on
+  flat buffers (see ``_flat.py``).
+
+``foreach`` is torch's argument with torch's default rule: ``None`` takes the
+fast path wherever it can run (torch: "foreach when all tensors are on a device
+with foreach kernels"; NumPy arrays always can), ``False`` the readable one.
+Both are held to torch by the parity suite and to each other by
+``tests/test_optim_paths.py``.
 
 Hyperparameters are checked with torch's messages ("Invalid learning rate:
 -0.1"); unlike torch, which checks only the constructor's values, each
@@ -40,6 +52,7 @@ import numpy as np
 
 from ..nn.parameter import Parameter
 from .._validation import describe
+from . import _flat
 
 
 class _RequiredParameter:
@@ -83,7 +96,7 @@ class Optimizer:
                             "parameters in order). Please use a list instead.")
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
-        self._workspace: dict = {}
+        self._workspaces: dict = {}  # id(param group) → its fast path's scratch (_flat.Workspace)
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -149,45 +162,69 @@ class Optimizer:
         """Reset every parameter's gradient: to ``None`` (torch's default) or to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:  # the grad property's value (read without its call: every step)
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 else:
-                    p.grad[...] = 0
+                    p._grad[...] = 0
 
     def step(self, closure=None):
-        """One update of every parameter that has a gradient. ``closure``, if
-        given, is called first (it recomputes the loss) and its value returned."""
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if p.grad.shape != p.data.shape:
-                    raise ValueError(f"{type(self).__name__}.step: a gradient has shape {p.grad.shape} "
-                                     f"but its parameter has shape {p.data.shape}")
-                state = self.state.get(p, {})  # created on first use, only if needed
-                self._update(p, p.grad, state, group)
-                if state:
-                    self.state[p] = state
-        return loss
-
-    def _update(self, param: Parameter, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One update of every parameter that has a gradient (each optimizer writes its own).
+        ``closure``, if given, is called first (it recomputes the loss) and its value returned."""
         raise NotImplementedError
 
-    def _work(self, param: Parameter) -> np.ndarray:
-        """A scratch array of ``param``'s shape and dtype for the update's
-        intermediates, kept between steps so that a step allocates nothing.
+    def _workspace(self, group: dict) -> "_flat.Workspace":
+        """The fast path's scratch arrays for ``group``: not state (see ``_flat.Workspace``)."""
+        w = self._workspaces.get(id(group))
+        if w is None or w.group is not group:
+            w = self._workspaces[id(group)] = _flat.Workspace()
+            w.group = group
+        return w
 
-        It is not optimizer *state* (it holds nothing from one step to the
-        next and is not in ``state_dict()``); it is re-created when the
-        parameter's shape or dtype changes (e.g. after ``model.double()``).
-        """
-        work = self._workspace.get(param)
-        if work is None or work.shape != param.data.shape or work.dtype != param.data.dtype:
-            work = self._workspace[param] = np.empty_like(param.data)
-        return work
+    @staticmethod
+    def _params_with_grad(group: dict) -> tuple[list[Parameter], list[np.ndarray]]:
+        """The group's parameters that have a gradient, and their gradients, in order
+        (torch's ``_init_group`` loop)."""
+        params, grads = [], []
+        for p in group["params"]:
+            g = p._grad  # the grad property's value (read without its call: every step)
+            if g is not None:
+                if g.shape != p.data.shape:
+                    raise ValueError(f"optimizer step: a gradient has shape {g.shape} "
+                                     f"but its parameter has shape {p.data.shape}")
+                params.append(p)
+                grads.append(g)
+        return params, grads
+
+    def _new_state(self, params: list[Parameter], *names: str, fill: float = 0.0) -> None:
+        """Create the state of the parameters that have none yet, as torch does on a
+        parameter's first step: ``"step"`` = 0 (a 0-d float32 array, as torch's 0-d
+        float32 tensor; whole numbers are exact in it up to 2**24 steps) and the
+        arrays ``names``, filled with ``fill``, of the parameter's shape — allocated
+        as pieces of one flat buffer per name and dtype, which the fast path
+        computes on directly (``_flat.py``)."""
+        new = [p for p in params if not self.state.get(p)]
+        if not new:
+            return
+        for p, step in zip(new, _flat.zeros_like_all([np.zeros((), np.float32)] * len(new))):
+            self.state[p] = {"step": step}
+        for name in names:
+            for p, array in zip(new, _flat.zeros_like_all([p.data for p in new], fill)):
+                self.state[p][name] = array
+
+    @staticmethod
+    def _count_step(states: list[dict]) -> list[np.ndarray]:
+        """t ← t + 1 in each state's ``"step"`` (one NumPy call when the counts are one
+        flat buffer, as ``_new_state`` makes them); returns the step arrays."""
+        steps = [s["step"] for s in states]
+        buffer = _flat.flat(steps)
+        if buffer is not None:
+            buffer += 1
+        else:
+            for t in steps:
+                t += 1
+        return steps
 
     # -- state ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
@@ -250,9 +287,32 @@ class Optimizer:
             ng["params"] = g["params"]
             if "param_names" in g and "param_names" not in ng:
                 ng["param_names"] = g["param_names"]
+            for name, default in self.defaults.items():  # options the saving side did not have
+                ng.setdefault(name, default)             # (e.g. foreach, from torch_ref's conversion)
             new_groups.append(ng)
         self.state = new_state
         self.param_groups = new_groups
+        self._workspaces = {}
+        self._pack_state()
+
+    def _pack_state(self) -> None:
+        """Store each group's state arrays as pieces of flat buffers, as the first
+        step creates them (``_new_state``), so that the fast path finds them so."""
+        for group in self.param_groups:
+            params = [p for p in group["params"] if self.state.get(p)]
+            steps = [p for p in params if isinstance(self.state[p].get("step"), np.ndarray)
+                     and self.state[p]["step"].shape == () and self.state[p]["step"].dtype == np.float32]
+            for p, step in zip(steps, _flat.zeros_like_all([self.state[p]["step"] for p in steps])):
+                step[...] = self.state[p]["step"]
+                self.state[p]["step"] = step
+            names = dict.fromkeys(k for p in params for k, v in self.state[p].items()
+                                  if k != "step" and isinstance(v, np.ndarray) and v.shape == p.data.shape)
+            for name in names:
+                owners = [p for p in params if isinstance(self.state[p].get(name), np.ndarray)
+                          and self.state[p][name].shape == p.data.shape]
+                for p, array in zip(owners, _flat.zeros_like_all([self.state[p][name] for p in owners])):
+                    array[...] = self.state[p][name]
+                    self.state[p][name] = array
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -264,39 +324,51 @@ class Optimizer:
         return "\n".join(lines)
 
 
-#: Bytes of each array that one block of an elementwise update covers (see :func:`blocks`).
-BLOCK_BYTES = 256 * 1024
+#: The largest piece of a parameter the readable path computes on at once (see :func:`in_pieces`).
+PIECE_BYTES = 64 * 1024
 
 
-def blocks(*arrays):
-    """Matching flat pieces of ``arrays`` (``None`` entries stay ``None``), each
-    :data:`BLOCK_BYTES` long, for running an elementwise update block by block.
+def in_pieces(*lists: list) -> tuple[list, ...]:
+    """Parallel lists (parameters, gradients, states — an empty list, an unused
+    state, stays empty) with every parameter larger than :data:`PIECE_BYTES` cut
+    into pieces of at most that size, its gradient and state arrays alike; what
+    is not an array of the parameter's shape (its step count) is repeated for
+    each piece.
 
-    An update such as Adam's makes a dozen passes over its arrays. Over a whole
-    large parameter (a 784×256 float64 weight is 1.6 MB; five such arrays are
-    involved) every pass streams them from main memory; over a block of
-    256 KB per array, the block stays in the CPU's L2 cache from the first pass
-    to the last (cache blocking). The arithmetic is elementwise, so the result
-    is the same, bit for bit. Arrays that are small, or not all C-contiguous
-    (where a flat view would be a copy), come back whole, as one block.
+    The readable path writes each formula as NumPy reads it, ``m[...] = β₁ m +
+    (1 − β₁) g``, and every operation makes a temporary array of its operands'
+    size. For a 784×256 float64 weight (1.6 MB) those temporaries are fetched
+    from the operating system afresh at each step (glibc hands arrays beyond
+    its thresholds back on free) and the page faults cost several times the
+    arithmetic (measured on the reference workload). Temporaries of ≤ 64 KB are
+    reused from the heap and stay in the cache; the formulas are elementwise,
+    so a parameter updated piece by piece gets exactly the same numbers.
+    Parameters whose arrays are not all C-contiguous (a flat view would be a
+    copy) stay whole; so does everything on a step that creates state (a
+    ``None`` entry, which the step replaces by the new array in the list).
     """
-    first = arrays[0]
-    size = max(1, BLOCK_BYTES // first.itemsize)
-    if first.size <= size or not all(a is None or a.flags.c_contiguous for a in arrays):
-        yield arrays
-        return
-    flat = [None if a is None else a.reshape(-1) for a in arrays]
-    for start in range(0, first.size, size):
-        yield tuple(None if f is None else f[start:start + size] for f in flat)
+    first = lists[0]
+    if all(a.nbytes <= PIECE_BYTES for a in first) or any(e is None for lst in lists for e in lst):
+        return lists
+    out = tuple([] for _ in lists)
+    for i, a in enumerate(first):
+        entries = [lst[i] if lst else None for lst in lists]
+        cut = [isinstance(e, np.ndarray) and e.shape == a.shape for e in entries]
+        whole = a.nbytes <= PIECE_BYTES or not all(e.flags.c_contiguous for e, c in zip(entries, cut) if c)
+        if whole:
+            for o, lst in zip(out, lists):
+                if lst:
+                    o.append(lst[i])
+            continue
+        size = max(1, PIECE_BYTES // a.itemsize)
+        for start in range(0, a.size, size):
+            for o, lst, e, c in zip(out, lists, entries, cut):
+                if lst:
+                    o.append(e.reshape(-1)[start:start + size] if c else e)
+    return out
 
 
-def _step_count(state: dict) -> np.ndarray:
-    """The ``step`` entry: a 0-d float array, as torch's 0-d float32 tensor.
-
-    torch keeps the step count as a tensor (so that CUDA graphs can capture
-    it); its value is a whole number, exact in float32 up to 2**24 steps.
-    We keep a 0-d float32 array so that state dicts convert one to one.
-    """
-    if "step" not in state:
-        state["step"] = np.array(0.0, dtype=np.float32)
-    return state["step"]
+def check_foreach(value) -> None:
+    """torch's ``foreach``: None (pick the path), True (the fast one) or False (the readable one)."""
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"foreach must be None, True or False, got {type(value).__name__} {value!r}")

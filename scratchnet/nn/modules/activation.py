@@ -11,16 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._dtype import get_default_dtype
-from ..._validation import as_float_array, check_dim, check_real
+from ..._validation import check_dim, check_input, check_real
 from .. import functional as F
-from .module import Module
-
-
-def _float_input(module: Module, x) -> np.ndarray:
-    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-        return x
-    return as_float_array(x, get_default_dtype(), f"{type(module).__name__} input")
+from .module import Module, checked_backward
 
 
 class Identity(Module):
@@ -30,10 +23,11 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, x):
-        return _float_input(self, x)
+        return check_input(self, x)
 
-    def backward(self, grad_output):
-        return grad_output
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return dA
 
 
 class Sigmoid(Module):
@@ -41,27 +35,37 @@ class Sigmoid(Module):
 
     σ' ≤ 1/4 everywhere: the source of vanishing gradients in deep sigmoid
     networks (CS229 exercise 6, Chapter 15 "Common mistakes").
+
+    The forward is the lectures' formula as it stands, as torch's kernel
+    computes it too: where e^(−Z) overflows (Z < −709 in float64, −88 in
+    float32) it is +inf and A = 1/inf = 0, the correctly rounded σ(Z) to
+    within the subnormal range, and the module's call keeps NumPy silent
+    about the overflow (IEEE arithmetic, as torch). ``F.sigmoid``, which runs
+    outside any module, takes the overflow-free route instead.
     """
 
     def forward(self, x):
-        self._a = F.sigmoid(_float_input(self, x))
+        Z = check_input(self, x)
+        self._a = 1 / (1 + np.exp(-Z))
         return self._a
 
-    def backward(self, grad_output):
-        a = self._a
-        return grad_output * (1 - a) * a
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            a = self._a
+            return dA * (1 - a) * a
 
 
 class Tanh(Module):
     """A = tanh(Z); dZ = dA ⊙ (1 − A²)."""
 
     def forward(self, x):
-        self._a = np.tanh(_float_input(self, x))
+        self._a = np.tanh(check_input(self, x))
         return self._a
 
-    def backward(self, grad_output):
-        a = self._a
-        return grad_output * (1 - a * a)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            a = self._a
+            return dA * (1 - a * a)
 
 
 class ReLU(Module):
@@ -76,10 +80,10 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        self._a = F.relu(_float_input(self, x))  # ReLU(−0) = −0 and ReLU(NaN) = NaN, as torch
+        self._a = F.relu(check_input(self, x))  # ReLU(−0) = −0 and ReLU(NaN) = NaN, as torch
         return self._a
 
-    def backward(self, grad_output):
+    def backward(self, grad_output=None):
         """dZ = dA ⊙ [A > 0] (A > 0 exactly where Z > 0; PyTorch also tests the output,
         as ``A ≤ 0 → 0``, which lets a NaN unit pass its gradient: so does this).
 
@@ -89,11 +93,12 @@ class ReLU(Module):
         PyTorch's select only where dA is ±inf or NaN at an inactive unit
         (0·inf = NaN, torch gives 0); those entries are set to 0 as torch does.
         """
-        active = ~(self._a <= 0)  # torch's test (A ≤ 0 → 0): a NaN unit passes its gradient on
-        grad_input = grad_output * active
-        if not np.isfinite(grad_output).all():
-            grad_input[~active] = 0
-        return grad_input
+        with checked_backward(self, grad_output) as dA:
+            active = ~(self._a <= 0)  # torch's test (A ≤ 0 → 0): a NaN unit passes its gradient on
+            dZ = dA * active
+            if not np.isfinite(dZ.sum()):  # an inf or NaN somewhere (one sum: cheaper than a scan)
+                dZ[~active] = 0            # 0·inf = NaN where the unit is off: torch gives 0 there
+            return dZ
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -108,11 +113,12 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        self._z = _float_input(self, x)
+        self._z = check_input(self, x)
         return F.leaky_relu(self._z, self.negative_slope)
 
-    def backward(self, grad_output):
-        return grad_output * F.leaky_relu_derivative(self._z, self.negative_slope)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return dA * F.leaky_relu_derivative(self._z, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -132,13 +138,14 @@ class Softmax(Module):
         self.dim = check_dim(dim)
 
     def forward(self, x):
-        x = _float_input(self, x)
+        x = check_input(self, x)
         self._d = _softmax_dim(self, x)
         self._a = F.softmax(x, self._d)
         return self._a
 
-    def backward(self, grad_output):
-        return F.softmax_backward(grad_output, self._a, self._d)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return F.softmax_backward(dA, self._a, self._d)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -152,13 +159,14 @@ class LogSoftmax(Module):
         self.dim = check_dim(dim)
 
     def forward(self, x):
-        x = _float_input(self, x)
+        x = check_input(self, x)
         self._d = _softmax_dim(self, x)
         self._a = F.log_softmax(x, self._d)
         return self._a
 
-    def backward(self, grad_output):
-        return F.log_softmax_backward(grad_output, self._a, self._d)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return F.log_softmax_backward(dA, self._a, self._d)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -182,11 +190,12 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        self._z = _float_input(self, x)
+        self._z = check_input(self, x)
         return F.elu(self._z, self.alpha)
 
-    def backward(self, grad_output):
-        return grad_output * F.elu_derivative(self._z, self.alpha)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return dA * F.elu_derivative(self._z, self.alpha)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -205,11 +214,12 @@ class GELU(Module):
         self.approximate = F._check_approximate(approximate)
 
     def forward(self, x):
-        self._z = _float_input(self, x)
+        self._z = check_input(self, x)
         return F.gelu(self._z, self.approximate)
 
-    def backward(self, grad_output):
-        return grad_output * F.gelu_derivative(self._z, self.approximate)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return dA * F.gelu_derivative(self._z, self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
@@ -223,11 +233,12 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        self._z = _float_input(self, x)
+        self._z = check_input(self, x)
         return F.silu(self._z)
 
-    def backward(self, grad_output):
-        return grad_output * F.silu_derivative(self._z)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return dA * F.silu_derivative(self._z)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -244,11 +255,12 @@ class Softplus(Module):
         self.threshold = check_real(threshold, "threshold")
 
     def forward(self, x):
-        self._z = _float_input(self, x)
+        self._z = check_input(self, x)
         return F.softplus(self._z, self.beta, self.threshold)
 
-    def backward(self, grad_output):
-        return grad_output * F.softplus_derivative(self._z, self.beta, self.threshold)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dA:
+            return dA * F.softplus_derivative(self._z, self.beta, self.threshold)
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"

@@ -35,9 +35,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import resolve_dtype
-from ..._validation import as_float_array, check_device, check_positive_int, check_real
+from ..._validation import check_batchnorm_input, check_device, check_positive_int, check_real
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, checked_backward
 
 
 class BatchNorm1d(Module):
@@ -113,19 +113,8 @@ class BatchNorm1d(Module):
         self._dtype = dtype
 
     # ------------------------------------------------------------------ forward
-    def _check_input(self, x) -> np.ndarray:
-        x = as_float_array(x, self.weight.dtype if self.affine else self._dtype, "BatchNorm1d input")
-        if x.ndim not in (2, 3):
-            raise ValueError(f"BatchNorm1d expected 2D (batch, {self.num_features}) or 3D "
-                             f"(batch, {self.num_features}, length) input (got {x.ndim}D input "
-                             f"of shape {x.shape})")
-        if x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d({self.num_features}) expected {self.num_features} features "
-                             f"in dimension 1, got input of shape {x.shape}")
-        return x
-
     def forward(self, x):
-        x = self._check_input(x)
+        x = check_batchnorm_input(self, x)
         axes = (0,) if x.ndim == 2 else (0, 2)
         shape = (1, -1) if x.ndim == 2 else (1, -1, 1)  # broadcast (C,) against the input
         m = x.size // self.num_features  # values per channel
@@ -157,23 +146,24 @@ class BatchNorm1d(Module):
         return out
 
     # ----------------------------------------------------------------- backward
-    def backward(self, grad_output):
-        axes, shape = self._axes, self._shape
-        x_hat, inv_std = self._x_hat, self._inv_std.reshape(shape)
-        if self.affine:
-            if self.weight.requires_grad:
-                self.weight.accumulate_grad((grad_output * x_hat).sum(axis=axes))
-            if self.bias is not None and self.bias.requires_grad:
-                self.bias.accumulate_grad(grad_output.sum(axis=axes))
-            g_hat = grad_output * self.weight.data.reshape(shape)  # dẐ = dY ⊙ γ
-        else:
-            g_hat = grad_output
-        if not self._batch_stats:
-            return g_hat * inv_std
-        m = x_hat.size // self.num_features
-        sum_g = g_hat.sum(axis=axes).reshape(shape)
-        sum_gx = (g_hat * x_hat).sum(axis=axes).reshape(shape)
-        return (inv_std / m) * (m * g_hat - sum_g - x_hat * sum_gx)
+    def backward(self, grad_output=None):
+        with checked_backward(self, grad_output) as dY:
+            axes, shape = self._axes, self._shape
+            x_hat, inv_std = self._x_hat, self._inv_std.reshape(shape)
+            if self.affine:
+                if self.weight.requires_grad:
+                    self.weight.accumulate_grad((dY * x_hat).sum(axis=axes))
+                if self.bias is not None and self.bias.requires_grad:
+                    self.bias.accumulate_grad(dY.sum(axis=axes))
+                g_hat = dY * self.weight.data.reshape(shape)  # dẐ = dY ⊙ γ
+            else:
+                g_hat = dY
+            if not self._batch_stats:
+                return g_hat * inv_std
+            m = x_hat.size // self.num_features
+            sum_g = g_hat.sum(axis=axes).reshape(shape)
+            sum_gx = (g_hat * x_hat).sum(axis=axes).reshape(shape)
+            return (inv_std / m) * (m * g_hat - sum_g - x_hat * sum_gx)
 
     def extra_repr(self) -> str:
         # As torch (2.13) prints it, bias included.

@@ -12,7 +12,7 @@ import inspect
 import numbers
 from collections import OrderedDict
 
-from .module import Module
+from .module import Module, checked_backward
 
 
 class Sequential(Module):
@@ -64,16 +64,19 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def backward(self, grad_output, *, needs_input_grad: bool = True):
-        """Chain rule, last layer first. With ``needs_input_grad=False`` the
-        first layer is told not to compute dJ/dX (nobody uses it in training)."""
-        modules = list(self._modules.values())
-        g = grad_output
-        for i in range(len(modules) - 1, -1, -1):
-            if i == 0 and not needs_input_grad and _accepts_needs_input_grad(modules[0]):
-                return modules[0].backward(g, needs_input_grad=False)
-            g = modules[i].backward(g)
-        return g
+    def backward(self, grad_output=None, *, needs_input_grad: bool = True):
+        """Chain rule, last layer first: each layer's backward receives the
+        gradient the layer after it returned. With ``needs_input_grad=False``
+        the first layer is told not to compute dJ/dX (nobody uses it in training)."""
+        with checked_backward(self, grad_output) as g:
+            first, *later = self._modules.values() or [None]
+            for module in reversed(later):
+                g = module.backward(g)
+            if first is None:  # an empty Sequential is the identity
+                return g
+            if not needs_input_grad and _accepts_needs_input_grad(first):
+                return first.backward(g, needs_input_grad=False)
+            return first.backward(g)
 
 
 @functools.lru_cache(maxsize=None)

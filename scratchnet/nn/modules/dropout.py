@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._dtype import get_default_dtype
-from ..._validation import as_array, as_float_array, check_real, describe
+from ..._validation import as_array, check_input, check_real, describe
 from ...random import get_generator
-from .module import Module
+from .module import Module, checked_backward
 
 
 class Dropout(Module):
@@ -82,8 +81,7 @@ class Dropout(Module):
         return self
 
     def forward(self, x):
-        if not (isinstance(x, np.ndarray) and x.dtype.kind == "f"):
-            x = as_float_array(x, get_default_dtype(), "Dropout input")
+        x = check_input(self, x)
         if not self.training or self.p == 0.0:
             self._scale_mask = None
             return x
@@ -103,11 +101,12 @@ class Dropout(Module):
             self._scale_mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)
         return x * self._scale_mask
 
-    def backward(self, grad_output):
+    def backward(self, grad_output=None):
         """dA = dA_out ⊙ M / (1 − p) in training mode, dA_out in eval mode."""
-        if self._scale_mask is None:
-            return grad_output
-        return grad_output * self._scale_mask
+        with checked_backward(self, grad_output) as dA_out:
+            if self._scale_mask is None:
+                return dA_out
+            return dA_out * self._scale_mask
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

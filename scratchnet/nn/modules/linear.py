@@ -25,10 +25,10 @@ import math
 import numpy as np
 
 from ..._dtype import resolve_dtype
-from ..._validation import as_float_array, check_device, check_positive_int
+from ..._validation import check_device, check_linear_input, check_positive_int
 from .. import init
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, checked_backward
 
 
 class Linear(Module):
@@ -68,34 +68,30 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, generator=generator)
 
     def forward(self, x):
-        w = self.weight.data
-        x = as_float_array(x, w.dtype, "Linear input")
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            got = "a scalar" if x.ndim == 0 else f"shape {x.shape}"
-            hint = (" — flatten each example to a vector first" if x.ndim > 2
-                    and math.prod(x.shape[1:]) == self.in_features else "")
-            raise ValueError(f"Linear(in_features={self.in_features}) expects input of shape "
-                             f"(batch, {self.in_features}) or ({self.in_features},), got {got}{hint}")
-        self._x = x
-        z = x @ w.T
+        """Z = X Wᵀ + b."""
+        X = check_linear_input(self, x)  # (…, in_features), in the weight's dtype
+        self._x = X
+        Z = X @ self.weight.data.T
         if self.bias is not None:
-            z += self.bias.data
-        return z
+            Z += self.bias.data
+        return Z
 
-    def backward(self, grad_output, *, needs_input_grad: bool = True):
-        """dW = dZᵀ X, db = Σ dZ, and dX = dZ W (skipped, returning ``None``,
-        when ``needs_input_grad=False``: the first layer's dX is never used
-        in training, and computing it costs as much as dW)."""
-        x = self._x
-        g2 = grad_output.reshape(-1, self.out_features)
-        x2 = x.reshape(-1, self.in_features)
-        if self.weight.requires_grad:
-            self.weight.accumulate_grad(g2.T @ x2)
-        if self.bias is not None and self.bias.requires_grad:
-            self.bias.accumulate_grad(g2.sum(axis=0))
-        if not needs_input_grad:
-            return None
-        return grad_output @ self.weight.data
+    def backward(self, grad_output=None, *, needs_input_grad: bool = True):
+        """dW = dZᵀ X, db = Σ dZ, dX = dZ W — dX skipped (``None`` returned) when
+        ``needs_input_grad=False``: the first layer's dX is never used in
+        training, and computing it costs as much as dW."""
+        with checked_backward(self, grad_output) as dZ:
+            X = self._x
+            if X.ndim != 2:  # one example, or extra leading dimensions (as torch allows): sum over them all
+                dZ, X = dZ.reshape(-1, self.out_features), X.reshape(-1, self.in_features)
+            if self.weight.requires_grad:
+                self.weight.accumulate_grad(dZ.T @ X)
+            if self.bias is not None and self.bias.requires_grad:
+                self.bias.accumulate_grad(dZ.sum(axis=0))
+            if not needs_input_grad:
+                return None
+            dX = dZ @ self.weight.data
+            return dX if dX.shape == self._x.shape else dX.reshape(self._x.shape)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -12,32 +12,33 @@ backpropagation is explicit. A module's ``forward(x)`` keeps what its
     model.backward(loss_fn.backward())         loss.backward()
     opt.step()                                 opt.step()
 
-Subclasses write plain ``forward`` and ``backward`` methods. The base class
-wraps them (in ``__init_subclass__``) with the bookkeeping a learner should not
-have to repeat in every layer:
+What runs is what you read:
 
-* ``backward`` before ``forward``, or twice after one ``forward`` (PyTorch's
-  "backward through the graph a second time"), raises ``RuntimeError``;
-* a ``grad_output`` whose shape differs from the forward output's raises
-  ``ValueError``;
-* forward and backward hooks run (``register_forward_hook``,
-  ``register_full_backward_hook``);
-* NaN and infinity follow IEEE arithmetic without warnings, as in PyTorch
-  (an overflow gives inf; inf − inf and 0·inf give NaN).
+* ``module(x)`` is :meth:`Module.__call__`: ``forward(x)``, and the forward
+  hooks only when some are registered (``hooks.py``; torch's ``_call_impl``
+  takes the same fast path). It keeps the output, for backward's checks.
+* A layer's ``backward`` starts with one line,
+  ``with checked_backward(self, grad_output) as dY:``, then the math. On
+  entry it refuses a backward before any forward, or a second one after one
+  forward (PyTorch's "backward through the graph a second time"), and a
+  ``grad_output`` that does not have the output's shape; inside it, NaN and
+  infinity follow IEEE arithmetic without warnings, as in PyTorch. A module
+  of your own gets these checks by starting its ``backward`` the same way.
+* Full backward hooks run only on a module that has some (``hooks.py``).
 """
 
 from __future__ import annotations
 
-import functools
-import warnings
 from collections import OrderedDict
 from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
 from ..._dtype import resolve_dtype
-from ..._validation import UsageError, as_float_array, describe
+from ..._validation import UsageError, check_grad_output, describe
 from ..parameter import Parameter
+from . import _ieee, hooks
+from ._ieee import depth as _depth
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -47,93 +48,89 @@ class _IncompatibleKeys(NamedTuple):
     unexpected_keys: list
 
 
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``handle.remove()`` unregisters the hook."""
+class _Marker:
+    def __init__(self, name: str):
+        self.name = name
 
-    _next_id = 0
+    def __repr__(self) -> str:
+        return self.name
 
-    def __init__(self, hooks: dict, *extra: set):
-        self._hooks = hooks
-        self._extra = extra  # the sets of hook ids with options (with_kwargs, always_call)
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
 
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-        for ids in self._extra:
-            ids.discard(self.id)
+#: What a module holds as ``_output`` (else the last forward's output): before its
+#: first forward, and once a backward has used the output.
+NO_FORWARD_YET = _Marker("<no forward yet>")
+BACKWARD_DONE = _Marker("<backward done>")
+
+
+class _BackwardCheck:
+    """The context manager behind :func:`checked_backward`, one per module (made
+    once, in ``Module.__init__``: a backward allocates nothing for its checks).
+    ``level`` counts nested entries — a ``backward`` that calls
+    ``super().backward(...)`` enters it again — so that only the outer one
+    checks and finishes."""
+
+    __slots__ = ("module", "grad_output", "level", "errstate")
+
+    def __init__(self, module: "Module"):
+        self.module, self.grad_output, self.level, self.errstate = module, None, 0, None
 
     def __enter__(self):
-        return self
+        self.level += 1
+        grad_output, self.grad_output = self.grad_output, None
+        if self.level > 1:  # super().backward(...) inside this module's own backward
+            return grad_output
+        d = self.module.__dict__
+        output = d["_output"]
+        if grad_output is None and isinstance(output, np.floating):
+            pass  # a loss's scalar J and its implied dJ/dJ = 1: nothing to check
+        elif type(output) is _Marker or type(grad_output) is not np.ndarray or type(output) is not np.ndarray \
+                or grad_output.shape != output.shape or grad_output.dtype != output.dtype:
+            if type(output) is _Marker:
+                self.level = 0
+                _refuse_backward(self.module, output)
+            try:
+                grad_output = check_grad_output(self.module, grad_output, output)
+            except Exception:
+                self.level = 0
+                raise
+        d["_output"] = BACKWARD_DONE
+        if not _depth.n:  # the outermost call: IEEE arithmetic, once (see _ieee.py)
+            self.errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+            self.errstate.__enter__()
+            _depth.n = 1
+        return grad_output
 
     def __exit__(self, *exc):
-        self.remove()
+        self.level -= 1
+        if self.level == 0 and self.errstate is not None:
+            errstate, self.errstate = self.errstate, None
+            _depth.n = 0
+            errstate.__exit__(*exc)
 
 
-#: NaN and infinity follow IEEE arithmetic silently inside forward and backward,
-#: as in PyTorch: an overflow gives inf, inf − inf and 0·inf give NaN, no warning.
-_IEEE_SILENT = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
+def checked_backward(module: "Module", grad_output) -> _BackwardCheck:
+    """``with checked_backward(self, grad_output) as dY:`` — the first line of a
+    ``backward`` (see the module docstring). ``dY`` is ``grad_output`` checked
+    against the output of the last forward: the same array when it already has
+    that shape and dtype, converted when it is a list or another real dtype,
+    ``None`` only for a scalar output (then dJ/dJ = 1 is meant).
+
+    A ``backward`` that calls ``super().backward(...)`` is checked once, on
+    the outer call."""
+    check = module.__dict__["_backward_check"]
+    check.grad_output = grad_output
+    return check
 
 
-def _wrap_forward(forward: Callable) -> Callable:
-    @functools.wraps(forward)
-    def wrapped(self, *args, **kwargs):
-        with np.errstate(**_IEEE_SILENT):
-            out = forward(self, *args, **kwargs)
-        # What backward needs to check its argument against.
-        d = self.__dict__
-        d["_out_shape"] = np.shape(out)
-        d["_out_dtype"] = getattr(out, "dtype", None)
-        d["_backward_pending"] = True
-        return out
-
-    wrapped._scratchnet_wrapped = True
-    return wrapped
-
-
-def _wrap_backward(backward: Callable) -> Callable:
-    @functools.wraps(backward)
-    def wrapped(self, grad_output=None, *args, **kwargs):
-        d = self.__dict__
-        if d.get("_in_backward", False):  # a subclass's backward calling super().backward(...)
-            return backward(self, grad_output, *args, **kwargs)
-        name = type(self).__name__
-        if not getattr(self, "_backward_pending", False):
-            if getattr(self, "_out_shape", None) is None:
-                raise UsageError(f"{name}.backward() called before forward(): "
-                                 "run the module on an input first, then backward")
-            raise UsageError(
-                f"{name}.backward() called twice after one forward(): gradients would be "
-                "accumulated twice (PyTorch refuses this too: 'Trying to backward through the "
-                "graph a second time'). Run forward again before the next backward.")
-        if grad_output is None and self._out_shape != ():
-            raise UsageError(f"{name}.backward() needs grad_output, dJ/d(output) of shape "
-                             f"{self._out_shape}: it can be implied only for a scalar output")
-        if grad_output is not None:
-            if isinstance(grad_output, Parameter):
-                grad_output = grad_output.data
-            dtype = self._out_dtype if self._out_dtype is not None else np.float64
-            grad_output = as_float_array(grad_output, dtype, f"{name}.backward: grad_output")
-            if grad_output.shape != self._out_shape:
-                raise ValueError(
-                    f"{name}.backward: grad_output must have the shape of the forward output "
-                    f"{self._out_shape}, got {grad_output.shape}")
-        d["_backward_pending"] = False
-        d["_in_backward"] = True
-        try:
-            with np.errstate(**_IEEE_SILENT):
-                grad_input = backward(self, grad_output, *args, **kwargs)
-        finally:
-            d["_in_backward"] = False
-        if self._backward_hooks:
-            for hook in list(self._backward_hooks.values()):
-                result = hook(self, (grad_input,), (grad_output,))
-                if result is not None:
-                    grad_input = result[0] if isinstance(result, tuple) else result
-        return grad_input
-
-    wrapped._scratchnet_wrapped = True
-    return wrapped
+def _refuse_backward(module: "Module", output) -> None:
+    name = type(module).__name__
+    if output is NO_FORWARD_YET:
+        raise UsageError(f"{name}.backward() called before forward(): run the module on an input "
+                         "first (module(x)), then backward")
+    raise UsageError(
+        f"{name}.backward() called twice after one forward(): gradients would be accumulated "
+        "twice (PyTorch refuses this too: 'Trying to backward through the graph a second time'). "
+        "Run forward again before the next backward.")
 
 
 class Module:
@@ -146,15 +143,6 @@ class Module:
 
     training: bool
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        fwd = cls.__dict__.get("forward")
-        if fwd is not None and not getattr(fwd, "_scratchnet_wrapped", False):
-            cls.forward = _wrap_forward(fwd)
-        bwd = cls.__dict__.get("backward")
-        if bwd is not None and not getattr(bwd, "_scratchnet_wrapped", False):
-            cls.backward = _wrap_backward(bwd)
-
     def __init__(self):
         d = self.__dict__
         d["training"] = True
@@ -166,117 +154,31 @@ class Module:
         d["_forward_hooks_with_kwargs"] = set()
         d["_forward_hooks_always_called"] = set()
         d["_backward_hooks"] = OrderedDict()
-        d["_out_shape"] = None
-        d["_out_dtype"] = None
-        d["_backward_pending"] = False
-
-    # -- registration ----------------------------------------------------------------
-    def __setattr__(self, name: str, value) -> None:
-        d = self.__dict__
-        if "_parameters" not in d:
-            raise AttributeError(
-                f"cannot assign {name!r} before Module.__init__() call "
-                f"(call super().__init__() first in {type(self).__name__}.__init__)")
-        params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
-        if isinstance(value, Parameter):
-            modules.pop(name, None)
-            buffers.pop(name, None)
-            d.pop(name, None)
-            params[name] = value
-        elif isinstance(value, Module):
-            params.pop(name, None)
-            buffers.pop(name, None)
-            d.pop(name, None)
-            modules[name] = value
-        elif name in params or name in modules:
-            if value is not None:
-                kind = "parameter" if name in params else "child module"
-                raise TypeError(f"cannot assign {describe(value)} as {kind} {name!r} "
-                                f"(a {'Parameter' if name in params else 'Module'} or None is required; "
-                                "to change a parameter's values assign to its .data)")
-            (params if name in params else modules)[name] = None
-        elif name in buffers:
-            if value is not None and not isinstance(value, np.ndarray):
-                raise TypeError(f"buffer {name!r} must be a numpy array or None, got {describe(value)}")
-            buffers[name] = value
-        else:
-            object.__setattr__(self, name, value)
-
-    def __getattr__(self, name: str):
-        d = self.__dict__
-        for table in ("_parameters", "_buffers", "_modules"):
-            if table in d and name in d[table]:
-                return d[table][name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def __delattr__(self, name: str) -> None:
-        for table in (self._parameters, self._buffers, self._modules):
-            if name in table:
-                del table[name]
-                self._non_persistent_buffers.discard(name)
-                return
-        object.__delattr__(self, name)
-
-    def register_parameter(self, name: str, param: Parameter | None) -> None:
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign {describe(param)} as parameter {name!r} (Parameter or None required)")
-        self._parameters[name] = param
-
-    def register_buffer(self, name: str, tensor: np.ndarray | None, persistent: bool = True) -> None:
-        """A state array that is not learned (e.g. BatchNorm's running mean).
-
-        ``tensor`` is a NumPy array (torch's argument name, kept so that calls
-        read the same). Persistent buffers appear in ``state_dict()``, as in PyTorch."""
-        if tensor is not None and not isinstance(tensor, np.ndarray):
-            raise TypeError(f"buffer {name!r} must be a numpy array or None, got {describe(tensor)}")
-        self._buffers[name] = tensor
-        if persistent:
-            self._non_persistent_buffers.discard(name)
-        else:
-            self._non_persistent_buffers.add(name)
-
-    def register_module(self, name: str, module: "Module | None") -> None:
-        if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{describe(module)} is not a Module subclass")
-        self._modules[name] = module
-
-    add_module = register_module
+        d["_output"] = NO_FORWARD_YET
+        d["_backward_check"] = _BackwardCheck(self)
 
     # -- forward and backward --------------------------------------------------------
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
-    def backward(self, grad_output):
+    def backward(self, grad_output=None):
+        """dJ/d(input) from ``grad_output`` = dJ/d(output) (each layer writes its own;
+        ``None`` stands for dJ/dJ = 1 and is allowed only for a scalar output)."""
         raise NotImplementedError(f"{type(self).__name__} has no backward()")
 
     def __call__(self, *args, **kwargs):
-        if not self._forward_hooks:
-            return self.forward(*args, **kwargs)
-        try:
-            out = self.forward(*args, **kwargs)
-        except Exception:
-            for hook_id, hook in list(self._forward_hooks.items()):  # torch's always_call
-                if hook_id in self._forward_hooks_always_called:
-                    try:
-                        self._run_forward_hook(hook_id, hook, args, kwargs, None)
-                    except Exception as hook_error:  # noqa: BLE001 - the forward's own error is the one to see
-                        warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
-                                      f"silenced as another error was raised in forward: {hook_error}",
-                                      stacklevel=2)
-            raise
-        for hook_id, hook in list(self._forward_hooks.items()):
-            result = self._run_forward_hook(hook_id, hook, args, kwargs, out)
-            if result is not None:
-                out = result
-        return out
-
-    def _run_forward_hook(self, hook_id, hook, args, kwargs, out):
-        if hook_id in self._forward_hooks_with_kwargs:
-            return hook(self, args, kwargs, out)
-        return hook(self, args, out)
+        """``module(x)``: ``forward(x)``; the hooks only when some are registered."""
+        if self._forward_hooks:
+            return hooks.call_with_forward_hooks(self, args, kwargs)
+        if _depth.n:  # inside another module's call: IEEE arithmetic is on already
+            output = self.forward(*args, **kwargs)
+        else:              # the outermost call: forward under IEEE arithmetic (_ieee.py)
+            output = _ieee.silently(self.forward, *args, **kwargs)
+        self.__dict__["_output"] = output  # what backward checks grad_output against
+        return output
 
     def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
-                              always_call: bool = False) -> RemovableHandle:
+                              always_call: bool = False) -> hooks.RemovableHandle:
         """``hook(module, input, output)`` runs after each call; it may return a
         replacement output (as ``torch.nn.Module.register_forward_hook``).
 
@@ -291,31 +193,103 @@ class Module:
         chain rule — torch's "straight-through" ``new.detach() + (out −
         out.detach())``). Hooks that only read, like the recorder in
         :mod:`scratchnet.diagnostics`, are unaffected."""
-        if not callable(hook):
-            raise TypeError(f"hook must be callable, got {describe(hook)}")
-        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs,
-                                 self._forward_hooks_always_called)
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
-        if always_call:
-            self._forward_hooks_always_called.add(handle.id)
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return hooks.register_forward_hook(self, hook, prepend, with_kwargs, always_call)
 
-    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> hooks.RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs after each backward; both
         are 1-tuples of arrays. It may return a replacement ``grad_input`` tuple
         (as ``torch.nn.Module.register_full_backward_hook``); ``prepend`` runs it
         before the hooks already registered."""
-        if not callable(hook):
-            raise TypeError(f"hook must be callable, got {describe(hook)}")
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return hooks.register_full_backward_hook(self, hook, prepend)
+
+    # -- registration ----------------------------------------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        d = self.__dict__
+        params = d.get("_parameters")
+        if params is None:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() call "
+                f"(call super().__init__() first in {type(self).__name__}.__init__)")
+        if isinstance(value, (Parameter, Module)) or name in params or name in d["_modules"] or name in d["_buffers"]:
+            self._register_attr(name, value)
+        else:  # a plain attribute (what a forward keeps for its backward, say)
+            object.__setattr__(self, name, value)
+
+    def _register_attr(self, name: str, value) -> None:
+        """``self.name = value`` for a Parameter, a Module, or a name already registered."""
+        d = self.__dict__
+        params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
+        if isinstance(value, Parameter):
+            self._put("_parameters", name, value)
+        elif isinstance(value, Module):
+            self._put("_modules", name, value)
+        elif name in params or name in modules:
+            if value is not None:
+                kind = "parameter" if name in params else "child module"
+                raise TypeError(f"cannot assign {describe(value)} as {kind} {name!r} "
+                                f"(a {'Parameter' if name in params else 'Module'} or None is required; "
+                                "to change a parameter's values assign to its .data)")
+            self._put("_parameters" if name in params else "_modules", name, None)
+        else:
+            if value is not None and not isinstance(value, np.ndarray):
+                raise TypeError(f"buffer {name!r} must be a numpy array or None, got {describe(value)}")
+            self._put("_buffers", name, value)
+
+    def _put(self, table: str, name: str, value) -> None:
+        """Register ``value`` as ``name`` in ``table`` (``_parameters``, ``_buffers`` or
+        ``_modules``, as torch keeps them), out of the other two. The instance's
+        ``__dict__`` holds the same entry, so ``self.weight`` is an ordinary attribute
+        lookup (torch finds it through ``__getattr__``, which costs a microsecond
+        each time: a failed lookup first); every change of a table goes through here."""
+        d = self.__dict__
+        for other in ("_parameters", "_buffers", "_modules"):
+            if other != table:
+                d[other].pop(name, None)
+        d[table][name] = value
+        d[name] = value
+
+    def __getattr__(self, name: str):
+        # Only for names not in the instance's __dict__ (registered ones are there too).
+        d = self.__dict__
+        if "_parameters" in d:
+            for table in ("_parameters", "_buffers", "_modules"):
+                if name in d[table]:
+                    return d[table][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                self.__dict__.pop(name, None)
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign {describe(param)} as parameter {name!r} (Parameter or None required)")
+        self._put("_parameters", name, param)
+
+    def register_buffer(self, name: str, tensor: np.ndarray | None, persistent: bool = True) -> None:
+        """A state array that is not learned (e.g. BatchNorm's running mean).
+
+        ``tensor`` is a NumPy array (torch's argument name, kept so that calls
+        read the same). Persistent buffers appear in ``state_dict()``, as in PyTorch."""
+        if tensor is not None and not isinstance(tensor, np.ndarray):
+            raise TypeError(f"buffer {name!r} must be a numpy array or None, got {describe(tensor)}")
+        self._put("_buffers", name, tensor)
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+
+    def register_module(self, name: str, module: "Module | None") -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{describe(module)} is not a Module subclass")
+        self._put("_modules", name, module)
+
+    add_module = register_module
 
     # -- traversal ---------------------------------------------------------------------
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True
@@ -387,17 +361,15 @@ class Module:
         ``keep_vars=True`` gives the live objects instead (each parameter's
         :class:`Parameter`, each buffer's array), as torch gives its
         Parameters. ``destination`` is a mapping to fill and return;
-        ``prefix`` goes before every key. As in torch, the deprecated
-        positional form ``state_dict(destination, prefix, keep_vars)`` is
-        accepted with a warning.
+        ``prefix`` goes before every key. All three are keyword-only: torch's
+        deprecated positional form ``state_dict(destination, prefix,
+        keep_vars)`` is refused with a ``TypeError`` saying so.
         """
         if args:
-            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
-                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
-                          " for details.", FutureWarning, stacklevel=2)
-            if len(args) > 3:
-                raise TypeError(f"state_dict() takes at most 3 positional arguments, got {len(args)}")
-            destination, prefix, keep_vars = (*args, *(destination, prefix, keep_vars)[len(args):])
+            names = ", ".join(f"{k}=..." for k in ("destination", "prefix", "keep_vars")[:len(args)])
+            raise TypeError(f"state_dict() takes its options as keywords: state_dict({names}). "
+                            "PyTorch deprecated the positional form state_dict(destination, prefix, keep_vars); "
+                            "scratchnet does not support it")
         out = OrderedDict() if destination is None else destination
         for key, (module, name, kind) in self._state_targets().items():
             if kind == "param":
@@ -483,7 +455,7 @@ class Module:
             elif kind == "param":
                 module._parameters[name].data = value
             else:
-                module._buffers[name] = value
+                module._put("_buffers", name, value)
         return _IncompatibleKeys(missing, unexpected)
 
     # -- modes, gradients, dtypes ---------------------------------------------------------
@@ -524,7 +496,7 @@ class Module:
                     p.grad = p.grad.astype(dtype, copy=False)
             for name, b in m._buffers.items():
                 if b is not None and b.dtype.kind == "f":
-                    m._buffers[name] = b.astype(dtype, copy=False)
+                    m._put("_buffers", name, b.astype(dtype, copy=False))
             m._convert_extra(dtype)
         return self
 

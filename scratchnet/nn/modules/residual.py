@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import describe
-from .module import Module
+from .module import Module, checked_backward
 
 
 class Residual(Module):
@@ -41,5 +41,7 @@ class Residual(Module):
                              f"{x.shape} to {fx.shape} (use equal in and out widths inside the block)")
         return x + fx
 
-    def backward(self, grad_output):
-        return grad_output + self.fn.backward(grad_output)
+    def backward(self, grad_output=None):
+        """dX = dY + dF(dY): the identity path, plus the block's own backward."""
+        with checked_backward(self, grad_output) as dY:
+            return dY + self.fn.backward(dY)
