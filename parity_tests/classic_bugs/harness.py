@@ -104,8 +104,8 @@ def rmsprop(hw, dtype="float64", **hyper):
 
 def adagrad(hw, dtype="float64", **hyper):
     # ε = 0.1, not 1e-10: of the size of √s (|g| ≈ 1 here), so that where ε goes matters on every
-    # step: g/(√s + ε) and g/√(s + ε) differ by ≈ 5% at s = 1. At ε = 1e-10 they differ by
-    # ≈ ε/(2s) relative, seen only where s is small (8e-10 on θ here, a few times the bound).
+    # step. g/(√s + ε) and g/√(s + ε) differ by ≈ |ε/√s − ε/(2s)| relative: 5% at s = 1 and
+    # ε = 0.1; at ε = 1e-10 it shows only where s is small (8e-10 on θ here, a few times the bound).
     hyper = {"lr": 0.1, "eps": 0.1, **hyper}
     return check_optimizer(hw.adagrad, torch.optim.Adagrad, hyper=hyper, state_map={"s": "sum", "t": "step"},
                            steps=5, dtype=dtype)
