@@ -19,8 +19,9 @@ Your update is called once per parameter tensor and step::
   ``betas``, ...), by torch's names — those your function accepts by name
   (all, if it takes ``**kwargs``); ``lr`` follows ``lr_schedule``.
 
-``state_map`` maps your state keys to torch's: ``{"v": "momentum_buffer"}``,
-``{"m": "exp_avg", "v": "exp_avg_sq", "t": "step"}``; a value
+``state_map`` maps your state keys to torch's: ``{"v": "momentum_buffer"}`` (SGD),
+``{"m": "exp_avg", "v": "exp_avg_sq", "t": "step"}`` (Adam, AdamW),
+``{"v": "square_avg"}`` (RMSprop), ``{"s": "sum", "t": "step"}`` (Adagrad); a value
 ``("momentum_buffer", -0.1)`` says yours is −0.1 × torch's (Chapter 15's
 velocity v = −lr·b).
 """
