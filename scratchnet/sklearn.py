@@ -192,27 +192,6 @@ SPARSE_FORMATS = ["csr", "csc"]
 # ==================================================================== backend
 
 
-class PoissonNLLLoss:
-    """``torch.nn.PoissonNLLLoss(log_input=True, full=False, reduction='none')``:
-    the regressor's ``loss='poisson'``, on log-rates z = Z[L] (the prediction is e^z)::
-
-        ℓ = e^z − y·z          dℓ/dz = e^z − y
-
-    the negative log-likelihood of y ~ Poisson(e^z) without its log(y!)
-    (a constant of the data). It lives here because ``scratchnet.nn`` has no
-    Poisson loss; its interface is the losses' (``loss(z, y)``, then
-    ``backward(dJ/dℓ)``).
-    """
-
-    def __call__(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-        rate = np.exp(z)
-        self._local = rate - y
-        return rate - y * z
-
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        return self._local * grad_output
-
-
 class ScratchnetBackend:
     """How the estimators build, train and run a network in scratchnet.
 
@@ -231,11 +210,10 @@ class ScratchnetBackend:
 
     @staticmethod
     def loss(kind):
-        """The per-example loss ℓ (``reduction='none'``) for ``kind``."""
-        if kind == "poisson":
-            return PoissonNLLLoss()
+        """The per-example loss ℓ (``reduction='none'``) for ``kind``; Poisson on
+        log-rates (``log_input=True``, ``full=False``: the defaults)."""
         return {"cross_entropy": nn.CrossEntropyLoss, "bce": nn.BCEWithLogitsLoss,
-                "mse": nn.MSELoss}[kind](reduction="none")
+                "mse": nn.MSELoss, "poisson": nn.PoissonNLLLoss}[kind](reduction="none")
 
     @staticmethod
     def optimizer(model, solver, lr, momentum, nesterov, betas, eps):
