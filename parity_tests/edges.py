@@ -57,8 +57,13 @@ Softplus(−100), float32   3.8e-44 (scalar), 3.9e-44 (vector):     3.8e-44; eit
 
 Everything else the edge tests probe — ReLU/LeakyReLU at ±0, sigmoid and
 tanh at ±50 and ±500, NaN and ±inf through every element-wise activation,
-Softplus's threshold, GELU's erf branch points — torch answered alike on
-every path here, so scratchnet is held to that one answer.
+Softplus's threshold, GELU's erf branch points, PoissonNLLLoss over edge
+log-rates, rates and targets (e^z under- and overflowing, ±inf, NaN, λ = 0
+with ε = 0, y = 0 and y = 1, with and without the Stirling term; run here
+also under ``ATEN_CPU_CAPABILITY=default``, ``NPY_DISABLE_CPU_FEATURES=X86_V3``
+and ``ONEDNN_MAX_CPU_ISA=SSE41``) — torch answered alike on every path here,
+so scratchnet is held to that one answer. A loss enters with its target
+(``target=``), which goes along with Z entry by entry on every path.
 """
 
 from __future__ import annotations
