@@ -217,7 +217,8 @@ class PoissonNLLLoss(_Loss):
 
     The gradient is written by hand: for the mean, dJ/dz_i = (e^(z_i) − y_i)/m
     — the rate minus the count, as with the canonical link of any GLM (the
-    same "prediction − target" as MSE's and cross-entropy's). torch obtains
+    "prediction − target" of MSE's 2(ŷ − y) and of cross-entropy's
+    dz = a − y, Chapter 15). torch obtains
     the same by autograd through its composite formula (g·e^z + (−g)·y, one
     rounding apart).
 
