@@ -57,8 +57,13 @@ Softplus(−100), float32   3.8e-44 (scalar), 3.9e-44 (vector):     3.8e-44; eit
 
 Everything else the edge tests probe — ReLU/LeakyReLU at ±0, sigmoid and
 tanh at ±50 and ±500, NaN and ±inf through every element-wise activation,
-Softplus's threshold, GELU's erf branch points — torch answered alike on
-every path here, so scratchnet is held to that one answer.
+Softplus's threshold, GELU's erf branch points, PoissonNLLLoss over edge
+log-rates, rates and targets (e^z under- and overflowing, ±inf, NaN, λ = 0
+with ε = 0, y = 0 and y = 1, with and without the Stirling term; run here
+also under ``ATEN_CPU_CAPABILITY=default``, ``NPY_DISABLE_CPU_FEATURES=X86_V3``
+and ``ONEDNN_MAX_CPU_ISA=SSE41``) — torch answered alike on every path here,
+so scratchnet is held to that one answer. A loss enters with its target
+(``target=``), which goes along with Z entry by entry on every path.
 """
 
 from __future__ import annotations
@@ -87,18 +92,28 @@ class TorchAnswers:
     grad: np.ndarray  # (len(paths), *Z.shape)
 
 
-def _one_way(make_torch, z, g, dtype, device):
+def _one_way(make_torch, z, g, dtype, device, target=None):
     zt = torch.tensor(z, dtype=dtype, device=device, requires_grad=True)
-    out = make_torch().to(device)(zt)
+    module = make_torch().to(device)
+    out = module(zt) if target is None else module(zt, torch.tensor(target, dtype=dtype, device=device))
     out.backward(torch.tensor(g, dtype=dtype, device=device))
     return out.detach().cpu().numpy(), zt.grad.cpu().numpy()
 
 
-def torch_answers(make_torch, z: np.ndarray, g: np.ndarray, dtype, device: str = "cpu") -> TorchAnswers:
+def torch_answers(make_torch, z: np.ndarray, g: np.ndarray, dtype, device: str = "cpu",
+                  target: np.ndarray | None = None) -> TorchAnswers:
     """torch's A = g(Z) and dZ for an element-wise module, on every path one
-    process can reach (see the module docstring). ``dtype`` is a torch dtype."""
+    process can reach (see the module docstring). ``dtype`` is a torch dtype.
+
+    For an element-wise loss (``reduction='none'``) pass its ``target``, of Z's
+    shape: it goes along with Z entry by entry (sliced and tiled with it), as
+    the loss's second argument."""
     z, g = np.asarray(z), np.asarray(g)
     flat_z, flat_g = z.ravel(), g.ravel()
+    flat_t = None if target is None else np.broadcast_to(np.asarray(target), z.shape).ravel()
+
+    def target_of(entries):  # the target's entries that go with Z's
+        return None if flat_t is None else entries(flat_t)
     paths, outs, grads = [], [], []
     onednn = [True, False] if device == "cpu" and torch.backends.mkldnn.is_available() else [None]
     for enabled in onednn:
@@ -106,15 +121,17 @@ def torch_answers(make_torch, z: np.ndarray, g: np.ndarray, dtype, device: str =
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # the flags' note on TF32 for Intel GPUs
             with torch.backends.mkldnn.flags(enabled=enabled) if enabled is not None else nullcontext():
-                out, grad = _one_way(make_torch, z, g, dtype, device)
+                out, grad = _one_way(make_torch, z, g, dtype, device, target_of(lambda t: t.reshape(z.shape)))
                 paths.append(f"as given{suffix}"), outs.append(out), grads.append(grad)
-                alone = [_one_way(make_torch, flat_z[i:i + 1], flat_g[i:i + 1], dtype, device)
+                alone = [_one_way(make_torch, flat_z[i:i + 1], flat_g[i:i + 1], dtype, device,
+                                  target_of(lambda t: t[i:i + 1]))  # noqa: B023 (called at once)
                          for i in range(flat_z.size)]
                 paths.append(f"each entry alone{suffix}")
                 outs.append(np.concatenate([a for a, _ in alone]).reshape(z.shape))
                 grads.append(np.concatenate([d for _, d in alone]).reshape(z.shape))
                 # TILE copies: a length that is a multiple of TILE, whatever the size of Z
-                out, grad = _one_way(make_torch, np.tile(flat_z, TILE), np.tile(flat_g, TILE), dtype, device)
+                out, grad = _one_way(make_torch, np.tile(flat_z, TILE), np.tile(flat_g, TILE), dtype, device,
+                                     target_of(lambda t: np.tile(t, TILE)))
                 paths.append(f"tiled to {TILE * flat_z.size}{suffix}")
                 outs.append(out[:flat_z.size].reshape(z.shape))
                 grads.append(grad[:flat_z.size].reshape(z.shape))
@@ -138,9 +155,11 @@ def entries_equal(a: np.ndarray, b: np.ndarray, rtol: float, atol, sign_of_zero:
 
 
 def assert_one_of(mine, answers: np.ndarray, paths: list[str], z, *, component: str, quantity: str, dtype,
-                  device: str = "cpu", rtol: float, atol=0.0, sign_of_zero: bool = False) -> np.ndarray:
+                  device: str = "cpu", rtol: float, atol=0.0, sign_of_zero: bool = False,
+                  target=None) -> np.ndarray:
     """Assert each entry of ``mine`` equals at least one of torch's ``answers``
     for it (one row per path); returns, per entry, the answer it matched.
+    (``target``: a loss's targets, named beside Z in the records and messages.)
 
     Entries where torch's paths disagree are recorded for the parity table as
     open edges. A failure names each entry that matched no path, with every
@@ -151,8 +170,10 @@ def assert_one_of(mine, answers: np.ndarray, paths: list[str], z, *, component: 
     matches = np.stack([entries_equal(mine, ans, rtol, atol, sign_of_zero) for ans in answers])
     agree = np.all(np.stack([entries_equal(ans, answers[0], rtol, atol, sign_of_zero) for ans in answers]), axis=0)
     z = np.broadcast_to(np.asarray(z), mine.shape)
+    t = None if target is None else np.broadcast_to(np.asarray(target), mine.shape)
+    at = (lambda i: "") if t is None else (lambda i: f", target {t[i]!r}")  # noqa: E731
     for i in zip(*np.nonzero(~agree)):
-        record_open_edge(component, quantity, np.dtype(dtype).name, device, float(z[i]),
+        record_open_edge(component, quantity + at(i), np.dtype(dtype).name, device, float(z[i]),
                          {p: float(ans[i]) for p, ans in zip(paths, answers)}, float(mine[i]))
     ok = matches.any(axis=0)
     if not ok.all():
@@ -160,7 +181,7 @@ def assert_one_of(mine, answers: np.ndarray, paths: list[str], z, *, component: 
         for i in zip(*np.nonzero(~ok)):
             seen = ", ".join(f"{p}: {ans[i]!r}" for p, ans in zip(paths, answers))
             how = "torch agrees with itself there" if agree[i] else "torch's paths disagree, and scratchnet matches none"
-            lines.append(f"  Z = {z[i]!r}: scratchnet {mine[i]!r}; torch ({how}) — {seen}")
+            lines.append(f"  Z = {z[i]!r}{at(i)}: scratchnet {mine[i]!r}; torch ({how}) — {seen}")
         raise AssertionError(f"{component} {quantity} ({np.dtype(dtype).name}, {device}): "
                              f"{int((~ok).sum())} entries equal none of torch's answers "
                              f"(rtol {rtol:.0e}{', sign of zero compared' if sign_of_zero else ''})\n"
@@ -195,10 +216,12 @@ def entrywise_tolerance(dtype, z) -> tuple[float, np.ndarray]:
 
 
 def assert_edges(mine_out, mine_grad, make_torch, z, g, *, component: str, quantity: str, dtype,
-                 device: str = "cpu", rtol: float | None = None, atol=None) -> None:
+                 device: str = "cpu", rtol: float | None = None, atol=None, target=None) -> None:
     """scratchnet's A and dZ at edge inputs Z (upstream gradient dA = ``g``)
     against torch's on every path (the rule of this module): the forward with
     its sign of zero, dZ by value. Default tolerance: :func:`entrywise_tolerance`.
+    For an element-wise loss (``reduction='none'``), ``target`` is its second
+    argument, of Z's shape (:func:`torch_answers`).
     The matched answers are then compared norm-wise by ``assert_parity`` too,
     which records them for the parity table."""
     from parity_tests.compare import assert_parity
@@ -207,10 +230,11 @@ def assert_edges(mine_out, mine_grad, make_torch, z, g, *, component: str, quant
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     tdtype = torch.float64 if np.dtype(dtype) == np.float64 else torch.float32
-    ans = torch_answers(make_torch, z, g, tdtype, device)
+    ans = torch_answers(make_torch, z, g, tdtype, device, target=target)
     for what, mine, answers, sign in (("forward", mine_out, ans.out, True), ("dL/dinput", mine_grad, ans.grad, False)):
         matched = assert_one_of(mine, answers, ans.paths, z, component=component, quantity=f"{what} {quantity}",
-                                dtype=dtype, device=device, rtol=rtol, atol=atol, sign_of_zero=sign)
+                                dtype=dtype, device=device, rtol=rtol, atol=atol, sign_of_zero=sign,
+                                target=target)
         assert_parity(mine, matched, component=component, quantity=f"{what} {quantity}", dtype=dtype,
                       device=device)
 

@@ -1,7 +1,13 @@
 """Losses: the value J and dJ/d(prediction), scratchnet vs torch, for every
 reduction and option, including the edge values where PyTorch makes choices
 a textbook would not (BCELoss at p exactly 0 and 1, cross-entropy with
-logits ±1e3)."""
+logits ±1e3, PoissonNLLLoss's Stirling term cut at y = 1 and its rates at 0).
+
+Bounds: ``assert_parity``'s (float64 1e-10, float32 1e-5, norm-wise;
+``parity_tests/compare.py`` argues them): each loss entry is a handful of
+correctly rounded operations (exp and log within an ulp or two) and J a sum
+of at most a few dozen of them. Edge values are compared entry by entry under
+``parity_tests/edges.py``'s rule, with the tolerances argued in each test."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import torch
 import scratchnet as sn
 from parity_tests.compare import assert_parity
 from parity_tests.conftest import tensor
+from parity_tests.edges import assert_edges
 
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -179,6 +186,134 @@ def test_cross_entropy_unbatched(dtype, device):
         check("CrossEntropyLoss(unbatched)", sn.nn.CrossEntropyLoss(reduction=reduction),
               torch.nn.CrossEntropyLoss(reduction=reduction), z, np.array(2), dtype, device,
               target_dtype=torch.long)
+
+
+# --------------------------------------------------------------------- Poisson
+
+POISSON_OPTIONS = [(True, False, 1e-8), (True, True, 1e-8), (False, False, 1e-8), (False, True, 1e-8),
+                   (False, False, 0.25), (False, True, 0.25)]
+
+
+def poisson_data(rng, log_input):
+    """Log-rates z ~ N(0, 1) (or the rates e^z), and Poisson counts drawn at
+    those rates, with the targets where the options differ: 0 (log y! = 0),
+    exactly 1 (the Stirling term cut off), 1.5 and 2 (just above the cut), a
+    large count, and a fractional rate."""
+    z = rng.normal(size=(7, 3))
+    y = rng.poisson(np.exp(z)).astype(float)
+    y[0] = [0.0, 1.0, 1.5]
+    y[1] = [2.0, 40.0, 0.3]
+    return (z if log_input else np.exp(z)), y
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("log_input,full,eps", POISSON_OPTIONS,
+                         ids=[f"log{int(a)}-full{int(b)}-eps{c:g}" for a, b, c in POISSON_OPTIONS])
+def test_poisson_nll(reduction, log_input, full, eps, dtype, device):
+    """Every option, every reduction; ``eps`` (which only ``log_input=False``
+    reads) at its default and at 0.25, where it moves every entry."""
+    pred, y = poisson_data(np.random.default_rng(8), log_input)
+    mine = sn.nn.PoissonNLLLoss(log_input, full, eps=eps, reduction=reduction)  # torch's positional order
+    theirs = torch.nn.PoissonNLLLoss(log_input, full, eps=eps, reduction=reduction)
+    check(f"PoissonNLLLoss(log_input={log_input}, full={full}, eps={eps:g})", mine, theirs, pred, y, dtype, device)
+
+
+def test_poisson_nll_any_shape(dtype, device):
+    """As torch, any shape: a scalar, a vector, a (2, 3, 2) batch."""
+    rng = np.random.default_rng(9)
+    for shape in [(), (5,), (2, 3, 2)]:
+        z, y = rng.normal(size=shape), rng.poisson(2.0, size=shape).astype(float)
+        for reduction in REDUCTIONS:
+            check(f"PoissonNLLLoss(shape {shape})", sn.nn.PoissonNLLLoss(full=True, reduction=reduction),
+                  torch.nn.PoissonNLLLoss(full=True, reduction=reduction), z, y, dtype, device)
+
+
+def _poisson_edge_tolerance(dtype, z, y, log_input, eps):
+    """(rtol, atol) for one entry of ℓ or dℓ/dz against torch's.
+
+    rtol as ``edges.entrywise_tolerance`` (1e-13 / 1e-5: a few correctly
+    rounded operations). The absolute part is 8u·max(1, Σ|terms|), u the unit
+    roundoff: ℓ and dℓ/dz are sums of terms of either sign — e^z and y·z, 1 and
+    y/(λ + ε), y·log y, y and ½log(2πy) — that cancel where the rate meets the
+    count (e^z = y is the minimum of ℓ, and there dℓ/dz = 0), so each library's
+    result carries the rounding error of the terms, u·Σ|terms| absolutely,
+    whatever is left over. That is the formula's conditioning, not slack (8u:
+    up to six roundings, and exp/log's ulp or two, on each side). Non-finite
+    entries are compared by their NaN-ness and infinities, not by tolerance.
+    """
+    u = np.finfo(dtype).eps / 2
+    z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        if log_input:
+            terms = np.exp(z) + np.abs(y * z) + np.abs(y)
+        else:
+            terms = np.abs(z) + np.abs(y * np.log(z + eps)) + 1 + np.abs(y / (z + eps))
+        terms = terms + np.abs(y * np.log(y)) + y + np.abs(0.5 * np.log(2 * np.pi * y))  # the Stirling term's
+        terms = np.where(np.isfinite(terms), np.maximum(1.0, terms), 1.0)
+    return (1e-13 if np.dtype(dtype) == np.float64 else 1e-5), 8 * u * terms
+
+
+#: Edge inputs: log-rates z from −inf to +inf (e^z underflowing to 0 and overflowing to inf in
+#: each dtype, ±0, NaN), rates λ ≥ 0 from 0 (log(0 + ε)) and subnormals to inf.
+POISSON_EDGE_Z = [-np.inf, -1e4, -745.2, -100.0, -30.0, -1.0, -0.0, 0.0, 1e-30, 1.0, 30.0, 88.0, 100.0, 709.0,
+                  710.0, np.inf, np.nan]
+POISSON_EDGE_RATES = [0.0, -0.0, 1e-40, 1e-30, 1e-8, 1.0, 30.0, 1e30, np.inf]
+#: Targets: 0, exactly 1 and just above it (1 + 2⁻²⁰, a float32 too: the Stirling term's
+#: cut, y ≤ 1), a fraction, 2, a large count.
+POISSON_EDGE_Y = [0.0, 1.0, 1.0 + 2.0**-20, 0.5, 2.0, 1e3]
+POISSON_EDGE_OPTIONS = [(True, False, 1e-8), (True, True, 1e-8), (False, False, 1e-8), (False, True, 1e-8),
+                        (False, False, 0.0), (False, True, 0.0)]
+
+
+@pytest.mark.parametrize("log_input,full,eps", POISSON_EDGE_OPTIONS,
+                         ids=[f"log{int(a)}-full{int(b)}-eps{c:g}" for a, b, c in POISSON_EDGE_OPTIONS])
+def test_poisson_nll_edge_values(log_input, full, eps, dtype, device):
+    """ℓ and dℓ/dz entry by entry (``reduction='none'``, dJ/dℓ = 1) on every
+    pair of an edge input and an edge target, against torch on each of its
+    kernel paths (``parity_tests/edges.py``: its exp, log and multiply run a
+    vector loop or a scalar one by position): an entry passes when it equals
+    one of torch's answers for it — NaN where torch gives NaN (inf − inf at
+    z = +inf; 0·log 0 at λ = 0 with ε = 0 and y = 0), the same infinities, the
+    sign of a zero loss — within :func:`_poisson_edge_tolerance`.
+
+    Hand-worked beside it: ℓ(z = 0, y = 0) = e⁰ = 1 and dℓ/dz = 1; at z = −∞
+    and y = 0, ℓ = 0 − 0·(−∞) is NaN (in torch too) but dℓ/dz = 0; at λ = 0
+    with the default ε, ℓ = −y·log(1e-8) = 18.42·y and dℓ/dλ = 1 − y·1e8; with
+    ε = 0, +inf and −inf (and NaN for y = 0). (The Stirling term's cut at
+    y = 1 is worked by hand in ``tests/test_losses_by_hand.py``.)"""
+    inputs = POISSON_EDGE_Z if log_input else POISSON_EDGE_RATES
+    z, y = (np.array(a) for a in zip(*itertools.product(inputs, POISSON_EDGE_Y)))
+    z, y = z.astype(dtype), y.astype(dtype)
+    g = np.ones_like(z)
+    mine = sn.nn.PoissonNLLLoss(log_input, full, eps=eps, reduction="none")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # exp overflowing, log(0), inf − inf: silent, as in torch
+        loss = mine(z, y)
+        grad = mine.backward(g)
+    assert loss.dtype == grad.dtype == dtype
+    rtol, atol = _poisson_edge_tolerance(dtype, z, y, log_input, eps)
+    assert_edges(loss, grad, lambda: torch.nn.PoissonNLLLoss(log_input, full, eps=eps, reduction="none"), z, g,
+                 component=f"PoissonNLLLoss(log_input={log_input}, full={full}, eps={eps:g})",
+                 quantity="at edge inputs and targets", dtype=dtype, device=device, rtol=rtol, atol=atol, target=y)
+    at = {(float(a), float(b)): (float(v), float(d)) for a, b, v, d in zip(z, y, loss, grad)}
+    if log_input:
+        assert at[(0.0, 0.0)] == (1.0, 1.0)
+        assert at[(0.0, 1.0)][1] == 0.0                  # e^0 − 1: the minimum of ℓ over z, at e^z = y
+        assert np.isnan(at[(-np.inf, 0.0)][0]) and at[(-np.inf, 0.0)][1] == 0.0  # e^−∞ − 0·(−∞): NaN; dℓ/dz = 0 − 0
+        if not full:
+            assert at[(-1e4, 2.0)] == (2e4, -2.0)       # e^z underflows to 0: ℓ = −y·z exactly
+    else:
+        zero_rate = at[(0.0, 2.0)]
+        if eps == 0:
+            assert zero_rate == (np.inf, -np.inf)         # −2·log 0 = +inf; 1 − 2/0 = −inf
+            assert np.isnan(at[(0.0, 0.0)][0])            # 0 − 0·log 0 = 0 − 0·(−inf): NaN, as torch
+        else:
+            stirling_2 = 2 * np.log(2) - 2 + 0.5 * np.log(4 * np.pi) if full else 0.0
+            tol = 1e-15 if dtype == np.float64 else 1e-6
+            assert zero_rate[0] == pytest.approx(-2 * np.log(np.float32(1e-8) if dtype == np.float32 else 1e-8)
+                                                 + stirling_2, rel=tol)
+            assert zero_rate[1] == pytest.approx(1 - 2 / (np.float32(1e-8) if dtype == np.float32 else 1e-8),
+                                                 rel=tol)
 
 
 # ------------------------------------------------------------------------- NLL

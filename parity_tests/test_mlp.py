@@ -135,3 +135,6 @@ def test_repr_matches_torch():
     assert repr(sn.nn.Linear(3, 2, bias=False)) == repr(torch.nn.Linear(3, 2, bias=False))
     for reduction in ("mean", "sum"):
         assert repr(sn.nn.MSELoss(reduction=reduction)) == repr(torch.nn.MSELoss(reduction=reduction))
+    # torch's losses have no extra_repr: "PoissonNLLLoss()" whatever the options, in both
+    options = {"log_input": False, "full": True, "eps": 0.5, "reduction": "sum"}
+    assert repr(sn.nn.PoissonNLLLoss(**options)) == repr(torch.nn.PoissonNLLLoss(**options)) == "PoissonNLLLoss()"

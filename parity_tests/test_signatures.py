@@ -110,7 +110,8 @@ def test_clip_grad_signature(name):
 def test_the_lists_cover_the_library():
     """Nothing public escapes the checks above because a list forgot it."""
     assert {"Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "LogSoftmax", "Identity", "Sequential",
-            "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "Dropout", "BatchNorm1d",
+            "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "PoissonNLLLoss", "Dropout",
+            "BatchNorm1d",
             "ELU", "GELU", "SiLU", "Softplus"} <= set(NN_CLASSES)
 
 
@@ -125,9 +126,15 @@ def test_legacy_reduction_arguments_keep_their_places_and_are_refused():
             assert torch.nn.BCELoss(*args, **kwargs).reduction == reduction
         with pytest.raises(TypeError, match=rf"BCELoss: size_average and reduce .* use reduction='{reduction}'"):
             sn.nn.BCELoss(*args, **kwargs)
-    for cls in ["MSELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]:
+    for cls in ["MSELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "PoissonNLLLoss"]:
         with pytest.raises(TypeError, match=f"^{cls}: size_average and reduce .* use reduction='sum' instead"):
             getattr(sn.nn, cls)(size_average=False)
+    # PoissonNLLLoss(log_input, full, size_average, eps, reduce, reduction): eps sits between the pair
+    assert sn.nn.PoissonNLLLoss(False, True, None, 0.5).eps == torch.nn.PoissonNLLLoss(False, True, None, 0.5).eps
+    with pytest.warns(UserWarning):
+        assert torch.nn.PoissonNLLLoss(True, False, None, 1e-8, False).reduction == "none"
+    with pytest.raises(TypeError, match=r"^PoissonNLLLoss: size_average and reduce .* use reduction='none'"):
+        sn.nn.PoissonNLLLoss(True, False, None, 1e-8, False)
 
 
 def test_positional_state_dict_is_refused_with_the_keyword_form():

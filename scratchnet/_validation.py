@@ -110,6 +110,13 @@ def check_int(value, name: str) -> int:
     return int(value)
 
 
+def check_bool(value, name: str) -> bool:
+    """``True`` or ``False`` (NumPy's booleans too), else ``TypeError``; as a ``bool``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_shown(value)}")
+    return bool(value)
+
+
 def check_real(value, name: str, low=None, high=None, low_inclusive=True, high_inclusive=True, *,
                integer: bool = False, invalid: str | None = None) -> float:
     """A real number (an integer with ``integer=True``; never a bool) in an
@@ -276,6 +283,21 @@ def check_logits_and_targets(loss, input, target) -> tuple[np.ndarray, np.ndarra
     z, y = check_same_shape(loss, input, target)
     _check_unit_interval(loss, y)
     return z, y
+
+
+def check_poisson(loss, input, target) -> tuple[np.ndarray, np.ndarray]:
+    """``PoissonNLLLoss``'s (prediction, y): one shape, y ≥ 0 (counts or rates;
+    NaN refused too); with ``log_input=False`` the prediction is the rate λ
+    itself, so it must be ≥ 0 as well. (PyTorch checks neither: a negative
+    target or rate gives a number or NaN without a word.)"""
+    x, y = check_same_shape(loss, input, target)
+    if not np.all(y >= 0):
+        raise ValueError(f"PoissonNLLLoss: targets must be counts or rates >= 0, got {y[~(y >= 0)].flat[0]}")
+    if not loss.log_input and not np.all(x >= 0):
+        raise ValueError(f"PoissonNLLLoss(log_input=False): every prediction must be a rate >= 0, got "
+                         f"{x[~(x >= 0)].flat[0]} (for log-rates, such as a network's raw outputs, "
+                         "use log_input=True)")
+    return x, y
 
 
 def as_float_option(value, name: str) -> np.ndarray | None:

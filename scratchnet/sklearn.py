@@ -17,7 +17,8 @@ scikit-learn's own test file for its MLP, ``test_mlp.py``, except four tests
 that use its private internals (``tests/test_sklearn_test_mlp.py``).
 
 This is the only scratchnet module that imports scikit-learn (and SciPy, for
-L-BFGS and sparse input); ``import scratchnet`` never loads it.
+L-BFGS and sparse input, as its backend ``scratchnet._sklearn_backend`` does
+for sparse input); ``import scratchnet`` loads neither.
 ``torch_ref.sklearn`` has the twins with the same names and parameters,
 trained by ``torch.optim`` with autograd: given the same ``random_state`` both
 start from the same weights and see the same batches, so their loss curves,
@@ -59,7 +60,10 @@ the network); to change the weights, load a ``state_dict`` into ``model_``.
 Backpropagation is explicit: dJ/dℓ_ik = s_i/(K Σ s) (K = the outputs for
 squared error, else 1) goes into the loss's ``backward``, the chain rule runs
 through the layers, and the penalty's gradient α/Σs · W[l] is added to each
-``W[l].grad`` by hand.
+``W[l].grad`` by hand (``ScratchnetBackend.objective``: the network's
+operations live in ``scratchnet/_sklearn_backend.py``, which
+``torch_ref.sklearn.TorchBackend`` mirrors in torch; this file holds the
+estimators).
 
 The solvers
 -----------
@@ -82,7 +86,7 @@ Input
 * **Sparse X** (``scipy.sparse`` CSR or CSC; other formats are converted to
   CSR) in ``fit``, ``partial_fit`` and ``predict``: the first layer's product
   is taken as sparse × dense, Z[1] = X W[1]ᵀ + b[1] and dW[1] = (Xᵀ dZ[1])ᵀ,
-  so X is never densified (:meth:`ScratchnetBackend.forward`).
+  so X is never densified (``ScratchnetBackend.forward``).
 * **dtype**: as scikit-learn, float32 X trains float32 weights and predicts in
   float32; any other X (float64, integers) trains in float64. ``dtype=``
   ('float32' or 'float64'; default ``None``, follow X) fixes the network's
@@ -172,8 +176,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from . import models, nn
 from ._dtype import resolve_dtype
+from ._sklearn_backend import ScratchnetBackend
 from ._validation import as_float_array, caller_stacklevel, check_int, check_real
 from .nn import functional as F
 
@@ -187,163 +191,6 @@ LEARNING_RATES = ("constant", "invscaling", "adaptive")
 REGRESSION_LOSSES = ("squared_error", "poisson")
 #: The formats scikit-learn's MLP takes as they are; other sparse formats become CSR.
 SPARSE_FORMATS = ["csr", "csc"]
-
-
-# ==================================================================== backend
-
-
-class PoissonNLLLoss:
-    """``torch.nn.PoissonNLLLoss(log_input=True, full=False, reduction='none')``:
-    the regressor's ``loss='poisson'``, on log-rates z = Z[L] (the prediction is e^z)::
-
-        ℓ = e^z − y·z          dℓ/dz = e^z − y
-
-    the negative log-likelihood of y ~ Poisson(e^z) without its log(y!)
-    (a constant of the data). It lives here because ``scratchnet.nn`` has no
-    Poisson loss; its interface is the losses' (``loss(z, y)``, then
-    ``backward(dJ/dℓ)``).
-    """
-
-    def __call__(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-        rate = np.exp(z)
-        self._local = rate - y
-        return rate - y * z
-
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        return self._local * grad_output
-
-
-class ScratchnetBackend:
-    """How the estimators build, train and run a network in scratchnet.
-
-    The estimators' logic (validation, labels, sample weights, epochs, early
-    stopping, L-BFGS) is written once in :class:`BaseMLP`; a backend supplies
-    the operations below. ``torch_ref.sklearn.TorchBackend`` supplies the same
-    ones with ``torch.nn``, ``torch.optim`` and autograd.
-    """
-
-    name = "scratchnet"
-
-    @staticmethod
-    def build(sizes, activation, dtype, generator):
-        """The network, its initial weights drawn from ``generator``."""
-        return models.mlp(sizes, activation, output=None, dtype=dtype, generator=generator)
-
-    @staticmethod
-    def loss(kind):
-        """The per-example loss ℓ (``reduction='none'``) for ``kind``."""
-        if kind == "poisson":
-            return PoissonNLLLoss()
-        return {"cross_entropy": nn.CrossEntropyLoss, "bce": nn.BCEWithLogitsLoss,
-                "mse": nn.MSELoss}[kind](reduction="none")
-
-    @staticmethod
-    def optimizer(model, solver, lr, momentum, nesterov, betas, eps):
-        from . import optim
-
-        if solver == "sgd":
-            return optim.SGD(model.parameters(), lr=lr, momentum=momentum, nesterov=nesterov)
-        return optim.Adam(model.parameters(), lr=lr, betas=betas, eps=eps)
-
-    @staticmethod
-    def set_lr(optimizer, lr):
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-
-    @staticmethod
-    def objective(model, loss_fn, X, T, c, l2):
-        """J = Σ_i c_i Σ_k ℓ_ik + l2/2 · Σ_l ‖W[l]‖² on the batch (X, T); the
-        gradient of J is left in every ``param.grad``. Returns J.
-
-        (``BaseMLP._objective_weights`` gives c_i = s_i/(K Σs) and l2 = α/Σs.)
-        Backprop by hand: dJ/dℓ_ik = c_i into the loss's backward, the chain
-        rule through the layers, then the penalty's gradient l2 · W[l].
-        """
-        model.zero_grad()
-        if sparse.issparse(X):
-            rest, Z1 = ScratchnetBackend._sparse_first_layer(model, X)
-            Z = rest(Z1)
-        else:
-            Z = model(X)
-        losses = loss_fn(Z, T)  # ℓ: (m,) for cross-entropy, (m, K) otherwise
-        dJ_dloss = c if losses.ndim == 1 else np.broadcast_to(c[:, None], losses.shape)
-        J = float(np.sum(dJ_dloss * losses))
-        dZ = loss_fn.backward(dJ_dloss)
-        if sparse.issparse(X):
-            # dZ[1] from the layers after the first; then dW[1] = dZ[1]ᵀ X, computed as
-            # (Xᵀ dZ[1])ᵀ (sparse × dense again), and db[1] = Σ_i dZ[1].
-            dZ1 = rest.backward(dZ)
-            first = model[0]
-            first.weight.accumulate_grad(np.ascontiguousarray(np.asarray(X.T @ dZ1).T))
-            first.bias.accumulate_grad(dZ1.sum(axis=0))
-        else:
-            model.backward(dZ, needs_input_grad=False)
-        if l2 > 0:
-            for W in ScratchnetBackend._weights(model):
-                J += l2 / 2 * float(np.sum(W.data * W.data))
-                W.accumulate_grad(l2 * W.data)
-        return J
-
-    @staticmethod
-    def forward(model, X):
-        """Z[L] for X (a NumPy array, or a scipy.sparse matrix of the network's dtype)."""
-        if not sparse.issparse(X):
-            return model(X)
-        rest, Z1 = ScratchnetBackend._sparse_first_layer(model, X)
-        return rest(Z1)
-
-    @staticmethod
-    def _sparse_first_layer(model, X):
-        """(the layers after the first, Z[1]) for sparse X.
-
-        The first layer is applied by hand, Z[1] = X W[1]ᵀ + b[1], as scipy's
-        sparse × dense product, which never densifies X; the rest of the
-        network (one ``Sequential`` for its forward and its backward) then
-        runs as usual on the dense Z[1].
-        """
-        first = model[0]
-        return model[1:], np.asarray(X @ first.weight.data.T) + first.bias.data
-
-    @staticmethod
-    def _weights(model):
-        return [layer.weight for layer in model if isinstance(layer, nn.Linear)]
-
-    @staticmethod
-    def _biases(model):
-        return [layer.bias for layer in model if isinstance(layer, nn.Linear)]
-
-    @staticmethod
-    def get_vector(model) -> np.ndarray:
-        """θ: every W[l]ᵀ row by row (scikit-learn's ``coefs_``), then every b[l]; float64."""
-        weights, biases = ScratchnetBackend._weights(model), ScratchnetBackend._biases(model)
-        return np.concatenate([W.data.T.ravel() for W in weights] + [b.data for b in biases]).astype(np.float64)
-
-    @staticmethod
-    def set_vector(model, theta: np.ndarray) -> None:
-        """Load θ (the layout of :meth:`get_vector`) into the weights, in place."""
-        start = 0
-        for W in ScratchnetBackend._weights(model):
-            n_out, n_in = W.data.shape
-            W.data[...] = theta[start:start + n_in * n_out].reshape(n_in, n_out).T
-            start += n_in * n_out
-        for b in ScratchnetBackend._biases(model):
-            b.data[...] = theta[start:start + b.data.size]
-            start += b.data.size
-
-    @staticmethod
-    def grad_vector(model) -> np.ndarray:
-        """∇J in the layout of :meth:`get_vector`."""
-        weights, biases = ScratchnetBackend._weights(model), ScratchnetBackend._biases(model)
-        return np.concatenate([W.grad.T.ravel() for W in weights] + [b.grad for b in biases]).astype(np.float64)
-
-    @staticmethod
-    def get_state(model):
-        """A copy of the weights (``state_dict`` as NumPy arrays)."""
-        return model.state_dict()
-
-    @staticmethod
-    def set_state(model, state):
-        model.load_state_dict(state)
 
 
 # ============================================================ shared estimator

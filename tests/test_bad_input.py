@@ -77,7 +77,7 @@ def test_non_scalar_output_needs_an_explicit_gradient():
         loss.backward()
 
 
-@pytest.mark.parametrize("loss_cls", [sn.nn.MSELoss, sn.nn.BCELoss, sn.nn.BCEWithLogitsLoss])
+@pytest.mark.parametrize("loss_cls", [sn.nn.MSELoss, sn.nn.BCELoss, sn.nn.BCEWithLogitsLoss, sn.nn.PoissonNLLLoss])
 def test_loss_shape_mismatch_is_refused_not_broadcast(loss_cls):
     """torch warns and broadcasts (4, 1) against (4,) into a (4, 4) loss; scratchnet refuses."""
     with pytest.raises(ValueError, match=r"prediction shape \(4, 1\) and target shape \(4,\) differ.*y.reshape\(-1, 1\)"):
@@ -91,6 +91,33 @@ def test_bce_predictions_outside_unit_interval():
         sn.nn.BCELoss()(np.array([np.nan, 0.5]), np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
         sn.nn.BCELoss()(np.array([0.5, 0.5]), np.array([0.0, 2.0]))
+
+
+def test_poisson_targets_and_rates_below_zero_and_bad_options():
+    """Counts and rates are ≥ 0: PyTorch computes a number (or NaN) for y = −1 or
+    λ = −0.5 without a word; scratchnet says what was expected."""
+    with pytest.raises(ValueError, match=r"^PoissonNLLLoss: targets must be counts or rates >= 0, got -1.0$"):
+        sn.nn.PoissonNLLLoss()(np.zeros(3), np.array([0.0, -1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"targets must be counts or rates >= 0, got nan"):
+        sn.nn.PoissonNLLLoss()(np.zeros(2), np.array([np.nan, 1.0]))
+    with pytest.raises(ValueError, match=r"^PoissonNLLLoss\(log_input=False\): every prediction must be a rate "
+                                         r">= 0, got -0.5 \(for log-rates.*use log_input=True\)"):
+        sn.nn.PoissonNLLLoss(log_input=False)(np.array([1.0, -0.5]), np.array([1.0, 1.0]))
+    # log-rates may be any real number; a rate of exactly 0 is fine (ε keeps log(0) away)
+    assert np.isfinite(sn.nn.PoissonNLLLoss()(np.array([-3.0, 2.0]), np.array([1.0, 0.0])))
+    assert np.isfinite(sn.nn.PoissonNLLLoss(log_input=False)(np.array([0.0, -0.0]), np.array([1.0, 0.0])))
+    with pytest.raises(TypeError, match=r"^PoissonNLLLoss: log_input must be True or False, got int 1$"):
+        sn.nn.PoissonNLLLoss(log_input=1)
+    with pytest.raises(TypeError, match=r"^PoissonNLLLoss: full must be True or False, got str 'yes'$"):
+        sn.nn.PoissonNLLLoss(full="yes")
+    with pytest.raises(ValueError, match=r"^PoissonNLLLoss: eps must be >= 0, got -1e-08$"):
+        sn.nn.PoissonNLLLoss(eps=-1e-8)
+    with pytest.raises(TypeError, match=r"^PoissonNLLLoss: eps must be a real number, got str '1e-8'$"):
+        sn.nn.PoissonNLLLoss(eps="1e-8")
+    with pytest.raises(ValueError, match="'avg' is not a valid value for reduction"):
+        sn.nn.PoissonNLLLoss(reduction="avg")
+    with pytest.raises(TypeError, match="^PoissonNLLLoss: size_average and reduce .* use reduction='none' instead"):
+        sn.nn.PoissonNLLLoss(True, False, None, 1e-8, False)  # torch's positions: reduce=False
 
 
 @pytest.mark.parametrize("loss_cls", [sn.nn.CrossEntropyLoss, sn.nn.NLLLoss])

@@ -19,8 +19,9 @@ Deliberate choices (documented results, not errors):
   passes do not scan for them (that would cost a pass over every array);
   a NaN in one example never touches the other examples' results, and nothing
   warns. Where a check is cheap and the value cannot be meant, it is refused:
-  ``BCELoss`` predictions or targets outside [0, 1] (NaN included), class
-  indices that are NaN. The training loop stops with a clear error once the
+  ``BCELoss`` predictions or targets outside [0, 1] (NaN included),
+  ``PoissonNLLLoss`` targets below 0 (NaN included) and, with
+  ``log_input=False``, rates below 0 (NaN included), class indices that are NaN. The training loop stops with a clear error once the
   loss is no longer finite.
 * **Empty batches work** (shape (0, n) in, (0, m) out, gradients of shape
   (0, n)); a mean over nothing is NaN, as in PyTorch, and its gradient is empty.
@@ -89,7 +90,8 @@ LAYERS = {
     "Residual": (lambda: nn.Residual(nn.Linear(3, 3)), "Linear"),  # the wrapped layer checks its input
     "mlp": (lambda: sn.models.mlp([3, 4, 2], dropout=0.1, batch_norm=True), "Linear"),
 }
-SAME_SHAPE_LOSSES = {"MSELoss": nn.MSELoss, "BCELoss": nn.BCELoss, "BCEWithLogitsLoss": nn.BCEWithLogitsLoss}
+SAME_SHAPE_LOSSES = {"MSELoss": nn.MSELoss, "BCELoss": nn.BCELoss, "BCEWithLogitsLoss": nn.BCEWithLogitsLoss,
+                     "PoissonNLLLoss": nn.PoissonNLLLoss}
 INDEX_LOSSES = {"CrossEntropyLoss": nn.CrossEntropyLoss, "NLLLoss": nn.NLLLoss}
 
 # ---------------------------------------------------------------- dtypes
@@ -304,14 +306,19 @@ def test_softmax_rows_with_nan_or_plus_inf_are_nan_others_are_distributions(x):
 
 @given(x=hnp.arrays(np.float64, (3, 2), elements=finite_or_not),
        t=hnp.arrays(np.float64, (3, 2), elements=finite_or_not),
-       loss=st.sampled_from(["MSELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]),
+       loss=st.sampled_from(["MSELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "PoissonNLLLoss"]),
        reduction=st.sampled_from(["mean", "sum", "none"]))
 def test_non_finite_losses_are_computed_silently(x, t, loss, reduction):
-    """NaN/inf predictions (and MSE targets) give a loss and a gradient — NaN or
-    inf where IEEE arithmetic says so, as in PyTorch — with no warning."""
+    """NaN/inf predictions (and MSE targets, and ±inf Poisson targets) give a
+    loss and a gradient — NaN or inf where IEEE arithmetic says so, as in
+    PyTorch — with no warning; finite where every input is finite (and, for the
+    Poisson loss on log-rates, e^z is: z < 709)."""
     fn = {**SAME_SHAPE_LOSSES, **INDEX_LOSSES}[loss](reduction=reduction)
     if loss == "BCEWithLogitsLoss":
         t = np.clip(np.nan_to_num(t), 0, 1)
+    elif loss == "PoissonNLLLoss":
+        t = np.abs(np.nan_to_num(t, nan=0.0, posinf=np.inf, neginf=-np.inf))
+        x = np.where(x < 709, x, np.where(np.isfinite(x), 709.0, x))  # e^z overflows beyond z ≈ 709.8
     elif loss in INDEX_LOSSES:
         t = np.array([0, 1, 1])
     value = quietly(fn, x, t)
@@ -404,6 +411,36 @@ def test_bce_probabilities_outside_zero_one(p):
                                  r"BCEWithLogitsLoss", nn.BCELoss(), p, np.zeros((3, 2)))
 
 
+@given(target=hnp.arrays(np.float64, (3, 2), elements=st.floats(-5, 5) | st.just(np.nan)))
+def test_poisson_targets_below_zero_or_nan(target):
+    assume(not np.all(target >= 0))
+    raises_own_words(ValueError, r"^PoissonNLLLoss: targets must be counts or rates >= 0, got", nn.PoissonNLLLoss(),
+                     np.zeros((3, 2)), target)
+
+
+@given(rate=hnp.arrays(np.float64, (3, 2), elements=st.floats(-5, 5) | st.just(np.nan)))
+def test_poisson_rates_below_zero_or_nan(rate):
+    """With ``log_input=False`` the prediction is the rate λ itself; with the
+    default log-rates any real number (NaN too, propagating) is a prediction."""
+    assume(not np.all(rate >= 0))
+    message = raises_own_words(ValueError, r"^PoissonNLLLoss\(log_input=False\): every prediction must be a rate "
+                                           r">= 0, got", nn.PoissonNLLLoss(log_input=False), rate, np.ones((3, 2)))
+    assert "use log_input=True" in message
+    assert quietly(nn.PoissonNLLLoss(reduction="none"), rate, np.ones((3, 2))).shape == (3, 2)
+
+
+@given(value=st.one_of(st.integers(), st.floats(), st.text(max_size=3), st.none(), st.lists(st.booleans(), max_size=2)),
+       which=st.sampled_from(["log_input", "full"]))
+def test_poisson_switches_must_be_booleans(value, which):
+    raises_own_words(TypeError, rf"^PoissonNLLLoss: {which} must be True or False, got", nn.PoissonNLLLoss,
+                     **{which: value})
+
+
+@given(value=st.floats(allow_nan=True).filter(lambda v: not v >= 0))
+def test_poisson_eps_below_zero_or_nan(value):
+    raises_own_words(ValueError, "^PoissonNLLLoss: eps must (not be NaN|be >= 0)", nn.PoissonNLLLoss, eps=value)
+
+
 def test_class_probabilities_outside_zero_one():
     raises_own_words(ValueError, "CrossEntropyLoss: class probabilities must lie in", nn.CrossEntropyLoss(),
                      np.zeros((2, 3)), np.full((2, 3), 1.5))
@@ -440,6 +477,7 @@ def test_dtypes_other_than_float32_and_float64_are_refused(dtype):
 def test_real_hyperparameters(value):
     raises_own_words(TypeError, "^negative_slope must be a real number", nn.LeakyReLU, value)
     raises_own_words(TypeError, "^label_smoothing must be a real number", nn.CrossEntropyLoss, label_smoothing=value)
+    raises_own_words(TypeError, "^PoissonNLLLoss: eps must be a real number", nn.PoissonNLLLoss, eps=value)
     raises_own_words(TypeError, "^val must be a real number", nn.init.constant_, np.zeros(2), value)
     raises_own_words(TypeError, "^std must be a real number", nn.init.normal_, np.zeros(2), std=value)
 

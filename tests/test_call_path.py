@@ -16,7 +16,7 @@ import scratchnet as sn
 from scratchnet.nn.modules import _ieee, hooks
 
 LAYERS = [sn.nn.Linear, sn.nn.ReLU, sn.nn.Sigmoid, sn.nn.Tanh, sn.nn.Softmax, sn.nn.Dropout, sn.nn.BatchNorm1d,
-          sn.nn.Sequential, sn.nn.Residual, sn.nn.MSELoss, sn.nn.CrossEntropyLoss]
+          sn.nn.Sequential, sn.nn.Residual, sn.nn.MSELoss, sn.nn.CrossEntropyLoss, sn.nn.PoissonNLLLoss]
 
 
 @pytest.mark.parametrize("cls", LAYERS, ids=lambda c: c.__name__)

@@ -64,6 +64,12 @@ LOSSES = [
      lambda rng: rng.normal(size=(5, 3)), lambda rng: rng.dirichlet(np.ones(3), size=5)),
     ("NLLLoss", lambda r: sn.nn.NLLLoss(weight=np.array([1.0, 3.0, 0.5]), reduction=r),
      lambda rng: rng.normal(size=(5, 3)), lambda rng: rng.integers(0, 3, size=5)),
+    ("PoissonNLLLoss", lambda r: sn.nn.PoissonNLLLoss(reduction=r),
+     lambda rng: rng.normal(size=(5, 3)), lambda rng: rng.poisson(2.0, size=(5, 3)).astype(float)),
+    ("PoissonNLLLoss(full)", lambda r: sn.nn.PoissonNLLLoss(full=True, reduction=r),
+     lambda rng: rng.normal(size=(5, 3)), lambda rng: rng.uniform(0, 6, size=(5, 3))),
+    ("PoissonNLLLoss(rates)", lambda r: sn.nn.PoissonNLLLoss(log_input=False, full=True, eps=0.1, reduction=r),
+     lambda rng: rng.uniform(0.2, 3.0, size=(5, 3)), lambda rng: rng.poisson(2.0, size=(5, 3)).astype(float)),
 ]
 
 

@@ -23,3 +23,16 @@ def test_scratchnet_sklearn_needs_scikit_learn_but_not_torch():
             "sys.exit(0 if 'sklearn' in sys.modules and 'torch' not in sys.modules else 1)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_sklearn_backend_loads_with_the_estimators_only_and_needs_no_scikit_learn():
+    """``scratchnet._sklearn_backend`` (the estimators' network operations) is not
+    loaded by ``import scratchnet``; it needs SciPy (sparse X) but neither
+    scikit-learn nor torch; ``scratchnet.sklearn`` still exports it."""
+    code = ("import sys, scratchnet, scratchnet.nn, scratchnet.optim; "
+            "assert 'scratchnet._sklearn_backend' not in sys.modules; "
+            "import scratchnet._sklearn_backend as b; "
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('sklearn', 'torch')]; "
+            "import scratchnet.sklearn as s; assert s.ScratchnetBackend is b.ScratchnetBackend")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

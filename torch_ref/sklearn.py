@@ -31,7 +31,8 @@ import numpy as np
 import torch
 from scipy import sparse
 
-from scratchnet.sklearn import BaseMLPClassifier, BaseMLPRegressor, ScratchnetBackend
+from scratchnet._sklearn_backend import ScratchnetBackend
+from scratchnet.sklearn import BaseMLPClassifier, BaseMLPRegressor
 
 from .convert import from_torch, to_torch
 from .models import twin
@@ -40,7 +41,7 @@ __all__ = ["MLPClassifier", "MLPRegressor"]
 
 
 class TorchBackend:
-    """The operations of ``scratchnet.sklearn.ScratchnetBackend``, in PyTorch."""
+    """The operations of ``scratchnet._sklearn_backend.ScratchnetBackend``, in PyTorch."""
 
     name = "torch"
 

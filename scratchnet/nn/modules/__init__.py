@@ -5,7 +5,7 @@ from .batchnorm import BatchNorm1d
 from .container import Sequential
 from .dropout import Dropout
 from .linear import Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, PoissonNLLLoss
 from .module import Module
 from .residual import Residual
 
@@ -13,5 +13,6 @@ __all__ = [
     "Module", "Linear", "Identity", "Sequential",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "PoissonNLLLoss",
     "Dropout", "BatchNorm1d", "Residual", "ELU", "GELU", "SiLU", "Softplus",
 ]

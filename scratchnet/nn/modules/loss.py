@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import (as_float_option, broadcast_weight, check_classification, check_int,
-                            check_logits_and_targets, check_probabilities, check_real, check_same_shape)
+from ..._validation import (as_float_option, broadcast_weight, check_bool, check_classification, check_int,
+                            check_logits_and_targets, check_poisson, check_probabilities, check_real,
+                            check_same_shape)
 from .. import functional as F
 from .module import Module, checked_backward
 
@@ -184,6 +185,69 @@ class BCEWithLogitsLoss(_Loss):
         if w is not None:
             losses, local = losses * w, local * w
         self._local = local
+        return self._reduce(losses)
+
+
+# ======================================================================== Poisson
+
+
+class PoissonNLLLoss(_Loss):
+    """Negative log-likelihood of counts y ~ Poisson(λ), for regression on
+    counts or rates (a network's output z read as the log-rate, λ = e^z):
+
+        log_input=True (default):  ℓ_i = e^(z_i) − y_i z_i               dℓ_i/dz_i = e^(z_i) − y_i
+        log_input=False:           ℓ_i = λ_i − y_i log(λ_i + ε)          dℓ_i/dλ_i = 1 − y_i / (λ_i + ε)
+
+    — −log P(y | λ) = λ − y log λ + log(y!) without its log(y!), a constant of
+    the data (it moves J, never its gradient). With ``log_input=False`` the
+    prediction is the rate λ ≥ 0 itself and ε = ``eps`` keeps log(0) away;
+    on log-rates no ε is needed (e^z > 0). J = Σ ℓ_i / m over all m entries
+    (mean), Σ ℓ_i (sum), or the ℓ_i (none).
+
+    ``full=True`` adds PyTorch's Stirling approximation of log(y!),
+
+        log(y!) ≈ y log y − y + ½ log(2πy)     added for y > 1 only (0 for y ≤ 1),
+
+    exactly as torch does it (``stirling_term.masked_fill(target <= 1, 0)``
+    in ATen's ``poisson_nll_loss``): for y ∈ {0, 1}, log(y!) = 0 exactly and
+    the approximation (−0.081 at y = 1) would be wrong, so the term is cut at
+    y = 1 — a jump of the loss between y = 1 and y just above it, not a
+    smooth correction. The term depends on y alone, so dJ/dz is the same with
+    or without it.
+
+    The gradient is written by hand: for the mean, dJ/dz_i = (e^(z_i) − y_i)/m
+    — the rate minus the count, as with the canonical link of any GLM (the
+    "prediction − target" of MSE's 2(ŷ − y) and of cross-entropy's
+    dz = a − y, Chapter 15). torch obtains
+    the same by autograd through its composite formula (g·e^z + (−g)·y, one
+    rounding apart).
+
+    Targets must be counts or rates ≥ 0 and, with ``log_input=False``,
+    predictions too (``ValueError``; PyTorch computes a number or NaN without
+    a word). ``scratchnet.sklearn.MLPRegressor(loss='poisson')`` trains on it
+    (``reduction='none'``).
+    """
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average=None, eps: float = 1e-8,
+                 reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = check_bool(log_input, "PoissonNLLLoss: log_input")
+        self.full = check_bool(full, "PoissonNLLLoss: full")
+        self.eps = check_real(eps, "PoissonNLLLoss: eps", low=0)  # a Python float: computes in z's dtype
+
+    def forward(self, input, target):
+        z, y = check_poisson(self, input, target)
+        if self.log_input:
+            rate = np.exp(z)                          # λ = e^z
+            losses = rate - y * z                     # ℓ = e^z − y·z
+            self._local = rate - y                    # dℓ/dz = e^z − y
+        else:
+            shifted = z + self.eps                    # λ + ε
+            losses = z - y * np.log(shifted)          # ℓ = λ − y·log(λ + ε)
+            self._local = 1 - y / shifted             # dℓ/dλ = 1 − y/(λ + ε)
+        if self.full:                                 # + log(y!) ≈ y log y − y + ½ log(2πy), for y > 1
+            stirling = y * np.log(y) - y + 0.5 * np.log(2 * np.pi * y)
+            losses = losses + np.where(y <= 1, 0, stirling)
         return self._reduce(losses)
 
 
