@@ -37,8 +37,12 @@ CASES = [
     ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1, betas=(0.8, 0.99), maximize=True)),
     ("AdamW", dict(lr=0.01, amsgrad=True, weight_decay=0.3)),
     ("RMSprop", dict(lr=0.001, centered=True, momentum=0.8, weight_decay=0.1)),
-    ("RMSprop", dict(lr=0.001, alpha=0.9, maximize=True)),
-    ("Adagrad", dict(lr=0.01, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.5)),
+    # maximize with a weight decay: torch negates g, then adds λθ; each path must, too. Adagrad's
+    # ε = 0.1 is of the size of √s (s ≥ 0.5 here), so that where ε goes shows: g/(√s + ε) and
+    # g/√(s + ε) differ by ≈ |ε/√s − ε/(2s)| relative, ≤ 5e-11 at ε = 1e-10, under the bounds.
+    ("RMSprop", dict(lr=0.001, alpha=0.9, maximize=True, weight_decay=0.05)),
+    ("Adagrad", dict(lr=0.01, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.5, maximize=True,
+                     eps=0.1)),
 ]
 SHAPES = [(90, 100), (7,), (), (3, 5)]
 BOUND_100 = {np.float64: 1e-9, np.float32: 1e-4}

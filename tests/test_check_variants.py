@@ -13,7 +13,8 @@ from torch import nn
 
 from torch_ref.check import core
 from torch_ref.check.bounds import errors
-from torch_ref.check.optim_variants import OPTIM_VARIANTS, adam_step, sgd_step
+from torch_ref.check import check_optimizer
+from torch_ref.check.optim_variants import OPTIM_VARIANTS, adagrad_step, adam_step, rmsprop_step, sgd_step
 from torch_ref.check.variants import NETWORK_VARIANTS
 
 #: A reference each network variant applies to.
@@ -65,6 +66,11 @@ SGD_CASES = [dict(lr=0.1), dict(lr=0.1, momentum=0.9), dict(lr=0.1, momentum=0.9
 ADAM_CASES = [(torch.optim.Adam, dict(lr=0.1)), (torch.optim.Adam, dict(lr=0.1, weight_decay=0.1, amsgrad=True)),
               (torch.optim.AdamW, dict(lr=0.1)), (torch.optim.AdamW, dict(lr=0.1, weight_decay=0.3, betas=(0.8, 0.9)))]
 
+RMSPROP_CASES = [dict(lr=0.01), dict(lr=0.01, alpha=0.9, eps=1e-3, weight_decay=0.1, maximize=True),
+                 dict(lr=0.01, momentum=0.9, centered=True), dict(lr=0.005, momentum=0.5, weight_decay=0.05)]
+ADAGRAD_CASES = [dict(lr=0.1), dict(lr=0.1, eps=0.1, lr_decay=0.1, weight_decay=0.1, maximize=True),
+                 dict(lr=0.05, initial_accumulator_value=0.5, lr_decay=0.01)]
+
 
 def _trajectory(step, make_torch, hyper, steps=6, **kw):
     rng = np.random.default_rng(1)
@@ -104,9 +110,77 @@ def test_adam_step_without_a_change_is_torch_optim_adam(make, hyper):
         assert float(s["step"]) == float(ts["step"])
 
 
+@pytest.mark.parametrize("make,step,hyper", [(torch.optim.RMSprop, rmsprop_step, h) for h in RMSPROP_CASES]
+                         + [(torch.optim.Adagrad, adagrad_step, h) for h in ADAGRAD_CASES],
+                         ids=[f"RMSprop{h}" for h in RMSPROP_CASES] + [f"Adagrad{h}" for h in ADAGRAD_CASES])
+def test_rmsprop_and_adagrad_steps_without_a_change_are_torch_optim(make, step, hyper):
+    """Every parameter and state entry (step exactly): the reference steps use torch's own
+    operations (addcmul, lerp), so they agree to the last bits, not just within a bound."""
+    for mine, theirs, s, ts in _trajectory(step, make, hyper, **hyper):
+        assert errors(mine, theirs)[1] <= 1e-14
+        assert sorted(s) == sorted(ts)
+        for key in ts:
+            if key == "step":
+                assert float(s[key]) == float(ts[key]) and s[key].dtype == ts[key].dtype == torch.float32
+            else:
+                assert errors(s[key], ts[key])[1] <= 1e-14, key
+
+
+#: For each RMSprop/Adagrad variant: torch's optimizer and hyperparameters under which it applies and
+#: matters (ε = 0.1, of the size of √v: at 1e-8 where ε goes changes θ by ~1e-9 only; maximize with a
+#: weight decay, else the order of the two does not arise; lr_decay for the decay's variants).
+NEW_VARIANT_CASES = {
+    "maximize_after_weight_decay": dict(lr=0.05, eps=1e-3, weight_decay=0.1, maximize=True),
+    "eps_inside_sqrt": dict(lr=0.05, eps=0.1),
+    "no_lr_decay": dict(lr=0.1, lr_decay=0.2),
+    "lr_decay_from_step_one": dict(lr=0.1, lr_decay=0.2),
+}
+NEW_FAMILIES = {"RMSprop": (torch.optim.RMSprop, rmsprop_step), "Adagrad": (torch.optim.Adagrad, adagrad_step)}
+NEW_VARIANTS = [v for v in OPTIM_VARIANTS if v.family in NEW_FAMILIES]
+
+
+def _as_numpy_update(step, change):
+    """A variant step as a learner's NumPy ``update(param, grad, state, **hyper)``, its state under torch's names."""
+    def update(param, grad, state, **hyper):
+        p = torch.from_numpy(param)                     # shares param's memory: p.sub_ updates it in place
+        tstate = {k: torch.as_tensor(v) for k, v in state.items()}
+        step(p, torch.from_numpy(np.array(grad)), tstate, change=change, **hyper)
+        state.clear()
+        state.update({k: v.numpy().copy() for k, v in tstate.items()})
+    return update
+
+
+@pytest.mark.parametrize("variant", NEW_VARIANTS, ids=[v.name for v in NEW_VARIANTS])
+def test_each_rmsprop_and_adagrad_variant_is_the_diagnosis_of_code_that_has_it(variant):
+    """A NumPy update with exactly the variant's difference fails check_optimizer at the first
+    step it changes, and the diagnosis is that variant's (not another's: they are tried in order)."""
+    make, step = NEW_FAMILIES[variant.family]
+    hyper = NEW_VARIANT_CASES[variant.change]
+    assert variant.applies(variant.family, hyper)
+    keys = ["step", "square_avg"] if variant.family == "RMSprop" else ["step", "sum"]
+    report = check_optimizer(_as_numpy_update(step, variant.change), make, hyper=hyper,
+                             state_map={k: k for k in keys}, steps=4)
+    first = report.first_failure
+    first_step = 2 if variant.change == "no_lr_decay" else 1   # γ̃ = γ/(1 + (t − 1)η) is γ at t = 1
+    assert first is not None and first.name == f"step {first_step} · θ0", report
+    assert first.diagnosis == variant.says, report
+    # ... and without the change the same update passes
+    assert check_optimizer(_as_numpy_update(step, None), make, hyper=hyper, state_map={k: k for k in keys},
+                           steps=4).ok
+
+
 @pytest.mark.parametrize("variant", OPTIM_VARIANTS, ids=[v.name for v in OPTIM_VARIANTS])
 def test_each_optimizer_variant_changes_the_trajectory_or_the_state(variant):
     family = variant.family
+    if family in NEW_FAMILIES:
+        make, step = NEW_FAMILIES[family]
+        hyper = NEW_VARIANT_CASES[variant.change]
+        assert variant.applies(family, hyper)
+        differs = False
+        for mine, theirs, s, ts in _trajectory(step, make, hyper, change=variant.change, **hyper):
+            differs |= errors(mine, theirs)[1] > 1e-8
+        assert differs, f"{variant.name} changes nothing"
+        return
     hyper = dict(lr=0.1, momentum=0.9, dampening=0.5 if variant.change == "dampened_first_step" else 0.0,
                  weight_decay=0.1 if "decay" in variant.change else 0.0) if family == "SGD" else \
         dict(lr=0.1, eps=1e-3, weight_decay=0.1 if "decoupled" in variant.change or "decay" in variant.change

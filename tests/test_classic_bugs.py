@@ -22,7 +22,8 @@ IDS = [b.id for b in CATALOGUE]
 def test_the_catalogue_has_at_least_20_bugs_of_every_kind():
     assert len(CATALOGUE) >= 20 and len(BY_ID) == len(CATALOGUE)
     scenarios = {b.scenario for b in CATALOGUE}
-    assert {"classifier", "regressor", "batchnorm_layer", "dropout_layer", "sgd", "adam", "adamw"} <= scenarios
+    assert {"classifier", "regressor", "batchnorm_layer", "dropout_layer", "sgd", "adam", "adamw", "rmsprop",
+            "adagrad"} <= scenarios
     for bug in CATALOGUE:
         assert bug.hand and bug.plant and bug.tests and bug.says and bug.lesson
         assert all(e.path.startswith("scratchnet/") for e in bug.plant)

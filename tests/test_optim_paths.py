@@ -43,6 +43,7 @@ CASES = [
     ("RMSprop", dict(lr=0.01)),
     ("RMSprop", dict(lr=0.01, alpha=0.9, centered=True, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.01, momentum=0.8, maximize=True)),
+    ("RMSprop", dict(lr=0.01, maximize=True, weight_decay=0.1)),   # −g first, then + λθ, in both
     ("RMSprop", dict(lr=0.01, momentum=0.8, centered=True, eps=1e-3)),
     ("Adagrad", dict(lr=0.1)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.5, maximize=True)),

@@ -29,6 +29,8 @@ DROPOUT = "scratchnet/nn/modules/dropout.py"
 BATCHNORM = "scratchnet/nn/modules/batchnorm.py"
 SGD = "scratchnet/optim/sgd.py"
 ADAM = "scratchnet/optim/adam.py"
+RMSPROP = "scratchnet/optim/rmsprop.py"
+ADAGRAD = "scratchnet/optim/adagrad.py"
 
 #: The parity tests (single cases, by node id) that catch the bugs. Each is run on an
 #: unplanted copy first (the baseline, which must pass), so "caught" means something.
@@ -48,6 +50,8 @@ T_SGD_DAMPENING = "parity_tests/test_optim.py::test_trajectory[float64-cpu-SGD(m
 T_SGD_DECAY = "parity_tests/test_optim.py::test_trajectory[float64-cpu-SGD(momentum=0.9, nesterov, weight_decay=0.01)]"
 T_ADAM = "parity_tests/test_optim.py::test_trajectory[float64-cpu-Adam()]"
 T_ADAMW = "parity_tests/test_optim.py::test_trajectory[float64-cpu-AdamW()]"
+T_RMSPROP_MAXIMIZE = "parity_tests/test_optim.py::test_trajectory[float64-cpu-RMSprop(maximize, weight_decay=0.05)]"
+T_ADAGRAD_EPS = "parity_tests/test_optim.py::test_trajectory[float64-cpu-Adagrad(eps=0.1)]"
 
 
 def hand(old: str, new: str) -> Edit:
@@ -311,6 +315,35 @@ CATALOGUE: list[Bug] = [
          Edit(ADAM, "            if decoupled_weight_decay:\n                for theta in thetas:",
               "            if decoupled_weight_decay and False:\n                for theta in thetas:")),
         (T_ADAMW,)),
+    # ------------------------------------------------------------------ RMSprop and Adagrad
+    Bug("rmsprop_maximize_after_decay", "RMSprop with maximize applied after the weight decay",
+        "torch negates the gradient first and then adds the decay (g ← −g; g ← g + λθ), so that λθ still pulls "
+        "θ towards 0 while maximizing; −(g + λθ) pushes θ away from 0.",
+        (hand("    g = -grad if maximize else grad\n    g = g + weight_decay * param\n",
+              "    g = grad + weight_decay * param\n    g = -g if maximize else g\n"),),
+        "rmsprop", "step 1 · θ0", ("maximize applied after the weight decay",),
+        (Edit(RMSPROP, "        g = -grads[i] if maximize else grads[i]\n        v = square_avgs[i]\n"
+                       "        if weight_decay != 0:\n"
+                       "            g = g + weight_decay * theta                      # g_t ← g_t + λ θ_{t−1}\n",
+              "        g = grads[i]\n        v = square_avgs[i]\n        if weight_decay != 0:\n"
+              "            g = g + weight_decay * theta\n        g = -g if maximize else g\n"),
+         Edit(RMSPROP, "        if maximize:\n            np.negative(g, out=g)\n        if weight_decay != 0:\n"
+                       "            _flat.gather(group.thetas, work)\n            work *= weight_decay\n"
+                       "            g += work                                             # g + λθ\n",
+              "        if weight_decay != 0:\n            _flat.gather(group.thetas, work)\n"
+              "            work *= weight_decay\n            g += work\n"
+              "        if maximize:\n            np.negative(g, out=g)\n")),
+        (T_RMSPROP_MAXIMIZE,), {"maximize": True, "weight_decay": 0.1}),
+    Bug("adagrad_eps_inside_sqrt", "Adagrad with ε inside the square root", "torch's step is "
+        "γ̃ g/(√s + ε), not γ̃ g/√(s + ε) (the textbook's √(δ + r)); the two part where ε is not small "
+        "against √s.",
+        (hand('    param -= lr_t * g / (np.sqrt(state["s"]) + eps)\n', '    param -= lr_t * g / np.sqrt(state["s"] + eps)\n'),),
+        "adagrad", "step 1 · θ0", ("inside the square root",),
+        (Edit(ADAGRAD, "        theta -= clr * (g / (np.sqrt(s) + eps))               # θ_t = θ_{t−1} − γ̃_t g_t / (√s_t + ε)",
+              "        theta -= clr * (g / np.sqrt(s + eps))"),
+         Edit(ADAGRAD, "        np.sqrt(s, out=d)                                         # g / (√s + ε)\n        d += eps\n",
+              "        np.add(s, eps, out=d)\n        np.sqrt(d, out=d)\n")),
+        (T_ADAGRAD_EPS,)),
 ]
 
 BY_ID = {bug.id: bug for bug in CATALOGUE}

@@ -226,3 +226,25 @@ def adamw(param, grad, state, lr, betas, eps, weight_decay):
     m_hat = state["m"] / (1 - b1 ** state["t"])
     v_hat = state["v"] / (1 - b2 ** state["t"])
     param -= lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def rmsprop(param, grad, state, lr, alpha, eps, weight_decay=0.0, maximize=False):
+    """torch's RMSprop: g ← −g if maximizing, then g ← g + λθ (so the decay
+    pulls θ towards 0 either way); v = αv + (1 − α)g², θ ← θ − γ g/(√v + ε)."""
+    g = -grad if maximize else grad
+    g = g + weight_decay * param
+    if "v" not in state:
+        state["v"] = np.zeros_like(param)
+    state["v"] = alpha * state["v"] + (1 - alpha) * g * g
+    param -= lr * g / (np.sqrt(state["v"]) + eps)
+
+
+def adagrad(param, grad, state, lr, lr_decay, eps, weight_decay=0.0, initial_accumulator_value=0.0):
+    """torch's Adagrad: γ̃ = γ/(1 + (t − 1)η); s = s + g², θ ← θ − γ̃ g/(√s + ε)."""
+    g = grad + weight_decay * param
+    if "t" not in state:
+        state["t"], state["s"] = 0, np.full_like(param, initial_accumulator_value)
+    state["t"] += 1
+    lr_t = lr / (1 + (state["t"] - 1) * lr_decay)
+    state["s"] = state["s"] + g * g
+    param -= lr_t * g / (np.sqrt(state["s"]) + eps)

@@ -92,16 +92,37 @@ def adamw(hw, dtype="float64", **hyper):
                            state_map={"m": "exp_avg", "v": "exp_avg_sq", "t": "step"}, steps=5, dtype=dtype)
 
 
+def rmsprop(hw, dtype="float64", **hyper):
+    # ε = 1e-3, not 1e-8. RMSprop has no bias correction: step 1 is γ g/(√(1 − α)|g| + ε), which is
+    # γ sign(g)/√(1 − α) up to a relative ε/(√(1 − α)|g|), so a wrong g (maximize applied after the
+    # decay: −g − λθ for −g + λθ) changes step 1, wherever its sign is right, only through that term:
+    # θ moves 1.4e-8 relative at ε = 1e-8 (a rounding slip, to the eye), 1e-3 at ε = 1e-3.
+    hyper = {"lr": 0.01, "eps": 1e-3, **hyper}
+    return check_optimizer(hw.rmsprop, torch.optim.RMSprop, hyper=hyper, state_map={"v": "square_avg"}, steps=5,
+                           dtype=dtype)
+
+
+def adagrad(hw, dtype="float64", **hyper):
+    # ε = 0.1, not 1e-10: of the size of √s (|g| ≈ 1 here), so that where ε goes matters on every
+    # step. g/(√s + ε) and g/√(s + ε) differ by ≈ |ε/√s − ε/(2s)| relative: 5% at s = 1 and
+    # ε = 0.1; at ε = 1e-10 it shows only where s is small (8e-10 on θ here, a few times the bound).
+    hyper = {"lr": 0.1, "eps": 0.1, **hyper}
+    return check_optimizer(hw.adagrad, torch.optim.Adagrad, hyper=hyper, state_map={"s": "sum", "t": "step"},
+                           steps=5, dtype=dtype)
+
+
 SCENARIOS = {"classifier": classifier, "regressor": regressor, "softmax_layer": softmax_layer,
              "dropout_layer": dropout_layer, "batchnorm_layer": batchnorm_layer, "sgd": sgd, "adam": adam,
-             "adamw": adamw}
+             "adamw": adamw, "rmsprop": rmsprop, "adagrad": adagrad}
 
 #: The scenarios the correct code is checked in (and the float32 ones).
 CORRECT_RUNS = [("classifier", {}), ("regressor", {"activation": "tanh"}), ("regressor", {"activation": "sigmoid"}),
                 ("softmax_layer", {}), ("dropout_layer", {}), ("batchnorm_layer", {}),
                 ("sgd", {}), ("sgd", {"dampening": 0.5}), ("sgd", {"weight_decay": 0.1}),
                 ("sgd", {"lr_schedule": [0.1, 0.1, 0.05, 0.05, 0.05]}),
-                ("adam", {}), ("adamw", {})]
+                ("adam", {}), ("adamw", {}),
+                ("rmsprop", {}), ("rmsprop", {"maximize": True, "weight_decay": 0.1}),
+                ("adagrad", {}), ("adagrad", {"lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.1})]
 
 
 def run(scenario: str, edits: list[Edit] = (), **kwargs):

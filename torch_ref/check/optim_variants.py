@@ -1,10 +1,13 @@
 """Known variants of torch's optimizers: the update rules learners write
 instead, in torch, one tensor at a time.
 
-``sgd_step`` and ``adam_step`` with ``change=None`` are torch's own
-``torch.optim.SGD`` and ``Adam``/``AdamW`` algorithms (the single-tensor
-pseudo-code of their docstrings; ``tests/test_check_variants.py`` holds them
-equal to ``torch.optim``); each ``change`` is one classic difference. A
+``sgd_step``, ``adam_step``, ``rmsprop_step`` and ``adagrad_step`` with
+``change=None`` are torch's own ``torch.optim.SGD``, ``Adam``/``AdamW``,
+``RMSprop`` and ``Adagrad`` algorithms (the single-tensor pseudo-code of their
+docstrings, with ``maximize`` where torch's ``_single_tensor_*`` applies it:
+the gradient is negated first, before the weight decay is added;
+``tests/test_check_variants.py`` holds them equal to ``torch.optim``); each
+``change`` is one classic difference. A
 variant that reproduces your whole trajectory — every parameter and state
 entry at every step — is the diagnosis.
 """
@@ -89,11 +92,76 @@ def adam_step(p, g, state, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0
         p.sub_(lr * (m / bc1) / ((v / bc2).sqrt() + eps))
 
 
+def rmsprop_step(p, g, state, *, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+                 maximize=False, change=None):
+    """One RMSprop step in place on ``p``; ``state`` holds ``step``, ``square_avg``
+    (and ``momentum_buffer`` for μ > 0, ``grad_avg`` when centered), as torch's::
+
+        g ← −g if maximize;  g ← g + λθ
+        v = αv + (1 − α)g²;  ṽ = v − ḡ² with ḡ = αḡ + (1 − α)g if centered, else ṽ = v
+        b = μb + g/(√ṽ + ε), θ ← θ − γb   if μ > 0, else   θ ← θ − γ g/(√ṽ + ε)
+    """
+    if "step" not in state:
+        state["step"] = torch.tensor(0.0, dtype=torch.float32)
+        state["square_avg"] = torch.zeros_like(p)
+        if momentum > 0:
+            state["momentum_buffer"] = torch.zeros_like(p)
+        if centered:
+            state["grad_avg"] = torch.zeros_like(p)
+    state["step"] = state["step"] + 1
+    if change == "maximize_after_weight_decay":  # g ← −(g + λθ)
+        g = g + weight_decay * p if weight_decay != 0 else g
+        g = -g if maximize else g
+    else:
+        g = -g if maximize else g
+        g = g + weight_decay * p if weight_decay != 0 else g
+    v = state["square_avg"].mul_(alpha).addcmul_(g, g, value=1 - alpha)
+    if centered:  # torch's own operations: lerp, and v − ḡ² in one fused multiply-add
+        g_avg = state["grad_avg"].lerp_(g, 1 - alpha)
+        v = v.addcmul(g_avg, g_avg, value=-1)
+    avg = torch.sqrt(v + eps) if change == "eps_inside_sqrt" else v.sqrt() + eps
+    if momentum > 0:
+        buf = state["momentum_buffer"].mul_(momentum).addcdiv_(g, avg)
+        p.sub_(lr * buf)
+    else:
+        p.sub_(lr * (g / avg))
+
+
+def adagrad_step(p, g, state, *, lr, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
+                 maximize=False, change=None):
+    """One Adagrad step in place on ``p``; ``state`` holds ``step`` and ``sum``
+    (created at s₀ = ``initial_accumulator_value``, as torch's constructor does)::
+
+        g ← −g if maximize;  g ← g + λθ
+        γ̃ = γ/(1 + (t − 1)η);  s = s + g²;  θ ← θ − γ̃ g/(√s + ε)
+    """
+    if "step" not in state:
+        state["step"] = torch.tensor(0.0, dtype=torch.float32)
+        state["sum"] = torch.full_like(p, initial_accumulator_value)
+    state["step"] = state["step"] + 1
+    t = float(state["step"])
+    if change == "maximize_after_weight_decay":  # g ← −(g + λθ)
+        g = g + weight_decay * p if weight_decay != 0 else g
+        g = -g if maximize else g
+    else:
+        g = -g if maximize else g
+        g = g + weight_decay * p if weight_decay != 0 else g
+    if change == "no_lr_decay":
+        clr = lr
+    elif change == "lr_decay_from_step_one":  # γ/(1 + tη): the decay already on the first step
+        clr = lr / (1 + t * lr_decay)
+    else:
+        clr = lr / (1 + (t - 1) * lr_decay)
+    s = state["sum"].addcmul_(g, g, value=1)
+    std = torch.sqrt(s + eps) if change == "eps_inside_sqrt" else s.sqrt() + eps
+    p.sub_(clr * (g / std))
+
+
 @dataclass
 class OptimVariant:
     name: str
     says: str
-    family: str                          # "SGD" or "Adam"
+    family: str                          # "SGD", "Adam" (Adam and AdamW), "RMSprop" or "Adagrad"
     applies: Callable[[str, dict], bool]
     change: str
 
@@ -105,6 +173,22 @@ def _sgd(cond=lambda h: True):
 def _adam(cond=lambda h: True):
     return lambda family, h: family in ("Adam", "AdamW") and cond(h)
 
+
+def _rmsprop(cond=lambda h: True):
+    return lambda family, h: family == "RMSprop" and cond(h)
+
+
+def _adagrad(cond=lambda h: True):
+    return lambda family, h: family == "Adagrad" and cond(h)
+
+
+def _maximize_with_decay(h):
+    return bool(h.get("maximize", False)) and h.get("weight_decay", 0) != 0
+
+
+MAXIMIZE_AFTER_DECAY = ("maximize applied after the weight decay reproduces yours: torch negates the gradient "
+                        "first and then adds λθ (g ← −g; g ← g + λθ), so the decay still pulls θ towards 0; "
+                        "−(g + λθ) pushes θ away from 0")
 
 OPTIM_VARIANTS = [
     OptimVariant("sutskever", "Sutskever's momentum reproduces yours: v = μv − γg, θ ← θ + v (the lr inside the "
@@ -153,4 +237,23 @@ OPTIM_VARIANTS = [
     OptimVariant("decoupled_instead_of_l2", "AdamW's decoupled decay reproduces yours: torch's Adam adds λθ to the "
                                             "gradient (L2), so it passes through the adaptive scaling",
                  "Adam", lambda f, h: f == "Adam" and h.get("weight_decay", 0) != 0, "decoupled_instead_of_l2"),
+    OptimVariant("rmsprop_maximize_after_weight_decay", MAXIMIZE_AFTER_DECAY,
+                 "RMSprop", _rmsprop(_maximize_with_decay), "maximize_after_weight_decay"),
+    OptimVariant("rmsprop_eps_inside_sqrt", "ε inside the square root reproduces yours: torch's RMSprop divides "
+                                            "by √v + ε, not √(v + ε) (TensorFlow's order, and the textbook's "
+                                            "√(δ + r))",
+                 "RMSprop", _rmsprop(), "eps_inside_sqrt"),
+    OptimVariant("adagrad_maximize_after_weight_decay", MAXIMIZE_AFTER_DECAY,
+                 "Adagrad", _adagrad(_maximize_with_decay), "maximize_after_weight_decay"),
+    OptimVariant("adagrad_eps_inside_sqrt", "ε inside the square root reproduces yours: torch's Adagrad step is "
+                                            "γ̃ g/(√s + ε), not γ̃ g/√(s + ε) (the textbook's √(δ + r))",
+                 "Adagrad", _adagrad(), "eps_inside_sqrt"),
+    OptimVariant("adagrad_no_lr_decay", "Adagrad without the lr decay reproduces yours: torch's step size is "
+                                        "γ̃ = γ/(1 + (t − 1)η) with η = lr_decay and t the step count (keep t in "
+                                        "the state)",
+                 "Adagrad", _adagrad(lambda h: h.get("lr_decay", 0) != 0), "no_lr_decay"),
+    OptimVariant("adagrad_lr_decay_from_step_one", "the lr decay counted from step 1 reproduces yours: torch's "
+                                                   "γ̃ = γ/(1 + (t − 1)η) is γ itself on the first step, not "
+                                                   "γ/(1 + tη)",
+                 "Adagrad", _adagrad(lambda h: h.get("lr_decay", 0) != 0), "lr_decay_from_step_one"),
 ]

@@ -19,8 +19,9 @@ Your update is called once per parameter tensor and step::
   ``betas``, ...), by torch's names — those your function accepts by name
   (all, if it takes ``**kwargs``); ``lr`` follows ``lr_schedule``.
 
-``state_map`` maps your state keys to torch's: ``{"v": "momentum_buffer"}``,
-``{"m": "exp_avg", "v": "exp_avg_sq", "t": "step"}``; a value
+``state_map`` maps your state keys to torch's: ``{"v": "momentum_buffer"}`` (SGD),
+``{"m": "exp_avg", "v": "exp_avg_sq", "t": "step"}`` (Adam, AdamW),
+``{"v": "square_avg"}`` (RMSprop), ``{"s": "sum", "t": "step"}`` (Adagrad); a value
 ``("momentum_buffer", -0.1)`` says yours is −0.1 × torch's (Chapter 15's
 velocity v = −lr·b).
 """
@@ -35,7 +36,7 @@ import torch
 from . import diagnose as dg
 from .core import single_threaded
 from .bounds import MAX_STEPS, bound_for, errors, resolve_dtype
-from .optim_variants import OPTIM_VARIANTS, adam_step, sgd_step
+from .optim_variants import OPTIM_VARIANTS, adagrad_step, adam_step, rmsprop_step, sgd_step
 from .report import Report, Row
 
 DEFAULT_SHAPES = [(4, 3), (5,)]
@@ -88,7 +89,7 @@ def _lr_at(lr_schedule, step: int, default: float) -> float:
 
 def _family(optimizer) -> str:
     name = getattr(optimizer, "__name__", type(optimizer).__name__)
-    return {"SGD": "SGD", "Adam": "Adam", "AdamW": "AdamW"}.get(name, name)
+    return {"SGD": "SGD", "Adam": "Adam", "AdamW": "AdamW", "RMSprop": "RMSprop", "Adagrad": "Adagrad"}.get(name, name)
 
 
 def _to_numpy(value):
@@ -233,6 +234,14 @@ def _row(name, mine, expected, bound, kind, step, torch_name=None) -> Row:
     return Row(name, mine, expected, max_abs, max_rel, bound, bool(max_rel <= bound), None, kind, step, torch_name)
 
 
+RMSPROP_OPTIONS = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
+ADAGRAD_OPTIONS = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
+
+
+def _only(hyper: dict, names) -> dict:
+    return {k: v for k, v in hyper.items() if k in names}
+
+
 def _variant_trajectory(change, family, hyper, start, grad_fn, lr_schedule, steps, dtype):
     tdt = torch.float64 if dtype == np.float64 else torch.float32
     ps = [torch.tensor(p.copy(), dtype=tdt) for p in start]
@@ -246,6 +255,10 @@ def _variant_trajectory(change, family, hyper, start, grad_fn, lr_schedule, step
             g = torch.as_tensor(np.asarray(g), dtype=tdt)
             if family == "SGD":
                 sgd_step(p, g, s, change=change, **h)
+            elif family == "RMSprop":
+                rmsprop_step(p, g, s, change=change, **_only(h, RMSPROP_OPTIONS))
+            elif family == "Adagrad":
+                adagrad_step(p, g, s, change=change, **_only(h, ADAGRAD_OPTIONS))
             else:
                 kw = {k: v for k, v in h.items() if k in ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")}
                 if family == "AdamW" and "weight_decay" not in kw:
@@ -279,7 +292,7 @@ def _diagnose(rows, failing_step, my_traj, torch_traj, start, mapping, family, h
                dg.Factor(-lr, f"−{lr:g} = −lr", "Sutskever's velocity v = μv − γg holds −γ × torch's buffer "
                                                 "(map it with a factor: (key, −lr))")]
     mu = hyper.get("momentum")
-    if mu:
+    if mu and family == "SGD":  # RMSprop's momentum sums normalised steps: these hints are SGD's
         factors += [dg.Factor(1 - mu, f"{1 - mu:g} = 1 − momentum", "an exponential average (1 − β)g where torch "
                                                                       "sums g (dampening)?"),
                     dg.Factor(1 / (1 - mu), f"1/(1 − momentum) = {1 / (1 - mu):g}",
