@@ -111,6 +111,7 @@ class Experiment:
     section: str     # where in the lecture, e.g. "Code Examples: XOR"
     run: Callable[[Context], Result]
     module: str = ""
+    slow: bool = False   # a hint for a parallel run's first time: start it first (see runner.longest_first)
 
     @property
     def lecture(self) -> str:
@@ -134,11 +135,13 @@ def lecture_title(source: str) -> str:
 REGISTRY: dict[str, Experiment] = {}
 
 
-def experiment(name: str, title: str, source: str, section: str):
+def experiment(name: str, title: str, source: str, section: str, *, slow: bool = False):
     """Register ``run(ctx) -> Result`` under ``name`` (a decorator).
 
     ``source`` is the lecture's key in :data:`LECTURES`, ``section`` the place in it
-    (each lecture's ``lecture.py`` fills ``source`` in).
+    (each lecture's ``lecture.py`` fills ``source`` in). ``slow=True`` marks one of the
+    few experiments that take many times the others' time: a parallel run into a folder
+    with no earlier timings starts those first (only the wall time depends on it).
     Registering a second experiment under the same name is an error.
     """
     if not name or not name.replace("_", "").isalnum():
@@ -148,7 +151,7 @@ def experiment(name: str, title: str, source: str, section: str):
         if name in REGISTRY and REGISTRY[name].module != run.__module__:
             raise ValueError(f"experiment {name!r} is registered twice "
                              f"({REGISTRY[name].module} and {run.__module__})")
-        REGISTRY[name] = Experiment(name, title, source, section, run, run.__module__)
+        REGISTRY[name] = Experiment(name, title, source, section, run, run.__module__, slow=slow)
         return run
 
     return register

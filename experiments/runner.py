@@ -175,18 +175,28 @@ def run_all(chosen: list[Experiment], settings: Settings, out, *, jobs: int, pro
 
 
 def longest_first(chosen: list[Experiment], out) -> list[Experiment]:
-    """The order to hand experiments to the workers: the longest first, by the CPU seconds
-    a previous run into ``out`` recorded (``summary.json``), so that no long one starts last
-    while the other workers idle; registry order without one. Only the wall time depends on
-    it: the results do not, and the report keeps registry order."""
+    """The order to hand experiments to the workers: the longest first, so that no long one
+    starts last while the other workers idle. "Longest" is what a previous run into ``out``
+    recorded (``summary.json``), the larger of its wall and CPU seconds: an experiment whose
+    work runs in subprocesses (check_lecture_code's planted bugs) shows almost no CPU time
+    of its own, but its wall time. Without a previous run, and for an experiment the last
+    run did not run, the experiments registered ``slow=True`` go first. Ties keep registry
+    order. Only the wall time depends on this order: the results do not, and the report
+    keeps registry order."""
     import json
 
     try:
-        cpu = json.loads((pathlib.Path(out) / "summary.json").read_text())["timings"]["cpu_seconds"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return list(chosen)
-    known = {name: float(s) for name, s in cpu.items() if isinstance(s, (int, float))}
-    return sorted(chosen, key=lambda e: -known.get(e.name, 0.0))  # stable: unknown ones in registry order
+        timings = json.loads((pathlib.Path(out) / "summary.json").read_text())["timings"]
+        took = [timings.get("seconds") or {}, timings.get("cpu_seconds") or {}]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return sorted(chosen, key=lambda e: not e.slow)   # stable: registry order otherwise
+    known = {}
+    for seconds in took:
+        for name, s in seconds.items():
+            if isinstance(s, (int, float)):
+                known[name] = max(known.get(name, 0.0), float(s))
+    default = {True: float("inf"), False: 0.0}   # an unknown slow one first, an unknown other one last
+    return sorted(chosen, key=lambda e: -known.get(e.name, default[e.slow]))  # stable
 
 
 def _run_in_workers(chosen, settings, out, jobs, finished) -> None:

@@ -418,6 +418,30 @@ def test_workers_get_the_longest_experiments_first_by_the_last_run(tmp_path):
     assert longest_first(exps, tmp_path) == exps
 
 
+def test_without_a_last_run_the_slow_experiments_go_first_and_wall_time_counts(tmp_path):
+    """A fresh clone has no timings: the experiments registered slow=True are handed out
+    first (registry order otherwise); with timings, an experiment whose work runs in
+    subprocesses is ranked by its wall time, not by its own process's CPU time."""
+    from experiments.registry import load
+    from experiments.runner import longest_first
+
+    registry = load()
+    slow = [n for n, e in registry.items() if e.slow]
+    assert set(slow) == {"check_lecture_code", "cs229_grid_search", "ch15_xor"}
+    exps = [registry[n] for n in ("cs229_xor", "ch15_softmax", "cs229_grid_search", "check_lecture_code")]
+    assert [e.name for e in longest_first(exps, tmp_path)] == ["cs229_grid_search", "check_lecture_code",
+                                                              "cs229_xor", "ch15_softmax"]
+    (tmp_path / "summary.json").write_text(json.dumps({"timings": {
+        "seconds": {"cs229_xor": 3.0, "ch15_softmax": 0.1, "cs229_grid_search": 18.0, "check_lecture_code": 23.0},
+        "cpu_seconds": {"cs229_xor": 3.0, "ch15_softmax": 0.1, "cs229_grid_search": 18.0, "check_lecture_code": 0.8}}}))
+    assert [e.name for e in longest_first(exps, tmp_path)] == ["check_lecture_code", "cs229_grid_search",
+                                                              "cs229_xor", "ch15_softmax"]
+    (tmp_path / "summary.json").write_text(json.dumps({"timings": {"seconds": {"cs229_xor": 3.0},
+                                                                   "cpu_seconds": {"cs229_xor": 3.0}}}))
+    assert [e.name for e in longest_first(exps, tmp_path)] == ["cs229_grid_search", "check_lecture_code",
+                                                              "cs229_xor", "ch15_softmax"]
+
+
 def test_the_readme_names_the_lectures_by_title_not_by_file():
     """A user's clone has no seed files: the README names each lecture by its title."""
     import pathlib

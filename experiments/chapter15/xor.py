@@ -47,7 +47,8 @@ def train_xor(ctx: Context, lr: float, epochs: int):
     return models, curves, last
 
 
-@experiment("ch15_xor", "XOR from scratch (2-4-1 sigmoid, 10,000 epochs)", section=WHERE)
+@experiment("ch15_xor", "XOR from scratch (2-4-1 sigmoid, 10,000 epochs)", section=WHERE,
+            slow=True)
 def run(ctx: Context) -> Result:
     epochs = 3001 if ctx.quick else 10_000
     run_on = backends(ctx)

@@ -137,7 +137,7 @@ def catalogue_table(ctx: Context):
 
 
 @experiment("check_lecture_code", "The lectures' own NumPy code checked against PyTorch (torch_ref.check)",
-            section=WHERE)
+            section=WHERE, slow=True)
 def run(ctx: Context) -> Result:
     start = time.perf_counter()
     cs = cs229_checks(ctx)

@@ -86,7 +86,7 @@ def _pm(mean: float, std: float, pct: bool = True) -> str:
 
 
 @experiment("cs229_grid_search", "Ten architectures by GridSearchCV; scratchnet, torch_ref and scikit-learn's MLP",
-            section="Summary §7 Architecture Decisions")
+            section="Summary §7 Architecture Decisions", slow=True)
 def run(ctx: Context) -> Result:
     epochs, folds = (5, 3) if ctx.quick else (15, 5)
     X, y = load_digits(return_X_y=True)
