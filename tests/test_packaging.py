@@ -74,3 +74,54 @@ def test_the_experiments_and_the_suites_run_from_the_checkout():
     out = _run(sys.executable, "-c", "import experiments.cli, parity_tests.compare; print(experiments.__file__)",
                cwd=ROOT)
     assert pathlib.Path(out.strip()).parent == ROOT / "experiments"
+
+
+def _pins() -> dict[str, str]:
+    """constraints.txt's pins, by normalised name (PEP 503)."""
+    import re
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not a name==version pin"
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_constraints_pin_every_package_the_setup_step_installs():
+    """The set-up step installs scratchnet[all] with ``-c constraints.txt``; the README
+    says that file pins every package. Walk the installed requirement graph from
+    scratchnet with all its extras (markers evaluated for this interpreter) and find
+    each package pinned, at the version installed here."""
+    import re
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    def norm(name):
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    pins = _pins()
+    extras = set(metadata.metadata("scratchnet").get_all("Provides-Extra") or [])
+    todo, seen, unpinned, wrong = [("scratchnet", frozenset(extras))], set(), [], []
+    while todo:
+        name, wanted = todo.pop()
+        if (name, wanted) in seen:
+            continue
+        seen.add((name, wanted))
+        dist = metadata.distribution(name)
+        if name != "scratchnet":
+            if name not in pins:
+                unpinned.append(name)
+            elif pins[name] != dist.version:
+                wrong.append(f"{name}: pinned {pins[name]}, installed {dist.version}")
+        for text in dist.requires or []:
+            req = Requirement(text)
+            envs = [{"extra": e} for e in wanted] or [{"extra": ""}]
+            if req.marker is None or any(req.marker.evaluate(env) for env in envs):
+                todo.append((norm(req.name), frozenset(req.extras)))
+    assert not unpinned, f"installed by the set-up step but not pinned in constraints.txt: {sorted(set(unpinned))}"
+    assert not wrong, wrong
+    assert len({n for n, _ in seen}) > 50   # the walk really went through the graph (torch, jupyter, ...)
