@@ -216,10 +216,13 @@ def entrywise_tolerance(dtype, z) -> tuple[float, np.ndarray]:
 
 
 def assert_edges(mine_out, mine_grad, make_torch, z, g, *, component: str, quantity: str, dtype,
-                 device: str = "cpu", rtol: float | None = None, atol=None, target=None) -> None:
+                 device: str = "cpu", rtol: float | None = None, atol=None, target=None,
+                 grad_atol=None) -> None:
     """scratchnet's A and dZ at edge inputs Z (upstream gradient dA = ``g``)
     against torch's on every path (the rule of this module): the forward with
     its sign of zero, dZ by value. Default tolerance: :func:`entrywise_tolerance`.
+    ``grad_atol``: dZ's own absolute tolerance where its formula's terms differ
+    from A's (default: ``atol``, the same for both).
     For an element-wise loss (``reduction='none'``), ``target`` is its second
     argument, of Z's shape (:func:`torch_answers`).
     The matched answers are then compared norm-wise by ``assert_parity`` too,
@@ -231,9 +234,11 @@ def assert_edges(mine_out, mine_grad, make_torch, z, g, *, component: str, quant
     atol = default_atol if atol is None else atol
     tdtype = torch.float64 if np.dtype(dtype) == np.float64 else torch.float32
     ans = torch_answers(make_torch, z, g, tdtype, device, target=target)
-    for what, mine, answers, sign in (("forward", mine_out, ans.out, True), ("dL/dinput", mine_grad, ans.grad, False)):
+    grad_atol = atol if grad_atol is None else grad_atol
+    for what, mine, answers, sign, tol in (("forward", mine_out, ans.out, True, atol),
+                                           ("dL/dinput", mine_grad, ans.grad, False, grad_atol)):
         matched = assert_one_of(mine, answers, ans.paths, z, component=component, quantity=f"{what} {quantity}",
-                                dtype=dtype, device=device, rtol=rtol, atol=atol, sign_of_zero=sign,
+                                dtype=dtype, device=device, rtol=rtol, atol=tol, sign_of_zero=sign,
                                 target=target)
         assert_parity(mine, matched, component=component, quantity=f"{what} {quantity}", dtype=dtype,
                       device=device)

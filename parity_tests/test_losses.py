@@ -228,29 +228,44 @@ def test_poisson_nll_any_shape(dtype, device):
                   torch.nn.PoissonNLLLoss(full=True, reduction=reduction), z, y, dtype, device)
 
 
-def _poisson_edge_tolerance(dtype, z, y, log_input, eps):
-    """(rtol, atol) for one entry of ℓ or dℓ/dz against torch's.
+def _poisson_edge_tolerance(dtype, z, y, log_input, full, eps):
+    """(rtol, atol of ℓ, atol of dℓ/dz) for one entry against torch's.
 
     rtol as ``edges.entrywise_tolerance`` (1e-13 / 1e-5: a few correctly
-    rounded operations). The absolute part is 8u·max(1, Σ|terms|), u the unit
-    roundoff: ℓ and dℓ/dz are sums of terms of either sign — e^z and y·z, 1 and
-    y/(λ + ε), y·log y, y and ½log(2πy) — that cancel where the rate meets the
-    count (e^z = y is the minimum of ℓ, and there dℓ/dz = 0), so each library's
-    result carries the rounding error of the terms, u·Σ|terms| absolutely,
-    whatever is left over. That is the formula's conditioning, not slack (8u:
-    up to six roundings, and exp/log's ulp or two, on each side). Non-finite
-    entries are compared by their NaN-ness and infinities, not by tolerance.
+    rounded operations). Each absolute part is 8u·max(1, Σ|terms|), u the
+    unit roundoff, over the terms of *that* quantity's formula:
+
+        log-rates:  ℓ = e^z − y·z [+ S(y)]           dℓ/dz = e^z − y
+        rates:      ℓ = λ − y·log(λ + ε) [+ S(y)]    dℓ/dλ = 1 − y/(λ + ε)
+
+    with S(y) = y·log y − y + ½log(2πy), added (``full``) for y > 1 only (for
+    y ≤ 1 both libraries mask it to an exact 0, so its terms carry no error).
+    The terms have either sign and cancel where the rate meets the count (e^z =
+    y is the minimum of ℓ, and there dℓ/dz = 0), so each library's result
+    carries the rounding error of its terms, u·Σ|terms| absolutely, whatever is
+    left over. That is the formula's conditioning, not slack (8u: up to six
+    roundings, and exp/log's ulp or two, on each side). A term of one quantity
+    says nothing about the other's error: y/(λ + ε) is 1e43 at λ = 1e-40,
+    ε = 0, y = 1e3, where ℓ = 9.2e4; and y·z is 1e7 at z = −1e4, y = 1e3, where
+    dℓ/dz = −1e3 exactly. Non-finite entries are compared by their NaN-ness and
+    infinities, not by tolerance (their terms count as 1 here).
     """
     u = np.finfo(dtype).eps / 2
     z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
     with np.errstate(all="ignore"):
         if log_input:
-            terms = np.exp(z) + np.abs(y * z) + np.abs(y)
+            loss_terms = np.exp(z) + np.abs(y * z)
+            grad_terms = np.exp(z) + np.abs(y)
         else:
-            terms = np.abs(z) + np.abs(y * np.log(z + eps)) + 1 + np.abs(y / (z + eps))
-        terms = terms + np.abs(y * np.log(y)) + y + np.abs(0.5 * np.log(2 * np.pi * y))  # the Stirling term's
-        terms = np.where(np.isfinite(terms), np.maximum(1.0, terms), 1.0)
-    return (1e-13 if np.dtype(dtype) == np.float64 else 1e-5), 8 * u * terms
+            loss_terms = np.abs(z) + np.abs(y * np.log(z + eps))
+            grad_terms = 1 + np.abs(y / (z + eps))
+        if full:
+            stirling_terms = np.abs(y * np.log(y)) + y + np.abs(0.5 * np.log(2 * np.pi * y))
+            loss_terms = loss_terms + np.where(y > 1, stirling_terms, 0.0)
+
+        def atol(terms):
+            return 8 * u * np.where(np.isfinite(terms), np.maximum(1.0, terms), 1.0)
+        return (1e-13 if np.dtype(dtype) == np.float64 else 1e-5), atol(loss_terms), atol(grad_terms)
 
 
 #: Edge inputs: log-rates z from −inf to +inf (e^z underflowing to 0 and overflowing to inf in
@@ -291,10 +306,11 @@ def test_poisson_nll_edge_values(log_input, full, eps, dtype, device):
         loss = mine(z, y)
         grad = mine.backward(g)
     assert loss.dtype == grad.dtype == dtype
-    rtol, atol = _poisson_edge_tolerance(dtype, z, y, log_input, eps)
+    rtol, loss_atol, grad_atol = _poisson_edge_tolerance(dtype, z, y, log_input, full, eps)
     assert_edges(loss, grad, lambda: torch.nn.PoissonNLLLoss(log_input, full, eps=eps, reduction="none"), z, g,
                  component=f"PoissonNLLLoss(log_input={log_input}, full={full}, eps={eps:g})",
-                 quantity="at edge inputs and targets", dtype=dtype, device=device, rtol=rtol, atol=atol, target=y)
+                 quantity="at edge inputs and targets", dtype=dtype, device=device, rtol=rtol, atol=loss_atol,
+                 grad_atol=grad_atol, target=y)
     at = {(float(a), float(b)): (float(v), float(d)) for a, b, v, d in zip(z, y, loss, grad)}
     if log_input:
         assert at[(0.0, 0.0)] == (1.0, 1.0)
