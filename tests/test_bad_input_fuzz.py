@@ -39,7 +39,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -308,17 +308,22 @@ def test_softmax_rows_with_nan_or_plus_inf_are_nan_others_are_distributions(x):
        t=hnp.arrays(np.float64, (3, 2), elements=finite_or_not),
        loss=st.sampled_from(["MSELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "PoissonNLLLoss"]),
        reduction=st.sampled_from(["mean", "sum", "none"]))
+@example(x=np.full((3, 2), 709.0), t=np.zeros((3, 2)), loss="PoissonNLLLoss", reduction="sum")  # clamped below
 def test_non_finite_losses_are_computed_silently(x, t, loss, reduction):
     """NaN/inf predictions (and MSE targets, and ±inf Poisson targets) give a
     loss and a gradient — NaN or inf where IEEE arithmetic says so, as in
     PyTorch — with no warning; finite where every input is finite (and, for the
-    Poisson loss on log-rates, e^z is: z < 709)."""
+    Poisson loss on log-rates, where so is the sum of the e^z: each log-rate
+    is clamped to log(max float / m) − 1 for the m = 6 entries, ≈ 707.0, so
+    that Σ e^z ≤ max/e. Clamped only at 709, three entries there already
+    overflow the sum: 3·e^709 = 2.5e308 > 1.8e308)."""
     fn = {**SAME_SHAPE_LOSSES, **INDEX_LOSSES}[loss](reduction=reduction)
     if loss == "BCEWithLogitsLoss":
         t = np.clip(np.nan_to_num(t), 0, 1)
     elif loss == "PoissonNLLLoss":
         t = np.abs(np.nan_to_num(t, nan=0.0, posinf=np.inf, neginf=-np.inf))
-        x = np.where(x < 709, x, np.where(np.isfinite(x), 709.0, x))  # e^z overflows beyond z ≈ 709.8
+        top = np.log(np.finfo(x.dtype).max / x.size) - 1  # Σ e^z over the x.size entries stays finite
+        x = np.where(x < top, x, np.where(np.isfinite(x), top, x))
     elif loss in INDEX_LOSSES:
         t = np.array([0, 1, 1])
     value = quietly(fn, x, t)
