@@ -19,7 +19,7 @@ import torch
 import scratchnet as sn
 from parity_tests.compare import assert_parity
 from parity_tests.conftest import tensor
-from parity_tests.edges import assert_edges
+from parity_tests.edges import assert_edges, entrywise_tolerance
 
 # (name, scratchnet factory, torch factory)
 ACTIVATIONS = [
@@ -103,21 +103,43 @@ def test_kinks_at_exactly_zero(name, make_sn, make_torch, dtype, device):
 
 
 @pytest.mark.parametrize("name,make_sn,make_torch", [ACTIVATIONS[1], ACTIVATIONS[2]], ids=["Sigmoid", "Tanh"])
-def test_saturation_at_50_and_500(name, make_sn, make_torch, dtype, device):
-    """Sigmoid and tanh at ±50 and ±500: finite, no overflow warning, equal to
-    torch entry by entry, including the subnormal and zero tails."""
-    z = np.array([[-500.0, -50.0, 50.0, 500.0]])
+def test_saturation_and_underflow_tails(name, make_sn, make_torch, dtype, device):
+    """Sigmoid and tanh at −709, −88, ±50 and ±500: finite, no overflow
+    warning, equal to torch entry by entry, including the subnormal and zero
+    tails: σ(−709) = 1.2e-308 is subnormal in float64 and 0 in float32
+    (e^709 overflows), σ(−88) = 6.1e-39 subnormal in float32, σ(−50) =
+    1.9e-22, σ(−500) = 7.1e-218 in float64 and 0 in float32.
+
+    Tolerance: the relative part of ``edges.entrywise_tolerance`` (1e-13 /
+    1e-5) and no absolute part, so a tail value must match torch's to its
+    leading digits, not merely be small. Both compute σ(Z) = 1/(1 + e^(−Z))
+    (ATen's scalar and vector loops alike, as scratchnet): no cancellation,
+    one exp (an ulp or so; torch's scalar and vector float32 loops were seen
+    one ulp apart at −87) and a correctly rounded add and divide, so the
+    results agree relatively. That holds in the subnormal range too: the
+    smallest nonzero result is 1/max float (5.6e-309 = 2⁵⁰ and 2.9e-39 = 2²¹
+    smallest subnormals), so rounding it costs at most 2⁻⁵¹ (float64) or 2⁻²²
+    = 2.4e-7 (float32) relatively — inside rtol. Where e^(−Z) overflows both give
+    exactly 0. tanh(±50), tanh(±500) and tanh(−709), tanh(−88) round to ±1 and
+    their derivative 1 − A² is exactly 0. (This holds with subnormals kept,
+    as torch and NumPy leave the FPU; a process that flushes them to zero
+    would get 0 at σ(−709) and σ(−88) on one side only.)"""
+    z = np.array([[-709.0, -500.0, -88.0, -50.0, 50.0, 500.0]])
     g = np.ones_like(z)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         a, dz = run_mine(make_sn, z, g, dtype)
     assert np.all(np.isfinite(a)) and np.all(np.isfinite(dz))
-    assert_edges(a, dz, make_torch, z, g, component=name, quantity="at ±50, ±500", dtype=dtype, device=device)
+    rtol, _ = entrywise_tolerance(dtype, z)
+    assert_edges(a, dz, make_torch, z, g, component=name, quantity="at −709, −88, ±50, ±500", dtype=dtype,
+                 device=device, rtol=rtol, atol=0.0)
     if name == "Sigmoid":   # σ(500) rounds to 1; σ(−500) = e^−500 ≈ 7e-218 is 0 in float32
-        assert a[0, 3] == 1.0
-        assert (a[0, 0] < 1e-200) if dtype == np.float64 else (a[0, 0] == 0.0)
+        assert a[0, 5] == 1.0
+        assert (0 < a[0, 1] < 1e-200) if dtype == np.float64 else (a[0, 1] == 0.0)
+        tiny = np.finfo(dtype).smallest_normal   # the subnormal tail: σ(−709) in float64, σ(−88) in float32
+        assert 0 < a[0, 0 if dtype == np.float64 else 2] < tiny
     else:                   # tanh(±500) = ±1 exactly, and its derivative 0
-        assert a[0, 0] == -1.0 and a[0, 3] == 1.0 and dz[0, 0] == 0.0
+        assert a[0, 1] == -1.0 and a[0, 5] == 1.0 and dz[0, 1] == 0.0
 
 
 @pytest.mark.parametrize("name,make_sn,make_torch", ACTIVATIONS[6:], ids=[a[0] for a in ACTIVATIONS[6:]])
