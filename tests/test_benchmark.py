@@ -50,7 +50,10 @@ def test_reference_results_are_sane(quick):
             assert len(v["times"]) == 2 and all(positive(t) for t in v["times"])
             assert min(v["times"]) <= v["median"] <= max(v["times"])
             assert len(v["cpu_times"]) == 2 and all(positive(t) for t in v["cpu_times"])
-            assert 0 < v["roofline_fraction"] <= 1.5
+            # The roofline's share of the epoch: a ratio of two timings, so only its meaning is
+            # asserted (the roofline time over the median epoch), never its size.
+            assert positive(v["roofline_fraction"])
+            assert v["roofline_fraction"] == pytest.approx(r["roofline_seconds"] / v["median"], rel=1e-12)
             assert math.isfinite(v["loss"])
         for key in ("scratchnet/torch", "scratchnet/sklearn", "scratchnet_readable/scratchnet"):
             ratio = r["ratios"][key]
