@@ -41,6 +41,20 @@ def device(request):
     return request.param
 
 
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread for the test, restored after it. For tests of small
+    tensors (matrices of a few thousand entries at most, optimizer steps, small
+    estimators): a second thread's pool wake-ups cost more than they save — an
+    optimizer step ~20× slower on a loaded 2-core machine (measured,
+    ``test_optim_paths_torch.py``), the results within the same bounds. Name it,
+    or opt a module in with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def tdtype(dtype) -> torch.dtype:
     return TORCH_DTYPES[np.dtype(dtype)]
 

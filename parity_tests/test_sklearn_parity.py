@@ -45,20 +45,10 @@ import scratchnet.sklearn as sn_sklearn
 import torch_ref.sklearn as torch_sklearn
 from parity_tests.compare import assert_parity
 
-#: Short runs stop at max_iter on purpose.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Matrices of at most 32 × 64 here: a second thread costs more than it saves
-    (on a loaded 2-core machine, several times more)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+#: Short runs stop at max_iter on purpose. Matrices of at most 32 × 64 here: torch on one
+#: thread (``one_torch_thread``, parity_tests/conftest.py; a second costs more than it saves).
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.usefixtures("one_torch_thread")]
 
 
 @pytest.fixture(scope="module")

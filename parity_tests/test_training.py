@@ -37,14 +37,6 @@ from parity_tests.compare import assert_parity
 BOUNDS = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 
 
-@pytest.fixture
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _digits(dtype):
     X, y = load_digits(return_X_y=True)
     return (X / 16.0).astype(dtype), y
@@ -126,7 +118,7 @@ def _same_run(h, th, model, tmodel, comp, dtype, device, bound):
                       bound=bound)
 
 
-def test_digits_20_epochs(dtype, device, one_thread):
+def test_digits_20_epochs(dtype, device, one_torch_thread):
     X, y = _digits(dtype)
     Xtr, ytr, Xva, yva = X[:1500], y[:1500], X[1500:], y[1500:]
     model, tmodel, loader, tloader = _twins(dtype, device, 0, Xtr, ytr, 64)
@@ -141,7 +133,7 @@ def test_digits_20_epochs(dtype, device, one_thread):
     assert h.epoch_loss[-1] < 0.1 and h.val_accuracy[-1] > 0.85   # it did learn
 
 
-def test_hooks_agree_a_hand_written_step_and_a_per_step_callback(dtype, device, one_thread):
+def test_hooks_agree_a_hand_written_step_and_a_per_step_callback(dtype, device, one_torch_thread):
     """fit(step=..., on_step=..., on_epoch=...) on both backends, 5 epochs of mini-batches:
     the hand-written rule W := W − α·dW (the lectures' update, one line for either
     library: ``p.data -= lr * p.grad``) run with no optimizer, and a callback recording
@@ -175,7 +167,7 @@ def test_hooks_agree_a_hand_written_step_and_a_per_step_callback(dtype, device, 
 
 
 @pytest.mark.parametrize("clip", [("clip_grad_norm", 0.5), ("clip_grad_value", 0.01)], ids=lambda c: c[0])
-def test_scheduler_and_clipping_agree(clip, device, one_thread):
+def test_scheduler_and_clipping_agree(clip, device, one_torch_thread):
     """Adam + CosineAnnealingLR + fit's clipping option (by norm, by value), float64,
     8 epochs. The clipping is active: without it the weights end ≥ 1e-3 elsewhere."""
     X, y = _digits(np.float64)
@@ -198,7 +190,7 @@ def test_scheduler_and_clipping_agree(clip, device, one_thread):
     assert max(np.max(np.abs(p.data - q.data)) for p, q in zip(model.parameters(), unclipped.parameters())) > 1e-3
 
 
-def test_early_stopping_agrees(dtype, device, one_thread):
+def test_early_stopping_agrees(dtype, device, one_torch_thread):
     """Early stopping that triggers, on both backends at the same epoch: 40 training
     samples (batches of 10), Adam(lr=0.02), patience 3, up to 60 epochs. The model
     overfits; the validation loss (300 samples) is lowest after epoch 18 (0-based)
@@ -273,7 +265,7 @@ def test_validation_loss_in_the_loss_reduction(reduction, device):
         torch_ref.train.evaluate(tmodel, torch.nn.CrossEntropyLoss(reduction="none"), (Xv, yv))
 
 
-def test_torch_fit_nan_error_names_step_and_lr(one_thread):
+def test_torch_fit_nan_error_names_step_and_lr(one_torch_thread):
     model = torch.nn.Linear(2, 1).double()
     X = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)
     y = torch.tensor([[1e3], [-1e3]], dtype=torch.float64)
