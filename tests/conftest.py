@@ -3,7 +3,8 @@
 HYPOTHESIS_PROFILE=dev explores more), so ``pytest tests`` alone is fast too.
 
 And one session fixture, :func:`quick_run` (its folder: :func:`quick_experiments`):
-every experiment's quick run, made once for the tests that read its output."""
+every experiment's quick run, made once for the tests that read its output; and
+:func:`one_blas_thread` for modules of small matrices."""
 
 from __future__ import annotations
 
@@ -38,3 +39,15 @@ def quick_run(tmp_path_factory):
 def quick_experiments(quick_run):
     """The folder of the session's quick run (:func:`quick_run`)."""
     return quick_run[0]
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """NumPy's BLAS on one thread for a whole module of small matrices (the
+    scikit-learn estimator tests: at most 200 × 64): a second BLAS thread only
+    waits — on a loaded 2-core machine, milliseconds per product. Opt a module
+    in with ``pytestmark = pytest.mark.usefixtures("one_blas_thread")``."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield

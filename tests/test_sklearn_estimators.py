@@ -24,21 +24,15 @@ from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
 from parity_tests.compare import FLOAT64_BOUND, errors
 from scratchnet.sklearn import MLPClassifier, MLPRegressor
+from tests._sklearn_helpers import retrace, weight_gap
 
 #: The short runs here stop at max_iter on purpose; the tests about that warning use pytest.warns.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.usefixtures("one_blas_thread")]  # tests/conftest.py: small matrices
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """Matrices of at most 200 × 64 here: a second BLAS thread only waits (on a
-    loaded 2-core machine, milliseconds per product)."""
-    with threadpool_limits(limits=1):
-        yield
 
 # ------------------------------------------------------------------ scikit-learn's own checks
 #: Small and fast: ten hidden units, 30 epochs at a larger step than the default
@@ -578,28 +572,11 @@ def test_bad_hyperparameters_fail_at_fit_with_the_name(params, error, message):
 
 
 # ======================================== the module docstring's claims about scikit-learn's MLP
-def _load(est, coefs, intercepts):
-    """Set an estimator's weights from scikit-learn's (fan_in, fan_out) layout."""
-    state = {}
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        state[f"{2 * i}.weight"], state[f"{2 * i}.bias"] = W.T.copy(), b.copy()
-    est._backend.set_state(est.model_, state)
-
-
 def _retrace(ours_cls, sk_cls, X, y, *, ours: dict, theirs: dict, common: dict, epochs: int = 5):
-    """Train scikit-learn's MLP and ours from scikit-learn's initial weights on the same
-    batches (shuffle=False, one epoch to build both, then ``epochs`` more); returns
-    (norm-wise relative error of our final weights, our loss curve / theirs)."""
-    common = dict(common, warm_start=True, shuffle=False, random_state=0, tol=0.0, n_iter_no_change=np.inf)
-    with pytest.warns(ConvergenceWarning):
-        sk = sk_cls(max_iter=1, **common, **theirs).fit(X, y)
-        me = ours_cls(max_iter=1, **common, **ours).fit(X, y)
-    _load(me, sk.coefs_, sk.intercepts_)
-    with pytest.warns(ConvergenceWarning):
-        sk.set_params(max_iter=epochs).fit(X, y)
-        me.set_params(max_iter=epochs).fit(X, y)
-    gap = max(errors(a, b)[1] for a, b in zip(me.coefs_ + me.intercepts_, sk.coefs_ + sk.intercepts_))
-    return gap, np.array(me.loss_curve_[-epochs:]) / np.array(sk.loss_curve_[-epochs:])
+    """``tests._sklearn_helpers.retrace``, summed up: (norm-wise relative error of
+    our final weights, our loss curve / theirs over the ``epochs``)."""
+    me, sk = retrace(ours_cls, sk_cls, X, y, ours=ours, theirs=theirs, common=common, epochs=epochs)
+    return weight_gap(me, sk), np.array(me.loss_curve_[-epochs:]) / np.array(sk.loss_curve_[-epochs:])
 
 
 SGD = {"sgd": dict(solver="sgd", momentum=0.0),

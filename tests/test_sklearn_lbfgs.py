@@ -26,20 +26,14 @@ from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
-from threadpoolctl import threadpool_limits
 
 from parity_tests.compare import FLOAT64_BOUND, errors
 from scratchnet.sklearn import MLPClassifier, MLPRegressor
+from tests._sklearn_helpers import load_sklearn_weights
 
 NET = dict(hidden_layer_sizes=(7, 5), activation="tanh")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """Matrices of at most 120 × 32: a second BLAS thread only waits (on a loaded
-    2-core machine, milliseconds per product)."""
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # tests/conftest.py: small matrices
 
 
 @pytest.fixture(scope="module")
@@ -145,13 +139,6 @@ def test_gradient_matches_central_differences(problems, problem, activation):
 
 
 # ========================================================== whole runs against scikit-learn's
-def _load(est, coefs, intercepts):
-    state = {}
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        state[f"{2 * i}.weight"], state[f"{2 * i}.bias"] = W.T.copy(), b.copy()
-    est._backend.set_state(est.model_, state)
-
-
 @pytest.mark.parametrize("problem", ["multiclass", "binary", "multilabel", "regression", "poisson"])
 def test_lbfgs_retraces_sklearn_from_its_initial_weights(problems, problem):
     """The same objective (up to the documented factor 2 or constant) handed to the
@@ -163,7 +150,7 @@ def test_lbfgs_retraces_sklearn_from_its_initial_weights(problems, problem):
     me, sk = _fitted_pair(problem, X, y, 0.02 if problem == "regression" else 0.01, **kw)
     if problem == "regression":
         sk.set_params(alpha=0.01)
-    _load(me, sk.coefs_, sk.intercepts_)
+    load_sklearn_weights(me, sk.coefs_, sk.intercepts_)
     for est in (me, sk):
         with pytest.warns(ConvergenceWarning, match=r"lbfgs failed to converge after 10 iteration\(s\)"):
             est.set_params(warm_start=True, max_iter=10).fit(X, y)

@@ -14,17 +14,12 @@ from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
-from threadpoolctl import threadpool_limits
 
-from parity_tests.compare import FLOAT64_BOUND, errors
+from parity_tests.compare import FLOAT64_BOUND
 from scratchnet.sklearn import MLPRegressor
+from tests._sklearn_helpers import retrace, weight_gap
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """Small matrices: a second BLAS thread only waits."""
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # tests/conftest.py: small matrices
 
 
 @pytest.fixture(scope="module")
@@ -57,20 +52,9 @@ def test_sgd_retraces_sklearns_poisson_regressor(counts, solver):
     scratchnet.sklearn), and every epoch's loss is its loss minus mean(y log y − y)."""
     X, y = counts
     common = dict(loss="poisson", hidden_layer_sizes=(7, 5), activation="tanh", solver=solver, momentum=0.9,
-                  nesterovs_momentum=False, learning_rate_init=0.01, alpha=0.01, batch_size=32, shuffle=False,
-                  epsilon=1e-300, random_state=0, warm_start=True, tol=0.0, n_iter_no_change=np.inf)
-    with pytest.warns(ConvergenceWarning):
-        sk = SkMLPRegressor(max_iter=1, **common).fit(X, y)
-        me = MLPRegressor(max_iter=1, **common).fit(X, y)
-    state = {}
-    for i, (W, b) in enumerate(zip(sk.coefs_, sk.intercepts_)):
-        state[f"{2 * i}.weight"], state[f"{2 * i}.bias"] = W.T.copy(), b.copy()
-    me.model_.load_state_dict(state)
-    with pytest.warns(ConvergenceWarning):
-        sk.set_params(max_iter=5).fit(X, y)
-        me.set_params(max_iter=5).fit(X, y)
-    for a, b in zip(me.coefs_ + me.intercepts_, sk.coefs_ + sk.intercepts_):
-        assert errors(a, b)[1] <= FLOAT64_BOUND
+                  nesterovs_momentum=False, learning_rate_init=0.01, alpha=0.01, batch_size=32, epsilon=1e-300)
+    me, sk = retrace(MLPRegressor, SkMLPRegressor, X, y, common=common, epochs=5)
+    assert weight_gap(me, sk) <= FLOAT64_BOUND
     constant = np.mean(xlogy(y, y) - y)
     np.testing.assert_allclose(np.array(sk.loss_curve_[-5:]) - me.loss_curve_[-5:], constant, rtol=1e-10)
 

@@ -17,20 +17,14 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-from threadpoolctl import threadpool_limits
 
 from parity_tests.compare import FLOAT64_BOUND, errors
 from scratchnet.sklearn import MLPClassifier, MLPRegressor
+from tests._sklearn_helpers import retrace, weight_gap
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.usefixtures("one_blas_thread")]  # tests/conftest.py: small matrices
 NET = dict(hidden_layer_sizes=(8,), activation="tanh", random_state=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """Small matrices: a second BLAS thread only waits."""
-    with threadpool_limits(limits=1):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +88,6 @@ def test_scaling_the_weights_changes_only_the_l2_term(data):
             assert errors(u, v)[1] <= FLOAT64_BOUND
 
 
-def _load(est, coefs, intercepts):
-    state = {}
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        state[f"{2 * i}.weight"], state[f"{2 * i}.bias"] = W.T.copy(), b.copy()
-    est._backend.set_state(est.model_, state)
-
-
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_weighted_sgd_retraces_sklearn(data, momentum):
     """scikit-learn's weighted mini-batch SGD (deltas · s_i, gradients / Σ_batch s,
@@ -112,15 +99,9 @@ def test_weighted_sgd_retraces_sklearn(data, momentum):
     s[:7] = 0.0  # a whole batch of 7 with no weight: scikit-learn divides 0 by 0 there, so keep it out
     X, y, s = X[7:], y[7:], s[7:]
     common = dict(hidden_layer_sizes=(7, 5), activation="tanh", solver="sgd", momentum=momentum,
-                  nesterovs_momentum=False, learning_rate_init=0.05, alpha=0.01, batch_size=7, shuffle=False,
-                  random_state=0, warm_start=True, tol=0.0, n_iter_no_change=np.inf)
-    sk = SkMLPClassifier(max_iter=1, **common).fit(X, y, sample_weight=s)
-    me = MLPClassifier(max_iter=1, **common).fit(X, y, sample_weight=s)
-    _load(me, sk.coefs_, sk.intercepts_)
-    sk.set_params(max_iter=5).fit(X, y, sample_weight=s)
-    me.set_params(max_iter=5).fit(X, y, sample_weight=s)
-    for u, v in zip(_weights(me), sk.coefs_ + sk.intercepts_):
-        assert errors(u, v)[1] <= FLOAT64_BOUND
+                  nesterovs_momentum=False, learning_rate_init=0.05, alpha=0.01, batch_size=7)
+    me, sk = retrace(MLPClassifier, SkMLPClassifier, X, y, common=common, epochs=5, fit_kwargs=dict(sample_weight=s))
+    assert weight_gap(me, sk) <= FLOAT64_BOUND
     np.testing.assert_allclose(me.loss_curve_[-5:], sk.loss_curve_[-5:], rtol=1e-12)
 
 

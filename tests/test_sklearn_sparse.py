@@ -19,19 +19,12 @@ from scipy import sparse
 from sklearn.datasets import load_digits, make_regression
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
-from threadpoolctl import threadpool_limits
 
 from parity_tests.compare import FLOAT64_BOUND, errors
 from scratchnet.sklearn import MLPClassifier, MLPRegressor
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """Small matrices: a second BLAS thread only waits."""
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.usefixtures("one_blas_thread")]  # tests/conftest.py: small matrices
 
 
 @pytest.fixture(scope="module")
