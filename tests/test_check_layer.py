@@ -168,11 +168,30 @@ def test_batchnorm_buffers_mapped_by_your_names():
                                          (leaky_forward, leaky_backward, nn.LeakyReLU(0.01))],
                          ids=["ReLU", "LeakyReLU"])
 def test_activations_pass_including_at_the_kink(fwd, bwd, ref, dtype):
-    r = check_layer(fwd, bwd, ref, dtype=dtype)
+    """The drawn input has exact zeros (example 0, all of it), where the kink
+    conventions differ, and there the derivative is torch's — ReLU'(0) = 0,
+    LeakyReLU'(0) = negative_slope — to the check's bound (this LeakyReLU
+    multiplies by a float64 0.01, torch by a float32 one; a wrong convention
+    is 100× off)."""
+    seen = []
+
+    def recording(z):  # the input check_layer hands the layer
+        seen.append(np.array(z, copy=True))
+        return fwd(z)
+
+    r = check_layer(recording, bwd, ref, dtype=dtype)
     assert r.ok, r
-    # the drawn input has exact zeros (example 0), where the kink conventions differ
-    z = r["dX"].mine
-    assert z.shape == (8, 5)
+    z = seen[0]
+    assert z.shape == (8, 5) and z.dtype == np.dtype(dtype)
+    assert np.all(z[0] == 0) and (z == 0).sum() == 5   # example 0 all zeros; N(0, 1) elsewhere
+    dX = r["dX"]
+    assert dX.mine.shape == (8, 5)
+    bound = FLOAT64_BOUND if dtype == "float64" else FLOAT32_BOUND
+    np.testing.assert_allclose(dX.mine[0], dX.expected[0], rtol=bound, atol=0)
+    if isinstance(ref, nn.ReLU):
+        assert np.all(dX.mine[0] == 0)
+    else:  # negative_slope times the upstream gradient, which is N(0, 1): not 0
+        assert np.all(dX.mine[0] != 0)
 
 
 def test_a_torch_function_reference():
