@@ -130,3 +130,41 @@ def test_optimizer_misuse():
         check_optimizer(sgd, torch.optim.SGD, hyper=dict(lr=0.1), lr_schedule=[0.1, 0.1], steps=3)
     with pytest.raises(TypeError, match="update"):
         check_optimizer("sgd", torch.optim.SGD, hyper=dict(lr=0.1))
+
+
+def adam_l2(p, g, state, lr, betas, eps, weight_decay):        # AdamW's decay added to the gradient instead
+    b1, b2 = betas
+    t = state["t"] = state.get("t", 0) + 1
+    g = g + weight_decay * p
+    state["m"] = b1 * state.get("m", 0) + (1 - b1) * g
+    state["v"] = b2 * state.get("v", 0) + (1 - b2) * g * g
+    p -= lr * (state["m"] / (1 - b1 ** t)) / (np.sqrt(state["v"] / (1 - b2 ** t)) + eps)
+
+
+@pytest.mark.parametrize("flags", [dict(foreach=True), dict(foreach=False, differentiable=False)],
+                         ids=["foreach", "foreach=False+differentiable"])
+def test_a_diagnosis_survives_torchs_implementation_flags(flags):
+    """foreach= and the like choose torch's kernels, not its arithmetic: the variants that explain
+    a failure run with torch's hyperparameters without them, and still explain it."""
+    schedule = lambda t: 0.1 if t < 3 else 0.02  # noqa: E731
+    plain = check_optimizer(cs231n_sgd_momentum, torch.optim.SGD, hyper=dict(lr=0.1, momentum=0.9),
+                            lr_schedule=schedule, steps=4)
+    flagged = check_optimizer(cs231n_sgd_momentum, torch.optim.SGD, hyper=dict(lr=0.1, momentum=0.9, **flags),
+                              lr_schedule=schedule, steps=4)
+    assert flagged.first_failure.name == plain.first_failure.name == "step 3 · θ0"
+    assert flagged.first_failure.diagnosis == plain.first_failure.diagnosis
+    assert flagged.first_failure.diagnosis.startswith("Sutskever's momentum reproduces yours")
+
+
+@pytest.mark.parametrize("optimizer,hyper", [(torch.optim.AdamW, dict(lr=0.05)),
+                                             (torch.optim.AdamW, dict(lr=0.05, foreach=True)),
+                                             (torch.optim.Adam, dict(lr=0.05, weight_decay=1e-2,
+                                                                     decoupled_weight_decay=True))],
+                         ids=["AdamW", "AdamW-foreach", "Adam(decoupled_weight_decay)"])
+def test_the_variants_run_with_torchs_defaults(optimizer, hyper):
+    """AdamW's weight decay 1e-2 is torch's default, not the user's: the variant reproducing
+    an L2 decay takes it from torch's hyperparameters (and Adam(decoupled_weight_decay=True)
+    is AdamW)."""
+    r = check_optimizer(adam_l2, optimizer, hyper=hyper, state_map={"m": "exp_avg", "v": "exp_avg_sq"}, steps=3)
+    assert r.first_failure.name == "step 1 · θ0"
+    assert r.first_failure.diagnosis.startswith("Adam's L2 (λθ added to the gradient) reproduces yours"), r

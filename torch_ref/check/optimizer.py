@@ -87,11 +87,6 @@ def _lr_at(lr_schedule, step: int, default: float) -> float:
     return float(lr_schedule[step - 1])
 
 
-def _family(optimizer) -> str:
-    name = getattr(optimizer, "__name__", type(optimizer).__name__)
-    return {"SGD": "SGD", "Adam": "Adam", "AdamW": "AdamW", "RMSprop": "RMSprop", "Adagrad": "Adagrad"}.get(name, name)
-
-
 def _to_numpy(value):
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy().astype(np.float64) if value.dim() == 0 else value.detach().cpu().numpy()
@@ -179,7 +174,9 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
 
     # ------------------------------------------------------------------ rows
     rows_by_step = []
-    family = _family(optimizer)
+    family = optimizer.__name__
+    if family == "Adam" and full_hyper.get("decoupled_weight_decay"):
+        family = "AdamW"  # torch's AdamW is Adam(decoupled_weight_decay=True)
     for t in range(1, steps + 1):
         bound = bound_for(dtype, step=t)
         ref_params, ref_states = torch_traj[t - 1]
@@ -215,8 +212,9 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
         if failing_step < steps:
             later = f"step {steps}" if failing_step + 1 == steps else f"steps {failing_step + 1}–{steps}"
             notes.append(f"{later} not shown: the trajectories parted at step {failing_step}")
-        _diagnose(shown, failing_step, my_traj, torch_traj, start, mapping, family, hyper, lr_schedule, steps,
-                  dtype, grad_fn, state_map_keys=mapping)
+        # the variants are torch's algorithms: they run with torch's full hyperparameters, as your update does
+        _diagnose(shown, failing_step, my_traj, torch_traj, start, mapping, family, full_hyper, lr_schedule, steps,
+                  dtype, grad_fn)
     title = f"check_optimizer: {getattr(update, '__qualname__', 'update')} against torch.optim.{optimizer.__name__}"
     return Report(title, shown, notes)
 
@@ -234,42 +232,31 @@ def _row(name, mine, expected, bound, kind, step, torch_name=None) -> Row:
     return Row(name, mine, expected, max_abs, max_rel, bound, bool(max_rel <= bound), None, kind, step, torch_name)
 
 
-RMSPROP_OPTIONS = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
-ADAGRAD_OPTIONS = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
-
-
-def _only(hyper: dict, names) -> dict:
-    return {k: v for k, v in hyper.items() if k in names}
+#: Each family's step in optim_variants: torch's algorithm, with a variant's one change.
+VARIANT_STEPS = {"SGD": sgd_step, "Adam": adam_step, "AdamW": adam_step, "RMSprop": rmsprop_step,
+                 "Adagrad": adagrad_step}
 
 
 def _variant_trajectory(change, family, hyper, start, grad_fn, lr_schedule, steps, dtype):
+    """The trajectory of torch's algorithm with ``change``, from torch's full ``hyper``
+    (each step function takes the options it models, by name)."""
+    step = VARIANT_STEPS[family]
+    decoupled = {"decoupled": family == "AdamW"} if step is adam_step else {}
     tdt = torch.float64 if dtype == np.float64 else torch.float32
     ps = [torch.tensor(p.copy(), dtype=tdt) for p in start]
     states = [dict() for _ in ps]
     traj = []
     for t in range(1, steps + 1):
-        lr = _lr_at(lr_schedule, t, hyper["lr"])
-        h = dict(hyper, lr=lr)
+        h = _accepted(step, dict(hyper, lr=_lr_at(lr_schedule, t, hyper["lr"])))
         grads = grad_fn([p.numpy().copy() for p in ps])
         for p, g, s in zip(ps, grads, states):
-            g = torch.as_tensor(np.asarray(g), dtype=tdt)
-            if family == "SGD":
-                sgd_step(p, g, s, change=change, **h)
-            elif family == "RMSprop":
-                rmsprop_step(p, g, s, change=change, **_only(h, RMSPROP_OPTIONS))
-            elif family == "Adagrad":
-                adagrad_step(p, g, s, change=change, **_only(h, ADAGRAD_OPTIONS))
-            else:
-                kw = {k: v for k, v in h.items() if k in ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")}
-                if family == "AdamW" and "weight_decay" not in kw:
-                    kw["weight_decay"] = 1e-2
-                adam_step(p, g, s, decoupled=family == "AdamW", change=change, **kw)
+            step(p, torch.as_tensor(np.asarray(g), dtype=tdt), s, change=change, **decoupled, **h)
         traj.append(([p.numpy().copy() for p in ps], [{k: _to_numpy(v).copy() for k, v in s.items()} for s in states]))
     return traj
 
 
 def _diagnose(rows, failing_step, my_traj, torch_traj, start, mapping, family, hyper, lr_schedule, steps, dtype,
-              grad_fn, state_map_keys):
+              grad_fn):
     failing = [r for r in rows if not r.ok]
     # 1. a known variant that reproduces every parameter and mapped state entry, at every step
     for v in OPTIM_VARIANTS:
@@ -277,7 +264,9 @@ def _diagnose(rows, failing_step, my_traj, torch_traj, start, mapping, family, h
             continue
         try:
             traj = _variant_trajectory(v.change, family, hyper, start, grad_fn, lr_schedule, steps, dtype)
-        except Exception:  # noqa: BLE001 - a variant that cannot run here explains nothing
+        except (ArithmeticError, ValueError, RuntimeError):
+            # your grad_fn or torch refusing what a variant's trajectory reached (an overflow under
+            # np.seterr, a NaN): that variant explains nothing. Anything else is a bug of the check's.
             continue
         if _reproduces(traj, my_traj, mapping, dtype):
             for r in failing:
