@@ -57,8 +57,7 @@ class SuiteResult:
     message: str = ""              # its assertion / error, one line
     passed: int = 0                # tests that passed before it
     error: str | None = None       # the plant could not be run (e.g. an old text missing)
-    wall: float = 0.0
-    cpu: float = 0.0
+    cpu: float = 0.0               # the worker's CPU seconds (cli.run sums them)
     failed: list = field(default_factory=list)
 
 
@@ -116,7 +115,7 @@ def run_plant(bug: str, edits: list[Edit], tests: list[str], root: str = str(ROO
     # pytest collects garbage several times per session; the heap inherited from the
     # forkserver (torch's) is never garbage, and walking it cost 0.3 s per plant.
     gc.freeze()
-    start, cpu = time.perf_counter(), time.process_time()
+    cpu = time.process_time()
     result = SuiteResult(bug, caught=False)
     cwd, path = os.getcwd(), list(sys.path)
     with tempfile.TemporaryDirectory(prefix=f"classic-bug-{bug}-") as tmp:
@@ -154,7 +153,6 @@ def run_plant(bug: str, edits: list[Edit], tests: list[str], root: str = str(ROO
             os.chdir(cwd)
             sys.path[:] = path
             _purge_project_modules()
-    result.wall = time.perf_counter() - start
     result.cpu = time.process_time() - cpu
     return result
 
@@ -214,15 +212,13 @@ class HarnessResult:
     tensor: str | None       # the first failing row
     diagnosis: str
     report: object = None
-    seconds: float = 0.0
 
 
 def run_harness(bug) -> HarnessResult:
     from . import harness
 
-    start = time.perf_counter()
     report = harness.run(bug.scenario, bug.hand, **bug.scenario_kwargs)
     first = report.first_failure
     diagnosis = (first.diagnosis or "") if first is not None else ""
     ok = first is not None and first.name == bug.tensor and all(w in diagnosis for w in bug.says)
-    return HarnessResult(bug.id, ok, first.name if first else None, diagnosis, report, time.perf_counter() - start)
+    return HarnessResult(bug.id, ok, first.name if first else None, diagnosis, report)

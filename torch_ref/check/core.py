@@ -208,7 +208,6 @@ class TorchRun:
     grads: dict[str, np.ndarray]             # by torch parameter name
     buffers: dict[str, np.ndarray]           # by torch buffer name, after the forward
     dz: dict[str, np.ndarray] = field(default_factory=dict)   # Linear name -> dJ/d(its output)
-    bias_owner: dict[str, str] = field(default_factory=dict)  # torch bias name -> Linear name
 
 
 def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buffers: dict[str, np.ndarray],
@@ -243,7 +242,7 @@ def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buf
             return reference(inp, **by_name)
 
     xt = torch.tensor(np.asarray(x), dtype=tdt, requires_grad=True)
-    dz_tensors, owners = {}, {}
+    dz_tensors = {}
     hooks = []
     if module is not None:
         for lname, lin in linear_modules(module):
@@ -251,8 +250,6 @@ def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buf
                 out.retain_grad()
                 dz_tensors[lname] = out
             hooks.append(lin.register_forward_hook(hook))
-            if lin.bias is not None:
-                owners[f"{lname}.bias" if lname else "bias"] = lname
     out = call(xt)
     for h in hooks:
         h.remove()
@@ -276,7 +273,7 @@ def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buf
     dz = {n: t.grad.detach().numpy().copy() for n, t in dz_tensors.items() if t.grad is not None}
     return TorchRun(output=out.detach().numpy().copy(), loss=loss_value,
                     input_grad=None if xt.grad is None else xt.grad.numpy().copy(),
-                    grads=grads, buffers=buffer_values, dz=dz, bias_owner=owners)
+                    grads=grads, buffers=buffer_values, dz=dz)
 
 
 def _swap_dropout(module, keep, change):
@@ -387,7 +384,7 @@ def explaining_variant(tensors, rows, variant_runs, dtype):
     return partial
 
 
-def diagnose_rows(rows: list[Row], tensors: list[Tensor], base: TorchRun, variant_runs: list, dtype,
+def diagnose_rows(rows: list[Row], tensors: list[Tensor], variant_runs, dtype,
                   factors: list[dg.Factor]) -> None:
     """Fill in the diagnosis of every failing row."""
     bound = bound_for(dtype)

@@ -226,7 +226,7 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
 
     # torch's output shape (a throwaway forward on a copy)
     try:
-        out_shape = _output_shape(reference, x_t, params_t, buffers_t, dtype)
+        out_shape = _output_shape(reference, x_t, params_t, dtype)
     except RuntimeError as exc:
         raise ValueError(f"torch's reference {_describe(reference)} cannot take the input of shape {x_t.shape} "
                          f"(torch's layout 'm in') with these parameters: {exc}") from None
@@ -341,7 +341,7 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
     rows = [core.compare(t, base, dtype) for t in tensors]
     if not all(r.ok for r in rows):
         runs = core.variant_runs(reference, loss, run_args, kind)
-        core.diagnose_rows(rows, tensors, base, runs, dtype, factors)
+        core.diagnose_rows(rows, tensors, runs, dtype, factors)
 
     # ------------------------------------------------------------ the report
     what = {"layer": "layer", "network": "network", "loss": "loss"}[kind]
@@ -355,7 +355,7 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
     return Report(title, rows, notes)
 
 
-def _output_shape(reference, x_t, params_t, buffers_t, dtype) -> tuple[int, ...]:
+def _output_shape(reference, x_t, params_t, dtype) -> tuple[int, ...]:
     import copy
 
     tdt = core.torch_dtype(dtype)
@@ -567,7 +567,7 @@ def _check_loss(user, backward, reference, *, layout, inputs, target, one_hot, d
             runs.append((v.name, v.says, core.run_torch(identity, reference, loss_variant=v.loss(reference),
                                                         **run_args)))
         n_out = out_shape[1] if isinstance(reference, nn.MSELoss) else None
-        core.diagnose_rows(rows, tensors, base, runs, dtype, dg.network_factors(out_shape[0], n_out))
+        core.diagnose_rows(rows, tensors, runs, dtype, dg.network_factors(out_shape[0], n_out))
     title = f"check_loss: {core.describe_callable(obj if obj is not None else user)} against torch's {reference!r}"
     notes = [dtype.name, f"m = {out_shape[0]}", f"seed {seed}",
              "layout " + ", ".join(f"{k} '{v}'" for k, v in layouts.items())]
