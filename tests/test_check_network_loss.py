@@ -189,6 +189,8 @@ def test_loss_bugs_are_named():
     r = check_loss(lambda x, y: softmax_loss(np.exp(x) / np.exp(x).sum(1, keepdims=True), y), None,
                    nn.CrossEntropyLoss())
     assert r.first_failure.name == "loss" and "softmax" in r.first_failure.diagnosis
+    # a loss check changes the loss, never a network (there is none): the loss variant speaks
+    assert "CrossEntropyLoss of softmax(output) reproduces yours" in r.first_failure.diagnosis
     r = check_loss(lambda p, y: (np.sum((p - y) ** 2), 2 * (p - y)), None, nn.MSELoss())
     assert "1/m" in r.first_failure.diagnosis or "24 = m·n" in r.first_failure.diagnosis
 

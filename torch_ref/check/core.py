@@ -452,10 +452,13 @@ def draw_target(rng, loss, out_shape, one_hot: bool = False):
 
 
 def variant_runs(reference, loss, run_args: dict, kind: str):
-    """(name, says, TorchRun) for every known variant that applies."""
-    out = []
+    """(name, says, TorchRun) for every known variant that applies, each one run only when
+    asked for: :func:`explaining_variant` stops at the first that reproduces every tensor.
+
+    A layer check has no loss to change; a loss check (``reference`` the identity) no
+    network to change, so only the loss variants apply."""
     for v in NETWORK_VARIANTS:
-        if kind == "layer" and v.loss is not None:
+        if (kind == "layer" and v.loss is not None) or (kind == "loss" and v.loss is None):
             continue
         if not v.applies(reference if isinstance(reference, nn.Module) else None, loss):
             continue
@@ -464,12 +467,10 @@ def variant_runs(reference, loss, run_args: dict, kind: str):
                             loss_variant=None if v.loss is None else v.loss(loss), **run_args)
         except Exception:  # noqa: BLE001 - a variant that cannot run here explains nothing
             continue
-        out.append((v.name, v.says, run))
+        yield v.name, v.says, run
     if run_args.get("keep") is not None:
         for change, says in DROPOUT_VARIANTS:
-            args = dict(run_args, dropout_change=change)
-            out.append((f"dropout_{change}", says, run_torch(reference, loss, **args)))
-    return out
+            yield f"dropout_{change}", says, run_torch(reference, loss, **dict(run_args, dropout_change=change))
 
 
 def input_sizes(x: np.ndarray, layout: Layout, expected_in: int | None, what: str) -> dict[str, int]:

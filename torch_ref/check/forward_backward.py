@@ -558,14 +558,7 @@ def _check_loss(user, backward, reference, *, layout, inputs, target, one_hot, d
                            missing="your loss returned no gradient")]
     rows = [core.compare(t, base, dtype) for t in tensors]
     if not all(r.ok for r in rows):
-        runs = []
-        from .variants import NETWORK_VARIANTS
-
-        for v in NETWORK_VARIANTS:
-            if v.loss is None or not v.applies(None, reference):
-                continue
-            runs.append((v.name, v.says, core.run_torch(identity, reference, loss_variant=v.loss(reference),
-                                                        **run_args)))
+        runs = core.variant_runs(identity, reference, run_args, "loss")
         n_out = out_shape[1] if isinstance(reference, nn.MSELoss) else None
         core.diagnose_rows(rows, tensors, runs, dtype, dg.network_factors(out_shape[0], n_out))
     title = f"check_loss: {core.describe_callable(obj if obj is not None else user)} against torch's {reference!r}"
