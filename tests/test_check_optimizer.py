@@ -168,3 +168,23 @@ def test_the_variants_run_with_torchs_defaults(optimizer, hyper):
     r = check_optimizer(adam_l2, optimizer, hyper=hyper, state_map={"m": "exp_avg", "v": "exp_avg_sq"}, steps=3)
     assert r.first_failure.name == "step 1 · θ0"
     assert r.first_failure.diagnosis.startswith("Adam's L2 (λθ added to the gradient) reproduces yours"), r
+
+
+def test_float32_numbers_fail_a_float64_check_even_where_they_happen_to_agree():
+    """The rule of every check: in float64, float32 numbers are within 1e-10 only by luck.
+    Here they agree exactly (θ − γg = 1 − 0.25 is a float32 number); a float32 update is still
+    not a float64 one. torch's step count is a count: an int t in your state passes."""
+    def float32_sgd(p, g, state, lr):
+        state["t"] = state.get("t", 0) + 1
+        return (p - lr * g).astype(np.float32)
+
+    def float64_sgd(p, g, state, lr):
+        state["t"] = state.get("t", 0) + 1
+        return p - lr * g
+
+    kw = dict(hyper=dict(lr=0.5), params=[np.array([1.0, 2.0])], grad_fn=lambda ps: [np.full(2, 0.5)], steps=1)
+    r = check_optimizer(float32_sgd, torch.optim.SGD, **kw)
+    assert r.first_failure.name == "step 1 · θ0" and r.first_failure.max_rel == 0.0
+    assert check_optimizer(float64_sgd, torch.optim.SGD, **kw).ok
+    adam_kw = dict(kw, hyper=dict(lr=0.5), steps=3)
+    assert check_optimizer(adam, torch.optim.Adam, state_map={"t": "step"}, **adam_kw).ok   # t an int

@@ -324,6 +324,24 @@ def mine_in_torch_layout(t: Tensor, ref_torch: np.ndarray):
         return None
 
 
+def measure(mine: np.ndarray, expected: np.ndarray, bound: float, dtype, *, counts: bool = False):
+    """(max abs error, max rel error, ok) of your array against torch's (in your layout),
+    or None when the shapes differ (a size-1 array fits any size-1 shape).
+
+    ok: within ``bound``; in floating point; and not float32 numbers in a float64 check
+    (within 1e-10 only by luck). A ``counts`` array (an optimizer's step count t: an int,
+    or torch's own float32 scalar) is held to its value only."""
+    if mine.shape != expected.shape:
+        if not (mine.size == 1 and expected.size == 1):
+            return None
+        mine = mine.reshape(expected.shape)
+    max_abs, max_rel = errors(mine, expected)
+    ok = bool(max_rel <= bound)
+    if not counts:
+        ok = ok and mine.dtype.kind in "fc" and not (np.dtype(dtype) == np.float64 and mine.dtype == np.float32)
+    return max_abs, max_rel, ok
+
+
 def compare(t: Tensor, run: TorchRun, dtype) -> Row:
     ref = torch_value(run, t.key)
     bound = bound_for(dtype)
@@ -333,16 +351,10 @@ def compare(t: Tensor, run: TorchRun, dtype) -> Row:
     expected = t.layout.from_torch(ref, t.torch_axes) if t.torch_axes or np.ndim(ref) == 0 else ref
     if t.mine is None:
         return Row(t.name, None, expected, np.nan, np.nan, bound, False, t.missing, t.kind, torch_name=t.torch_name)
-    mine = np.asarray(t.mine)
-    if mine.shape != expected.shape:
-        if mine.size == 1 and expected.size == 1:
-            mine = mine.reshape(expected.shape)
-        else:
-            return Row(t.name, t.mine, expected, np.nan, np.nan, bound, False, None, t.kind, torch_name=t.torch_name)
-    max_abs, max_rel = errors(mine, expected)
-    ok = bool(max_rel <= bound) and mine.dtype.kind in "fc"
-    if ok and np.dtype(dtype) == np.float64 and mine.dtype == np.float32:
-        ok = False  # float32 numbers in a float64 check: within 1e-10 only by luck
+    measured = measure(np.asarray(t.mine), expected, bound, dtype)
+    if measured is None:
+        return Row(t.name, t.mine, expected, np.nan, np.nan, bound, False, None, t.kind, torch_name=t.torch_name)
+    max_abs, max_rel, ok = measured
     return Row(t.name, t.mine, expected, max_abs, max_rel, bound, ok, None, t.kind, torch_name=t.torch_name)
 
 

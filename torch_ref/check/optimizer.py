@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from . import diagnose as dg
-from .core import single_threaded
+from .core import measure, single_threaded, torch_dtype
 from .bounds import MAX_STEPS, bound_for, errors, resolve_dtype
 from .optim_variants import OPTIM_VARIANTS, adagrad_step, adam_step, rmsprop_step, sgd_step
 from .report import Report, Row
@@ -140,7 +140,7 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
         grad_fn = quadratic_problem([p.shape for p in start], seed)
 
     # ------------------------------------------------------------------ torch
-    tdt = torch.float64 if dtype == np.float64 else torch.float32
+    tdt = torch_dtype(dtype)
     tparams = [torch.tensor(p.copy(), dtype=tdt, requires_grad=True) for p in start]
     opt = optimizer(tparams, **hyper)
     torch_traj = []  # per step: (params, states)
@@ -183,7 +183,7 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
         my_params, my_states = my_traj[t - 1]
         step_rows = []
         for i, (a, b) in enumerate(zip(my_params, ref_params)):
-            step_rows.append(_row(f"step {t} · θ{i}", a, b, bound, "parameter", t))
+            step_rows.append(_row(f"step {t} · θ{i}", a, b, bound, dtype, "parameter", t))
         for i in range(len(my_params)):
             for mine_key, (key, factor) in mapping.items():
                 name = f"step {t} · θ{i}: {mine_key}" + (f" (= {factor:g} × {key})" if factor != 1 else
@@ -199,7 +199,7 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
                                          f"your state has no {mine_key!r} after step {t} (its keys: "
                                          f"{', '.join(map(str, my_states[i])) or 'none'})", "state", t, key))
                     continue
-                step_rows.append(_row(name, np.asarray(my_states[i][mine_key]), expected, bound, "state", t, key))
+                step_rows.append(_row(name, np.asarray(my_states[i][mine_key]), expected, bound, dtype, "state", t, key))
         rows_by_step.append(step_rows)
 
     failing_step = next((t for t, rs in enumerate(rows_by_step, 1) if not all(r.ok for r in rs)), None)
@@ -219,17 +219,17 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
     return Report(title, shown, notes)
 
 
-def _row(name, mine, expected, bound, kind, step, torch_name=None) -> Row:
-    mine = np.asarray(mine)
-    expected = np.asarray(expected)
-    if mine.shape != expected.shape:
-        if mine.size == 1 and expected.size == 1:
-            mine = mine.reshape(expected.shape)
-        else:
-            return Row(name, mine, expected, np.nan, np.nan, bound, False,
-                       f"shape {mine.shape}, expected {expected.shape}", kind, step, torch_name)
-    max_abs, max_rel = errors(mine, expected)
-    return Row(name, mine, expected, max_abs, max_rel, bound, bool(max_rel <= bound), None, kind, step, torch_name)
+def _row(name, mine, expected, bound, dtype, kind, step, torch_name=None) -> Row:
+    """One row, by the rules of every check (:func:`core.measure`); torch's ``step`` is a count."""
+    mine, expected = np.asarray(mine), np.asarray(expected)
+    measured = measure(mine, expected, bound, dtype, counts=torch_name == "step")
+    if measured is None:
+        return Row(name, mine, expected, np.nan, np.nan, bound, False,
+                   f"shape {mine.shape}, expected {expected.shape}", kind, step, torch_name)
+    if mine.shape != expected.shape:  # size 1 either way
+        mine = mine.reshape(expected.shape)
+    max_abs, max_rel, ok = measured
+    return Row(name, mine, expected, max_abs, max_rel, bound, ok, None, kind, step, torch_name)
 
 
 #: Each family's step in optim_variants: torch's algorithm, with a variant's one change.
@@ -242,7 +242,7 @@ def _variant_trajectory(change, family, hyper, start, grad_fn, lr_schedule, step
     (each step function takes the options it models, by name)."""
     step = VARIANT_STEPS[family]
     decoupled = {"decoupled": family == "AdamW"} if step is adam_step else {}
-    tdt = torch.float64 if dtype == np.float64 else torch.float32
+    tdt = torch_dtype(dtype)
     ps = [torch.tensor(p.copy(), dtype=tdt) for p in start]
     states = [dict() for _ in ps]
     traj = []
