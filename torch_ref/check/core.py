@@ -488,17 +488,7 @@ def variant_runs(reference, loss, run_args: dict, kind: str):
 def input_sizes(x: np.ndarray, layout: Layout, expected_in: int | None, what: str) -> dict[str, int]:
     """Sizes (m, in) of your input from its declared layout; a clear error when it does not fit."""
     x = np.asarray(x)
-    if x.ndim != len(layout.axes):
-        raise ValueError(f"your {what} has {x.ndim} dimension(s) (shape {x.shape}), but its declared layout "
-                         f"'{layout}' has {len(layout.axes)}")
-    sizes = {}
-    for axis, size in zip(layout.axes, x.shape):
-        if axis == "1":
-            if size != 1:
-                raise ValueError(f"your {what} has size {size} where its layout '{layout}' has an axis of "
-                                 f"size 1 (shape {x.shape})")
-        else:
-            sizes[axis] = size
+    sizes = layout.sizes(x.shape, what)
     if expected_in is not None and sizes.get("in") != expected_in:
         hint = ""
         if x.ndim == 2:

@@ -174,8 +174,10 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
             arr = _cast(user_values[mine], dtype)
             shape_t = torch_shapes.get(theirs)
             if shape_t is None:  # a torch function: sizes from your array and its layout
-                sizes = dict(zip(layouts[mine].axes, arr.shape))
-                sizes.pop("1", None)
+                try:
+                    sizes = layouts[mine].sizes(arr.shape, f"parameter {mine!r}")
+                except LayoutError as exc:
+                    raise ValueError(str(exc)) from None
                 shape_t = tuple(sizes.get(a, 0) for a in axes)
             try:
                 params_t[theirs] = layouts[mine].to_torch(arr, axes, dict(zip(axes, shape_t)),
@@ -496,11 +498,11 @@ def _check_loss(user, backward, reference, *, layout, inputs, target, one_hot, d
         if pred_user.ndim != len(lay_pred.axes):
             raise ValueError(f"your prediction has shape {pred_user.shape}, but its layout '{lay_pred}' has "
                              f"{len(lay_pred.axes)} axes")
-        sizes = {a: s for a, s in zip(lay_pred.axes, pred_user.shape) if a != "1"}
-        pred_t = lay_pred.to_torch(pred_user, ("m", "out"), sizes, "your prediction")
+        pred_t = lay_pred.to_torch(pred_user, ("m", "out"), lay_pred.sizes(pred_user.shape, "prediction"),
+                                   "your prediction")
     else:
         if inputs is not None:
-            sizes = {a: s for a, s in zip(lay_pred.axes, inputs) if a != "1"}
+            sizes = lay_pred.sizes(inputs, "prediction shape")
             shape = (sizes["m"], sizes["out"])
         else:
             shape = (core.DEFAULT_M, 3 if not isinstance(reference, (nn.BCELoss, nn.BCEWithLogitsLoss)) else 1)
