@@ -2,9 +2,9 @@
 parity tests that can catch it; and checking the hand-written variants with
 ``torch_ref.check``.
 
-The suite side, per bug: copy ``scratchnet/``, ``torch_ref/``,
-``parity_tests/`` and ``pyproject.toml`` (the suite's pytest settings) into a
-temporary folder, apply the bug's edits there (refused loudly if an old text
+The suite side, per bug: copy what the parity suite needs (``COPIED``: the
+packages, ``pyproject.toml`` for the suite's pytest settings, and the pytest
+plugin module ``pytest_torch_ref.py``) into a temporary folder, apply the bug's edits there (refused loudly if an old text
 is missing), and run the bug's parity tests on that copy with ``-x``, in a
 process of its own with one thread (BLAS and torch). The first failing test is
 the one that catches it; a bug none of its tests catches is reported as
@@ -175,12 +175,17 @@ def _context():
     return mp.get_context("spawn")
 
 
+def default_jobs() -> int:
+    """Plants run at a time unless told: two (each worker has one thread), or one on one core."""
+    return min(2, os.cpu_count() or 1)
+
+
 def run_suite(bugs, *, jobs: int | None = None, baseline: bool = True) -> tuple[SuiteResult | None, list[SuiteResult]]:
-    """Plant every bug of ``bugs`` and run its tests, ``jobs`` at a time; with
-    ``baseline``, first run every test they name on an unplanted copy.
-    Returns (baseline result, results in ``bugs``' order)."""
+    """Plant every bug of ``bugs`` and run its tests, ``jobs`` at a time (default
+    :func:`default_jobs`); with ``baseline``, first run every test they name on an
+    unplanted copy. Returns (baseline result, results in ``bugs``' order)."""
     bugs = list(bugs)
-    jobs = jobs or min(2, os.cpu_count() or 1)
+    jobs = jobs or default_jobs()
     saved = {v: os.environ.get(v) for v in THREAD_VARIABLES}
     os.environ.update({v: "1" for v in THREAD_VARIABLES})  # inherited by the forkserver and every worker
     try:
