@@ -1,48 +1,11 @@
 """Comparing scratchnet with PyTorch, and the tolerances the suite holds them to.
 
-The error measure
------------------
-For a computed array a (scratchnet) and its reference b (PyTorch)::
-
-    max abs error  = max_i |a_i − b_i|
-    max rel error  = max_i |a_i − b_i| / max(max_i |a_i|, max_i |b_i|)
-
-The relative error is norm-wise (relative to the array's largest entry), the
-usual measure for results of sums and products: an entry that is small
-because of cancellation carries the absolute error of its large neighbours,
-so an element-wise ratio would call correct results wrong.
-
-Why these bounds
-----------------
-Both libraries compute the same formulas; only the order of floating-point
-operations differs (BLAS blocking in matrix products, pairwise vs. vectorised
-summation, exp/log implementations). Each operation contributes at most about
-one unit roundoff u (float64: u = 1.1e-16; float32: u = 6.0e-8) relative to
-the magnitudes involved, and error bounds for a sum of K terms grow like K·u
-in the worst case and √K·u typically. In this suite K ≤ a few hundred (layer
-widths, batch sizes, the depth of at most five layers multiplies the chain),
-so with a margin for worst-case alignment:
-
-* float64: ``FLOAT64_BOUND = 1e-10`` ≈ 1e6 u — the issue's bound, and far
-  above the ~1e-14 actually measured, so it fails only on a real bug;
-* float32: ``FLOAT32_BOUND = 1e-5`` ≈ 170 u — a depth-5 network with sums of
-  up to ~100 terms, a softmax (whose exp amplifies relative error by |z|,
-  up to ~10 here) and a backward pass that doubles the chain stay well
-  below it (measured: ~1e-7 to 1e-6). A real bug — a missing term, a wrong
-  sign, a transposed weight, a missing 1/m — gives errors of order 1e-2 to 1.
-
-Backward passes through saturating functions: ``scale``
-------------------------------------------------------
-For dZ = dA ⊙ g'(Z) where g' is computed from the rounded forward output
-(σ' = A(1 − A), tanh' = 1 − A², as both libraries do), the two libraries'
-forward values may differ by an ulp (measured: numpy's and torch's float32
-tanh differ by ≤ 1 ulp on a third of all inputs). Where the unit saturates,
-1 − A² cancels, and that one-ulp difference becomes a large *relative* error
-of a tiny dZ — a property of the formula's conditioning (2A²/(1 − A²)), not of
-either implementation. What is bounded by a few u is the error relative to the
-upstream gradient: |ΔdZ| ≤ |dA|·|Δg'| ≤ |dA|·2|A|·|ΔA| ≈ 2u·|dA|. Such
-comparisons pass ``scale=max|dA|``; a wrong derivative still shows up as an
-error of order |dA|, 1e4 times the float32 bound.
+The error measure (max abs error, and the max rel error taken norm-wise:
+relative to the arrays' largest entry, or to a given ``scale``) and the
+bounds (``FLOAT64_BOUND = 1e-10``, ``FLOAT32_BOUND = 1e-5``) are
+``torch_ref.check.bounds``' — one definition for this suite and for
+``torch_ref.check``, argued in that module's docstring. The optimizer
+trajectory bounds are argued in ``parity_tests/test_optim.py``.
 
 A failing comparison prints both arrays ("scratchnet" vs "torch"), both
 error figures and the machine (``parity_tests/machine.py``: CPU, torch's
@@ -59,13 +22,8 @@ import os
 import numpy as np
 
 from parity_tests.machine import describe
-
-FLOAT64_BOUND = 1e-10
-FLOAT32_BOUND = 1e-5
-
-
-def bound_for(dtype) -> float:
-    return FLOAT64_BOUND if np.dtype(dtype) == np.float64 else FLOAT32_BOUND
+from torch_ref.check import bounds
+from torch_ref.check.bounds import FLOAT32_BOUND, FLOAT64_BOUND, bound_for  # noqa: F401 - the suite's names
 
 
 def to_numpy(x) -> np.ndarray:
@@ -77,24 +35,19 @@ def to_numpy(x) -> np.ndarray:
 
 
 def errors(mine, theirs, scale: float | None = None) -> tuple[float, float]:
-    """(max abs error, norm-wise max rel error) of ``mine`` against ``theirs``.
+    """(max abs error, norm-wise max rel error) of ``mine`` against ``theirs``:
+    ``torch_ref.check.bounds.errors`` of anything :func:`to_numpy` takes.
 
     The relative error divides by ``scale`` when given, else by the largest
-    magnitude in either array (see the module docstring)."""
+    magnitude in either array. A NaN counts as an infinite error here, even in
+    the same place on both sides: a test comparing results directly wants
+    numbers (``assert_parity`` checks where the NaNs are itself, then compares
+    the rest)."""
     a = np.asarray(to_numpy(mine), dtype=np.float64)
     b = np.asarray(to_numpy(theirs), dtype=np.float64)
-    if a.size == 0:
-        return 0.0, 0.0
-    both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
-    with np.errstate(invalid="ignore"):  # inf - inf where both_inf; replaced by 0
-        diff = np.where(both_inf, 0.0, np.abs(a - b))
-    max_abs = float(np.max(diff)) if diff.size else 0.0
-    if scale is None:
-        scale = float(max(np.max(np.abs(np.where(both_inf, 0, a))), np.max(np.abs(np.where(both_inf, 0, b)))))
-    if np.isinf(max_abs):  # an infinity on one side only
-        return max_abs, float("inf")
-    max_rel = max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else float("inf"))
-    return max_abs, max_rel
+    if np.isnan(a).any() or np.isnan(b).any():
+        return float("inf"), float("inf")
+    return bounds.errors(a, b, scale)
 
 
 def _write_record(record: dict) -> None:

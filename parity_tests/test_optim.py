@@ -54,10 +54,10 @@ import scratchnet as sn
 import torch_ref
 from parity_tests.compare import assert_parity, assert_update_parity
 from parity_tests.conftest import tdtype
-
-TRAJECTORY_BOUND_FLOAT64 = 1e-9
-TRAJECTORY_BOUND_FLOAT32 = 1e-4
-STEPS = 100
+# The bounds argued above; torch_ref.check holds your optimizer to the same ones.
+from torch_ref.check.bounds import MAX_STEPS as STEPS
+from torch_ref.check.bounds import TRAJECTORY_FLOAT32 as TRAJECTORY_BOUND_FLOAT32
+from torch_ref.check.bounds import TRAJECTORY_FLOAT64 as TRAJECTORY_BOUND_FLOAT64
 
 #: (label, optimizer class name, options). Learning rates keep 100 steps of
 #: this problem well inside the stable region, so that the trajectory itself

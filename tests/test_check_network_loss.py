@@ -189,6 +189,8 @@ def test_loss_bugs_are_named():
     r = check_loss(lambda x, y: softmax_loss(np.exp(x) / np.exp(x).sum(1, keepdims=True), y), None,
                    nn.CrossEntropyLoss())
     assert r.first_failure.name == "loss" and "softmax" in r.first_failure.diagnosis
+    # a loss check changes the loss, never a network (there is none): the loss variant speaks
+    assert "CrossEntropyLoss of softmax(output) reproduces yours" in r.first_failure.diagnosis
     r = check_loss(lambda p, y: (np.sum((p - y) ** 2), 2 * (p - y)), None, nn.MSELoss())
     assert "1/m" in r.first_failure.diagnosis or "24 = m·n" in r.first_failure.diagnosis
 
@@ -212,3 +214,9 @@ def test_loss_misuse():
         check_loss(lambda p, y: 1.0, None, nn.MSELoss())
     with pytest.raises(ValueError, match="layout"):
         check_loss(mse_pair, None, nn.MSELoss(), inputs=np.zeros((2, 3, 4)))
+    # a shape that does not fit the prediction's layout: refused in the check's words
+    with pytest.raises(ValueError, match=r"your prediction shape has 1 dimension\(s\) \(shape \(8,\)\), but its "
+                                         r"declared layout 'm out' has 2"):
+        check_loss(mse_pair, None, nn.MSELoss(), inputs=(8,))
+    with pytest.raises(ValueError, match="your prediction has size 3 where its layout 'm 1 out' has an axis of size 1"):
+        check_loss(mse_pair, None, nn.MSELoss(), inputs=np.zeros((8, 3, 2)), layout={"output": "m 1 out"})

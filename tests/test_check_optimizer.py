@@ -130,3 +130,61 @@ def test_optimizer_misuse():
         check_optimizer(sgd, torch.optim.SGD, hyper=dict(lr=0.1), lr_schedule=[0.1, 0.1], steps=3)
     with pytest.raises(TypeError, match="update"):
         check_optimizer("sgd", torch.optim.SGD, hyper=dict(lr=0.1))
+
+
+def adam_l2(p, g, state, lr, betas, eps, weight_decay):        # AdamW's decay added to the gradient instead
+    b1, b2 = betas
+    t = state["t"] = state.get("t", 0) + 1
+    g = g + weight_decay * p
+    state["m"] = b1 * state.get("m", 0) + (1 - b1) * g
+    state["v"] = b2 * state.get("v", 0) + (1 - b2) * g * g
+    p -= lr * (state["m"] / (1 - b1 ** t)) / (np.sqrt(state["v"] / (1 - b2 ** t)) + eps)
+
+
+@pytest.mark.parametrize("flags", [dict(foreach=True), dict(foreach=False, differentiable=False)],
+                         ids=["foreach", "foreach=False+differentiable"])
+def test_a_diagnosis_survives_torchs_implementation_flags(flags):
+    """foreach= and the like choose torch's kernels, not its arithmetic: the variants that explain
+    a failure run with torch's hyperparameters without them, and still explain it."""
+    schedule = lambda t: 0.1 if t < 3 else 0.02  # noqa: E731
+    plain = check_optimizer(cs231n_sgd_momentum, torch.optim.SGD, hyper=dict(lr=0.1, momentum=0.9),
+                            lr_schedule=schedule, steps=4)
+    flagged = check_optimizer(cs231n_sgd_momentum, torch.optim.SGD, hyper=dict(lr=0.1, momentum=0.9, **flags),
+                              lr_schedule=schedule, steps=4)
+    assert flagged.first_failure.name == plain.first_failure.name == "step 3 · θ0"
+    assert flagged.first_failure.diagnosis == plain.first_failure.diagnosis
+    assert flagged.first_failure.diagnosis.startswith("Sutskever's momentum reproduces yours")
+
+
+@pytest.mark.parametrize("optimizer,hyper", [(torch.optim.AdamW, dict(lr=0.05)),
+                                             (torch.optim.AdamW, dict(lr=0.05, foreach=True)),
+                                             (torch.optim.Adam, dict(lr=0.05, weight_decay=1e-2,
+                                                                     decoupled_weight_decay=True))],
+                         ids=["AdamW", "AdamW-foreach", "Adam(decoupled_weight_decay)"])
+def test_the_variants_run_with_torchs_defaults(optimizer, hyper):
+    """AdamW's weight decay 1e-2 is torch's default, not the user's: the variant reproducing
+    an L2 decay takes it from torch's hyperparameters (and Adam(decoupled_weight_decay=True)
+    is AdamW)."""
+    r = check_optimizer(adam_l2, optimizer, hyper=hyper, state_map={"m": "exp_avg", "v": "exp_avg_sq"}, steps=3)
+    assert r.first_failure.name == "step 1 · θ0"
+    assert r.first_failure.diagnosis.startswith("Adam's L2 (λθ added to the gradient) reproduces yours"), r
+
+
+def test_float32_numbers_fail_a_float64_check_even_where_they_happen_to_agree():
+    """The rule of every check: in float64, float32 numbers are within 1e-10 only by luck.
+    Here they agree exactly (θ − γg = 1 − 0.25 is a float32 number); a float32 update is still
+    not a float64 one. torch's step count is a count: an int t in your state passes."""
+    def float32_sgd(p, g, state, lr):
+        state["t"] = state.get("t", 0) + 1
+        return (p - lr * g).astype(np.float32)
+
+    def float64_sgd(p, g, state, lr):
+        state["t"] = state.get("t", 0) + 1
+        return p - lr * g
+
+    kw = dict(hyper=dict(lr=0.5), params=[np.array([1.0, 2.0])], grad_fn=lambda ps: [np.full(2, 0.5)], steps=1)
+    r = check_optimizer(float32_sgd, torch.optim.SGD, **kw)
+    assert r.first_failure.name == "step 1 · θ0" and r.first_failure.max_rel == 0.0
+    assert check_optimizer(float64_sgd, torch.optim.SGD, **kw).ok
+    adam_kw = dict(kw, hyper=dict(lr=0.5), steps=3)
+    assert check_optimizer(adam, torch.optim.Adam, state_map={"t": "step"}, **adam_kw).ok   # t an int

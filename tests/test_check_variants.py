@@ -15,7 +15,7 @@ from torch_ref.check import core
 from torch_ref.check.bounds import errors
 from torch_ref.check import check_optimizer
 from torch_ref.check.optim_variants import OPTIM_VARIANTS, adagrad_step, adam_step, rmsprop_step, sgd_step
-from torch_ref.check.variants import NETWORK_VARIANTS
+from torch_ref.check.variants import DROPOUT_VARIANTS, NETWORK_VARIANTS
 
 #: A reference each network variant applies to.
 REFERENCES = {
@@ -59,6 +59,24 @@ def test_each_network_variant_differs_from_torch_on_the_checks_inputs(variant):
     again = core.run_torch(module, loss, **args)
     for n in base.grads:
         np.testing.assert_array_equal(again.grads[n], base.grads[n])
+
+
+@pytest.mark.parametrize("change", [c for c, _ in DROPOUT_VARIANTS])
+def test_each_dropout_variant_differs_from_torch_on_the_checks_inputs(change):
+    """With your mask M, torch's dropout is x ⊙ M/(1 − p) with dX = dY ⊙ M/(1 − p) (by hand
+    here); each variant changes the output or dX by a factor 1 − p or more."""
+    p, module = 0.3, nn.Dropout(0.3)                     # training mode, as a check's reference
+    rng = np.random.default_rng(0)
+    x = core.draw_input(rng, (8, 5), module, zero_row=False)
+    keep = rng.uniform(size=(8, 5)) >= p
+    upstream = rng.standard_normal((8, 5))
+    args = dict(x=x, params={}, buffers={}, upstream=upstream, dtype=np.float64, keep=torch.as_tensor(keep))
+    base = core.run_torch(module, None, **args)
+    np.testing.assert_allclose(base.output, x * keep / (1 - p), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(base.input_grad, upstream * keep / (1 - p), rtol=1e-15, atol=0)
+    run = core.run_torch(module, None, dropout_change=change, **args)
+    assert max(errors(run.output, base.output)[1], errors(run.input_grad, base.input_grad)[1]) >= p - 1e-12, \
+        f"dropout variant {change} changes nothing"
 
 
 SGD_CASES = [dict(lr=0.1), dict(lr=0.1, momentum=0.9), dict(lr=0.1, momentum=0.9, dampening=0.5),

@@ -61,7 +61,7 @@ def markdown_table(rows) -> str:
 
 def run(bugs, *, harness: bool = True, suite: bool = True, jobs: int | None = None, progress=print):
     """Run the catalogue; returns (harness results, baseline, suite results, timings) by bug id."""
-    from .runner import run_harness, run_suite
+    from .runner import default_jobs, run_harness, run_suite
 
     timings = {"load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
     h_results, s_results, baseline = {}, {}, None
@@ -79,7 +79,7 @@ def run(bugs, *, harness: bool = True, suite: bool = True, jobs: int | None = No
         s_results = {r.bug: r for r in results}
         timings["suite_wall_s"] = time.perf_counter() - start
         timings["suite_worker_cpu_s"] = sum(r.cpu for r in results) + baseline.cpu
-        timings["jobs"] = jobs or min(2, os.cpu_count() or 1)
+        timings["jobs"] = jobs or default_jobs()
         progress(f"{len(bugs)} plants + baseline, {timings['jobs']} at a time: {timings['suite_wall_s']:.1f} s wall, "
                  f"{timings['suite_worker_cpu_s']:.1f} s CPU in the workers (plus the forkserver's imports)")
     return h_results, baseline, s_results, timings

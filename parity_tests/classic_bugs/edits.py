@@ -39,8 +39,9 @@ def apply_to_text(text: str, edit: Edit) -> str:
     return text.replace(edit.old, edit.new, 1)
 
 
-def apply_edits(root: pathlib.Path, edits: list[Edit]) -> None:
-    """Apply ``edits`` in place to the files under ``root`` (all checked before any is written)."""
+def edited_texts(root: pathlib.Path, edits: list[Edit]) -> dict[pathlib.Path, str]:
+    """The new text of every file ``edits`` touch under ``root`` (nothing is written);
+    :class:`PlantError` unless every edit applies."""
     texts: dict[pathlib.Path, str] = {}
     for edit in edits:
         path = pathlib.Path(root) / edit.path
@@ -49,17 +50,15 @@ def apply_edits(root: pathlib.Path, edits: list[Edit]) -> None:
                 raise PlantError(f"cannot plant into {edit.path}: no such file under {root}")
             texts[path] = path.read_text(encoding="utf-8")
         texts[path] = apply_to_text(texts[path], edit)
-    for path, text in texts.items():
+    return texts
+
+
+def apply_edits(root: pathlib.Path, edits: list[Edit]) -> None:
+    """Apply ``edits`` in place to the files under ``root`` (all checked before any is written)."""
+    for path, text in edited_texts(root, edits).items():
         path.write_text(text, encoding="utf-8")
 
 
 def check_applies(root: pathlib.Path, edits: list[Edit]) -> None:
     """Raise :class:`PlantError` unless every edit applies to the files under ``root`` (nothing is written)."""
-    texts: dict[str, str] = {}
-    for edit in edits:
-        path = pathlib.Path(root) / edit.path
-        if edit.path not in texts:
-            if not path.is_file():
-                raise PlantError(f"cannot plant into {edit.path}: no such file under {root}")
-            texts[edit.path] = path.read_text(encoding="utf-8")
-        texts[edit.path] = apply_to_text(texts[edit.path], edit)
+    edited_texts(root, edits)

@@ -2,9 +2,9 @@
 parity tests that can catch it; and checking the hand-written variants with
 ``torch_ref.check``.
 
-The suite side, per bug: copy ``scratchnet/``, ``torch_ref/``,
-``parity_tests/`` and ``pyproject.toml`` (the suite's pytest settings) into a
-temporary folder, apply the bug's edits there (refused loudly if an old text
+The suite side, per bug: copy what the parity suite needs (``COPIED``: the
+packages, ``pyproject.toml`` for the suite's pytest settings, and the pytest
+plugin module ``pytest_torch_ref.py``) into a temporary folder, apply the bug's edits there (refused loudly if an old text
 is missing), and run the bug's parity tests on that copy with ``-x``, in a
 process of its own with one thread (BLAS and torch). The first failing test is
 the one that catches it; a bug none of its tests catches is reported as
@@ -57,8 +57,7 @@ class SuiteResult:
     message: str = ""              # its assertion / error, one line
     passed: int = 0                # tests that passed before it
     error: str | None = None       # the plant could not be run (e.g. an old text missing)
-    wall: float = 0.0
-    cpu: float = 0.0
+    cpu: float = 0.0               # the worker's CPU seconds (cli.run sums them)
     failed: list = field(default_factory=list)
 
 
@@ -116,7 +115,7 @@ def run_plant(bug: str, edits: list[Edit], tests: list[str], root: str = str(ROO
     # pytest collects garbage several times per session; the heap inherited from the
     # forkserver (torch's) is never garbage, and walking it cost 0.3 s per plant.
     gc.freeze()
-    start, cpu = time.perf_counter(), time.process_time()
+    cpu = time.process_time()
     result = SuiteResult(bug, caught=False)
     cwd, path = os.getcwd(), list(sys.path)
     with tempfile.TemporaryDirectory(prefix=f"classic-bug-{bug}-") as tmp:
@@ -154,7 +153,6 @@ def run_plant(bug: str, edits: list[Edit], tests: list[str], root: str = str(ROO
             os.chdir(cwd)
             sys.path[:] = path
             _purge_project_modules()
-    result.wall = time.perf_counter() - start
     result.cpu = time.process_time() - cpu
     return result
 
@@ -177,12 +175,17 @@ def _context():
     return mp.get_context("spawn")
 
 
+def default_jobs() -> int:
+    """Plants run at a time unless told: two (each worker has one thread), or one on one core."""
+    return min(2, os.cpu_count() or 1)
+
+
 def run_suite(bugs, *, jobs: int | None = None, baseline: bool = True) -> tuple[SuiteResult | None, list[SuiteResult]]:
-    """Plant every bug of ``bugs`` and run its tests, ``jobs`` at a time; with
-    ``baseline``, first run every test they name on an unplanted copy.
-    Returns (baseline result, results in ``bugs``' order)."""
+    """Plant every bug of ``bugs`` and run its tests, ``jobs`` at a time (default
+    :func:`default_jobs`); with ``baseline``, first run every test they name on an
+    unplanted copy. Returns (baseline result, results in ``bugs``' order)."""
     bugs = list(bugs)
-    jobs = jobs or min(2, os.cpu_count() or 1)
+    jobs = jobs or default_jobs()
     saved = {v: os.environ.get(v) for v in THREAD_VARIABLES}
     os.environ.update({v: "1" for v in THREAD_VARIABLES})  # inherited by the forkserver and every worker
     try:
@@ -214,15 +217,13 @@ class HarnessResult:
     tensor: str | None       # the first failing row
     diagnosis: str
     report: object = None
-    seconds: float = 0.0
 
 
 def run_harness(bug) -> HarnessResult:
     from . import harness
 
-    start = time.perf_counter()
     report = harness.run(bug.scenario, bug.hand, **bug.scenario_kwargs)
     first = report.first_failure
     diagnosis = (first.diagnosis or "") if first is not None else ""
     ok = first is not None and first.name == bug.tensor and all(w in diagnosis for w in bug.says)
-    return HarnessResult(bug.id, ok, first.name if first else None, diagnosis, report, time.perf_counter() - start)
+    return HarnessResult(bug.id, ok, first.name if first else None, diagnosis, report)

@@ -208,7 +208,6 @@ class TorchRun:
     grads: dict[str, np.ndarray]             # by torch parameter name
     buffers: dict[str, np.ndarray]           # by torch buffer name, after the forward
     dz: dict[str, np.ndarray] = field(default_factory=dict)   # Linear name -> dJ/d(its output)
-    bias_owner: dict[str, str] = field(default_factory=dict)  # torch bias name -> Linear name
 
 
 def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buffers: dict[str, np.ndarray],
@@ -243,7 +242,7 @@ def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buf
             return reference(inp, **by_name)
 
     xt = torch.tensor(np.asarray(x), dtype=tdt, requires_grad=True)
-    dz_tensors, owners = {}, {}
+    dz_tensors = {}
     hooks = []
     if module is not None:
         for lname, lin in linear_modules(module):
@@ -251,8 +250,6 @@ def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buf
                 out.retain_grad()
                 dz_tensors[lname] = out
             hooks.append(lin.register_forward_hook(hook))
-            if lin.bias is not None:
-                owners[f"{lname}.bias" if lname else "bias"] = lname
     out = call(xt)
     for h in hooks:
         h.remove()
@@ -276,7 +273,7 @@ def run_torch(reference, loss, x: np.ndarray, params: dict[str, np.ndarray], buf
     dz = {n: t.grad.detach().numpy().copy() for n, t in dz_tensors.items() if t.grad is not None}
     return TorchRun(output=out.detach().numpy().copy(), loss=loss_value,
                     input_grad=None if xt.grad is None else xt.grad.numpy().copy(),
-                    grads=grads, buffers=buffer_values, dz=dz, bias_owner=owners)
+                    grads=grads, buffers=buffer_values, dz=dz)
 
 
 def _swap_dropout(module, keep, change):
@@ -327,6 +324,24 @@ def mine_in_torch_layout(t: Tensor, ref_torch: np.ndarray):
         return None
 
 
+def measure(mine: np.ndarray, expected: np.ndarray, bound: float, dtype, *, counts: bool = False):
+    """(max abs error, max rel error, ok) of your array against torch's (in your layout),
+    or None when the shapes differ (a size-1 array fits any size-1 shape).
+
+    ok: within ``bound``; in floating point; and not float32 numbers in a float64 check
+    (within 1e-10 only by luck). A ``counts`` array (an optimizer's step count t: an int,
+    or torch's own float32 scalar) is held to its value only."""
+    if mine.shape != expected.shape:
+        if not (mine.size == 1 and expected.size == 1):
+            return None
+        mine = mine.reshape(expected.shape)
+    max_abs, max_rel = errors(mine, expected)
+    ok = bool(max_rel <= bound)
+    if not counts:
+        ok = ok and mine.dtype.kind in "fc" and not (np.dtype(dtype) == np.float64 and mine.dtype == np.float32)
+    return max_abs, max_rel, ok
+
+
 def compare(t: Tensor, run: TorchRun, dtype) -> Row:
     ref = torch_value(run, t.key)
     bound = bound_for(dtype)
@@ -336,16 +351,10 @@ def compare(t: Tensor, run: TorchRun, dtype) -> Row:
     expected = t.layout.from_torch(ref, t.torch_axes) if t.torch_axes or np.ndim(ref) == 0 else ref
     if t.mine is None:
         return Row(t.name, None, expected, np.nan, np.nan, bound, False, t.missing, t.kind, torch_name=t.torch_name)
-    mine = np.asarray(t.mine)
-    if mine.shape != expected.shape:
-        if mine.size == 1 and expected.size == 1:
-            mine = mine.reshape(expected.shape)
-        else:
-            return Row(t.name, t.mine, expected, np.nan, np.nan, bound, False, None, t.kind, torch_name=t.torch_name)
-    max_abs, max_rel = errors(mine, expected)
-    ok = bool(max_rel <= bound) and mine.dtype.kind in "fc"
-    if ok and np.dtype(dtype) == np.float64 and mine.dtype == np.float32:
-        ok = False  # float32 numbers in a float64 check: within 1e-10 only by luck
+    measured = measure(np.asarray(t.mine), expected, bound, dtype)
+    if measured is None:
+        return Row(t.name, t.mine, expected, np.nan, np.nan, bound, False, None, t.kind, torch_name=t.torch_name)
+    max_abs, max_rel, ok = measured
     return Row(t.name, t.mine, expected, max_abs, max_rel, bound, ok, None, t.kind, torch_name=t.torch_name)
 
 
@@ -387,7 +396,7 @@ def explaining_variant(tensors, rows, variant_runs, dtype):
     return partial
 
 
-def diagnose_rows(rows: list[Row], tensors: list[Tensor], base: TorchRun, variant_runs: list, dtype,
+def diagnose_rows(rows: list[Row], tensors: list[Tensor], variant_runs, dtype,
                   factors: list[dg.Factor]) -> None:
     """Fill in the diagnosis of every failing row."""
     bound = bound_for(dtype)
@@ -455,10 +464,13 @@ def draw_target(rng, loss, out_shape, one_hot: bool = False):
 
 
 def variant_runs(reference, loss, run_args: dict, kind: str):
-    """(name, says, TorchRun) for every known variant that applies."""
-    out = []
+    """(name, says, TorchRun) for every known variant that applies, each one run only when
+    asked for: :func:`explaining_variant` stops at the first that reproduces every tensor.
+
+    A layer check has no loss to change; a loss check (``reference`` the identity) no
+    network to change, so only the loss variants apply."""
     for v in NETWORK_VARIANTS:
-        if kind == "layer" and v.loss is not None:
+        if (kind == "layer" and v.loss is not None) or (kind == "loss" and v.loss is None):
             continue
         if not v.applies(reference if isinstance(reference, nn.Module) else None, loss):
             continue
@@ -467,28 +479,16 @@ def variant_runs(reference, loss, run_args: dict, kind: str):
                             loss_variant=None if v.loss is None else v.loss(loss), **run_args)
         except Exception:  # noqa: BLE001 - a variant that cannot run here explains nothing
             continue
-        out.append((v.name, v.says, run))
+        yield v.name, v.says, run
     if run_args.get("keep") is not None:
         for change, says in DROPOUT_VARIANTS:
-            args = dict(run_args, dropout_change=change)
-            out.append((f"dropout_{change}", says, run_torch(reference, loss, **args)))
-    return out
+            yield f"dropout_{change}", says, run_torch(reference, loss, **dict(run_args, dropout_change=change))
 
 
 def input_sizes(x: np.ndarray, layout: Layout, expected_in: int | None, what: str) -> dict[str, int]:
     """Sizes (m, in) of your input from its declared layout; a clear error when it does not fit."""
     x = np.asarray(x)
-    if x.ndim != len(layout.axes):
-        raise ValueError(f"your {what} has {x.ndim} dimension(s) (shape {x.shape}), but its declared layout "
-                         f"'{layout}' has {len(layout.axes)}")
-    sizes = {}
-    for axis, size in zip(layout.axes, x.shape):
-        if axis == "1":
-            if size != 1:
-                raise ValueError(f"your {what} has size {size} where its layout '{layout}' has an axis of "
-                                 f"size 1 (shape {x.shape})")
-        else:
-            sizes[axis] = size
+    sizes = layout.sizes(x.shape, what)
     if expected_in is not None and sizes.get("in") != expected_in:
         hint = ""
         if x.ndim == 2:

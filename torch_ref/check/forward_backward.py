@@ -174,8 +174,10 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
             arr = _cast(user_values[mine], dtype)
             shape_t = torch_shapes.get(theirs)
             if shape_t is None:  # a torch function: sizes from your array and its layout
-                sizes = dict(zip(layouts[mine].axes, arr.shape))
-                sizes.pop("1", None)
+                try:
+                    sizes = layouts[mine].sizes(arr.shape, f"parameter {mine!r}")
+                except LayoutError as exc:
+                    raise ValueError(str(exc)) from None
                 shape_t = tuple(sizes.get(a, 0) for a in axes)
             try:
                 params_t[theirs] = layouts[mine].to_torch(arr, axes, dict(zip(axes, shape_t)),
@@ -226,7 +228,7 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
 
     # torch's output shape (a throwaway forward on a copy)
     try:
-        out_shape = _output_shape(reference, x_t, params_t, buffers_t, dtype)
+        out_shape = _output_shape(reference, x_t, params_t, dtype)
     except RuntimeError as exc:
         raise ValueError(f"torch's reference {_describe(reference)} cannot take the input of shape {x_t.shape} "
                          f"(torch's layout 'm in') with these parameters: {exc}") from None
@@ -341,7 +343,7 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
     rows = [core.compare(t, base, dtype) for t in tensors]
     if not all(r.ok for r in rows):
         runs = core.variant_runs(reference, loss, run_args, kind)
-        core.diagnose_rows(rows, tensors, base, runs, dtype, factors)
+        core.diagnose_rows(rows, tensors, runs, dtype, factors)
 
     # ------------------------------------------------------------ the report
     what = {"layer": "layer", "network": "network", "loss": "loss"}[kind]
@@ -355,7 +357,7 @@ def _run(kind: str, user, backward, reference, *, loss=None, params=None, buffer
     return Report(title, rows, notes)
 
 
-def _output_shape(reference, x_t, params_t, buffers_t, dtype) -> tuple[int, ...]:
+def _output_shape(reference, x_t, params_t, dtype) -> tuple[int, ...]:
     import copy
 
     tdt = core.torch_dtype(dtype)
@@ -496,11 +498,11 @@ def _check_loss(user, backward, reference, *, layout, inputs, target, one_hot, d
         if pred_user.ndim != len(lay_pred.axes):
             raise ValueError(f"your prediction has shape {pred_user.shape}, but its layout '{lay_pred}' has "
                              f"{len(lay_pred.axes)} axes")
-        sizes = {a: s for a, s in zip(lay_pred.axes, pred_user.shape) if a != "1"}
-        pred_t = lay_pred.to_torch(pred_user, ("m", "out"), sizes, "your prediction")
+        pred_t = lay_pred.to_torch(pred_user, ("m", "out"), lay_pred.sizes(pred_user.shape, "prediction"),
+                                   "your prediction")
     else:
         if inputs is not None:
-            sizes = {a: s for a, s in zip(lay_pred.axes, inputs) if a != "1"}
+            sizes = lay_pred.sizes(inputs, "prediction shape")
             shape = (sizes["m"], sizes["out"])
         else:
             shape = (core.DEFAULT_M, 3 if not isinstance(reference, (nn.BCELoss, nn.BCEWithLogitsLoss)) else 1)
@@ -558,16 +560,9 @@ def _check_loss(user, backward, reference, *, layout, inputs, target, one_hot, d
                            missing="your loss returned no gradient")]
     rows = [core.compare(t, base, dtype) for t in tensors]
     if not all(r.ok for r in rows):
-        runs = []
-        from .variants import NETWORK_VARIANTS
-
-        for v in NETWORK_VARIANTS:
-            if v.loss is None or not v.applies(None, reference):
-                continue
-            runs.append((v.name, v.says, core.run_torch(identity, reference, loss_variant=v.loss(reference),
-                                                        **run_args)))
+        runs = core.variant_runs(identity, reference, run_args, "loss")
         n_out = out_shape[1] if isinstance(reference, nn.MSELoss) else None
-        core.diagnose_rows(rows, tensors, base, runs, dtype, dg.network_factors(out_shape[0], n_out))
+        core.diagnose_rows(rows, tensors, runs, dtype, dg.network_factors(out_shape[0], n_out))
     title = f"check_loss: {core.describe_callable(obj if obj is not None else user)} against torch's {reference!r}"
     notes = [dtype.name, f"m = {out_shape[0]}", f"seed {seed}",
              "layout " + ", ".join(f"{k} '{v}'" for k, v in layouts.items())]

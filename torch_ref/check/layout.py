@@ -93,6 +93,20 @@ class Layout:
                              f"(in your order, with '1' for axes of size one); it names "
                              f"{' '.join(self.named())!r}")
 
+    def sizes(self, shape: tuple[int, ...], what: str) -> dict[str, int]:
+        """The size of each named axis of your ``shape`` in this layout (``{"in": 4, "m": 8}``);
+        ``LayoutError`` when the shape has another number of axes, or a size other than 1
+        where the layout has ``1``."""
+        shape = tuple(shape)
+        if len(shape) != len(self.axes):
+            raise LayoutError(f"your {what} has {len(shape)} dimension(s) (shape {shape}), but its declared "
+                              f"layout '{self}' has {len(self.axes)}")
+        for axis, size in zip(self.axes, shape):
+            if axis == "1" and size != 1:
+                raise LayoutError(f"your {what} has size {size} where its layout '{self}' has an axis of "
+                                  f"size 1 (shape {shape})")
+        return {axis: size for axis, size in zip(self.axes, shape) if axis != "1"}
+
     def shape(self, torch_axes: tuple[str, ...], sizes: dict[str, int]) -> tuple[int, ...]:
         """Your shape of a tensor with torch's axes ``torch_axes`` of ``sizes``."""
         return tuple(1 if a == "1" else sizes[a] for a in self.axes)

@@ -162,7 +162,7 @@ class OptimVariant:
     name: str
     says: str
     family: str                          # "SGD", "Adam" (Adam and AdamW), "RMSprop" or "Adagrad"
-    applies: Callable[[str, dict], bool]
+    applies: Callable[[str, dict], bool]  # (torch's class name, torch's hyperparameters, defaults included)
     change: str
 
 
@@ -230,10 +230,10 @@ OPTIM_VARIANTS = [
                  "Adam", _adam(), "step_stuck"),
     OptimVariant("decay_without_lr", "AdamW's decay without the learning rate reproduces yours: torch shrinks "
                                      "θ ← (1 − γλ)θ, not (1 − λ)θ",
-                 "Adam", lambda f, h: f == "AdamW" and h.get("weight_decay", 1e-2) != 0, "decay_without_lr"),
+                 "Adam", lambda f, h: f == "AdamW" and h.get("weight_decay", 0) != 0, "decay_without_lr"),
     OptimVariant("l2_instead_of_decoupled", "Adam's L2 (λθ added to the gradient) reproduces yours: AdamW "
                                             "decouples the decay, θ ← (1 − γλ)θ, outside the adaptive step",
-                 "Adam", lambda f, h: f == "AdamW" and h.get("weight_decay", 1e-2) != 0, "l2_instead_of_decoupled"),
+                 "Adam", lambda f, h: f == "AdamW" and h.get("weight_decay", 0) != 0, "l2_instead_of_decoupled"),
     OptimVariant("decoupled_instead_of_l2", "AdamW's decoupled decay reproduces yours: torch's Adam adds λθ to the "
                                             "gradient (L2), so it passes through the adaptive scaling",
                  "Adam", lambda f, h: f == "Adam" and h.get("weight_decay", 0) != 0, "decoupled_instead_of_l2"),

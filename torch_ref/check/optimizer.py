@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from . import diagnose as dg
-from .core import single_threaded
+from .core import measure, single_threaded, torch_dtype
 from .bounds import MAX_STEPS, bound_for, errors, resolve_dtype
 from .optim_variants import OPTIM_VARIANTS, adagrad_step, adam_step, rmsprop_step, sgd_step
 from .report import Report, Row
@@ -85,11 +85,6 @@ def _lr_at(lr_schedule, step: int, default: float) -> float:
     if step - 1 >= len(lr_schedule):
         raise ValueError(f"lr_schedule has {len(lr_schedule)} entries for {step} steps")
     return float(lr_schedule[step - 1])
-
-
-def _family(optimizer) -> str:
-    name = getattr(optimizer, "__name__", type(optimizer).__name__)
-    return {"SGD": "SGD", "Adam": "Adam", "AdamW": "AdamW", "RMSprop": "RMSprop", "Adagrad": "Adagrad"}.get(name, name)
 
 
 def _to_numpy(value):
@@ -145,7 +140,7 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
         grad_fn = quadratic_problem([p.shape for p in start], seed)
 
     # ------------------------------------------------------------------ torch
-    tdt = torch.float64 if dtype == np.float64 else torch.float32
+    tdt = torch_dtype(dtype)
     tparams = [torch.tensor(p.copy(), dtype=tdt, requires_grad=True) for p in start]
     opt = optimizer(tparams, **hyper)
     torch_traj = []  # per step: (params, states)
@@ -179,14 +174,16 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
 
     # ------------------------------------------------------------------ rows
     rows_by_step = []
-    family = _family(optimizer)
+    family = optimizer.__name__
+    if family == "Adam" and full_hyper.get("decoupled_weight_decay"):
+        family = "AdamW"  # torch's AdamW is Adam(decoupled_weight_decay=True)
     for t in range(1, steps + 1):
         bound = bound_for(dtype, step=t)
         ref_params, ref_states = torch_traj[t - 1]
         my_params, my_states = my_traj[t - 1]
         step_rows = []
         for i, (a, b) in enumerate(zip(my_params, ref_params)):
-            step_rows.append(_row(f"step {t} · θ{i}", a, b, bound, "parameter", t))
+            step_rows.append(_row(f"step {t} · θ{i}", a, b, bound, dtype, "parameter", t))
         for i in range(len(my_params)):
             for mine_key, (key, factor) in mapping.items():
                 name = f"step {t} · θ{i}: {mine_key}" + (f" (= {factor:g} × {key})" if factor != 1 else
@@ -202,7 +199,7 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
                                          f"your state has no {mine_key!r} after step {t} (its keys: "
                                          f"{', '.join(map(str, my_states[i])) or 'none'})", "state", t, key))
                     continue
-                step_rows.append(_row(name, np.asarray(my_states[i][mine_key]), expected, bound, "state", t, key))
+                step_rows.append(_row(name, np.asarray(my_states[i][mine_key]), expected, bound, dtype, "state", t, key))
         rows_by_step.append(step_rows)
 
     failing_step = next((t for t, rs in enumerate(rows_by_step, 1) if not all(r.ok for r in rs)), None)
@@ -215,61 +212,51 @@ def check_optimizer(update, optimizer, *, hyper: dict, state_map: dict | None = 
         if failing_step < steps:
             later = f"step {steps}" if failing_step + 1 == steps else f"steps {failing_step + 1}–{steps}"
             notes.append(f"{later} not shown: the trajectories parted at step {failing_step}")
-        _diagnose(shown, failing_step, my_traj, torch_traj, start, mapping, family, hyper, lr_schedule, steps,
-                  dtype, grad_fn, state_map_keys=mapping)
+        # the variants are torch's algorithms: they run with torch's full hyperparameters, as your update does
+        _diagnose(shown, failing_step, my_traj, torch_traj, start, mapping, family, full_hyper, lr_schedule, steps,
+                  dtype, grad_fn)
     title = f"check_optimizer: {getattr(update, '__qualname__', 'update')} against torch.optim.{optimizer.__name__}"
     return Report(title, shown, notes)
 
 
-def _row(name, mine, expected, bound, kind, step, torch_name=None) -> Row:
-    mine = np.asarray(mine)
-    expected = np.asarray(expected)
-    if mine.shape != expected.shape:
-        if mine.size == 1 and expected.size == 1:
-            mine = mine.reshape(expected.shape)
-        else:
-            return Row(name, mine, expected, np.nan, np.nan, bound, False,
-                       f"shape {mine.shape}, expected {expected.shape}", kind, step, torch_name)
-    max_abs, max_rel = errors(mine, expected)
-    return Row(name, mine, expected, max_abs, max_rel, bound, bool(max_rel <= bound), None, kind, step, torch_name)
+def _row(name, mine, expected, bound, dtype, kind, step, torch_name=None) -> Row:
+    """One row, by the rules of every check (:func:`core.measure`); torch's ``step`` is a count."""
+    mine, expected = np.asarray(mine), np.asarray(expected)
+    measured = measure(mine, expected, bound, dtype, counts=torch_name == "step")
+    if measured is None:
+        return Row(name, mine, expected, np.nan, np.nan, bound, False,
+                   f"shape {mine.shape}, expected {expected.shape}", kind, step, torch_name)
+    if mine.shape != expected.shape:  # size 1 either way
+        mine = mine.reshape(expected.shape)
+    max_abs, max_rel, ok = measured
+    return Row(name, mine, expected, max_abs, max_rel, bound, ok, None, kind, step, torch_name)
 
 
-RMSPROP_OPTIONS = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
-ADAGRAD_OPTIONS = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
-
-
-def _only(hyper: dict, names) -> dict:
-    return {k: v for k, v in hyper.items() if k in names}
+#: Each family's step in optim_variants: torch's algorithm, with a variant's one change.
+VARIANT_STEPS = {"SGD": sgd_step, "Adam": adam_step, "AdamW": adam_step, "RMSprop": rmsprop_step,
+                 "Adagrad": adagrad_step}
 
 
 def _variant_trajectory(change, family, hyper, start, grad_fn, lr_schedule, steps, dtype):
-    tdt = torch.float64 if dtype == np.float64 else torch.float32
+    """The trajectory of torch's algorithm with ``change``, from torch's full ``hyper``
+    (each step function takes the options it models, by name)."""
+    step = VARIANT_STEPS[family]
+    decoupled = {"decoupled": family == "AdamW"} if step is adam_step else {}
+    tdt = torch_dtype(dtype)
     ps = [torch.tensor(p.copy(), dtype=tdt) for p in start]
     states = [dict() for _ in ps]
     traj = []
     for t in range(1, steps + 1):
-        lr = _lr_at(lr_schedule, t, hyper["lr"])
-        h = dict(hyper, lr=lr)
+        h = _accepted(step, dict(hyper, lr=_lr_at(lr_schedule, t, hyper["lr"])))
         grads = grad_fn([p.numpy().copy() for p in ps])
         for p, g, s in zip(ps, grads, states):
-            g = torch.as_tensor(np.asarray(g), dtype=tdt)
-            if family == "SGD":
-                sgd_step(p, g, s, change=change, **h)
-            elif family == "RMSprop":
-                rmsprop_step(p, g, s, change=change, **_only(h, RMSPROP_OPTIONS))
-            elif family == "Adagrad":
-                adagrad_step(p, g, s, change=change, **_only(h, ADAGRAD_OPTIONS))
-            else:
-                kw = {k: v for k, v in h.items() if k in ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")}
-                if family == "AdamW" and "weight_decay" not in kw:
-                    kw["weight_decay"] = 1e-2
-                adam_step(p, g, s, decoupled=family == "AdamW", change=change, **kw)
+            step(p, torch.as_tensor(np.asarray(g), dtype=tdt), s, change=change, **decoupled, **h)
         traj.append(([p.numpy().copy() for p in ps], [{k: _to_numpy(v).copy() for k, v in s.items()} for s in states]))
     return traj
 
 
 def _diagnose(rows, failing_step, my_traj, torch_traj, start, mapping, family, hyper, lr_schedule, steps, dtype,
-              grad_fn, state_map_keys):
+              grad_fn):
     failing = [r for r in rows if not r.ok]
     # 1. a known variant that reproduces every parameter and mapped state entry, at every step
     for v in OPTIM_VARIANTS:
@@ -277,7 +264,9 @@ def _diagnose(rows, failing_step, my_traj, torch_traj, start, mapping, family, h
             continue
         try:
             traj = _variant_trajectory(v.change, family, hyper, start, grad_fn, lr_schedule, steps, dtype)
-        except Exception:  # noqa: BLE001 - a variant that cannot run here explains nothing
+        except (ArithmeticError, ValueError, RuntimeError):
+            # your grad_fn or torch refusing what a variant's trajectory reached (an overflow under
+            # np.seterr, a NaN): that variant explains nothing. Anything else is a bug of the check's.
             continue
         if _reproduces(traj, my_traj, mapping, dtype):
             for r in failing:

@@ -9,8 +9,8 @@ variants are tried: with two bugs at once, the generic diagnoses
 (:mod:`torch_ref.check.diagnose`) speak instead.
 
 Each variant is written in torch (autograd computes its gradients, except
-where the variant *is* a different derivative: then a small
-``torch.autograd.Function`` states it), and ``tests/test_check_variants.py``
+where the variant *is* a different derivative: then ``_Derivative`` states
+it, dZ = dA ⊙ d(Z, A)), and ``tests/test_check_variants.py``
 checks that each one differs from torch on the check's inputs.
 """
 
@@ -25,89 +25,42 @@ from torch import nn
 
 
 # ------------------------------------------------------------------ derivatives
-class _ReLUKinkOne(torch.autograd.Function):
-    """ReLU with ReLU'(0) = 1 (the derivative taken as z ≥ 0)."""
+class _Derivative(torch.autograd.Function):
+    """A = f(Z) forward, dZ = dA ⊙ d(Z, A) backward: an activation with the
+    derivative ``d`` a classic bug takes instead of f's own."""
 
     @staticmethod
-    def forward(ctx, z):
-        ctx.save_for_backward(z)
-        return z.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, g):
-        (z,) = ctx.saved_tensors
-        return g * (z >= 0).to(g.dtype)
-
-
-class _SigmoidDerivNoOneMinus(torch.autograd.Function):
-    """σ with the derivative σ(z) — missing its (1 − σ(z))."""
-
-    @staticmethod
-    def forward(ctx, z):
-        a = torch.sigmoid(z)
-        ctx.save_for_backward(a)
+    def forward(ctx, z, f, d):
+        a = f(z)
+        ctx.save_for_backward(z, a)
+        ctx.d = d
         return a
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * a
+        z, a = ctx.saved_tensors
+        return g * ctx.d(z, a), None, None
 
 
-class _SigmoidDerivAtActivation(torch.autograd.Function):
-    """σ with the derivative evaluated at a = σ(z): σ(a)(1 − σ(a))."""
+class _WithDerivative(nn.Module):
+    """torch's own activation module ``f`` (its forward unchanged) with the derivative d(Z, A)."""
 
-    @staticmethod
-    def forward(ctx, z):
-        a = torch.sigmoid(z)
-        ctx.save_for_backward(a)
-        return a
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        s = torch.sigmoid(a)
-        return g * s * (1 - s)
-
-
-class _TanhDerivOfZ(torch.autograd.Function):
-    """tanh with the derivative 1 − z² (instead of 1 − tanh(z)²)."""
-
-    @staticmethod
-    def forward(ctx, z):
-        ctx.save_for_backward(z)
-        return torch.tanh(z)
-
-    @staticmethod
-    def backward(ctx, g):
-        (z,) = ctx.saved_tensors
-        return g * (1 - z * z)
-
-
-class _SoftmaxDiagonal(torch.autograd.Function):
-    """softmax with its Jacobian taken as diagonal: dZ = dA ⊙ s(1 − s)."""
-
-    @staticmethod
-    def forward(ctx, z, dim):
-        s = torch.softmax(z, dim=dim)
-        ctx.save_for_backward(s)
-        return s
-
-    @staticmethod
-    def backward(ctx, g):
-        (s,) = ctx.saved_tensors
-        return g * s * (1 - s), None
-
-
-class _Apply(nn.Module):
-    """A module that applies one of the Functions above (keeps ``dim`` for softmax)."""
-
-    def __init__(self, fn, dim=None):
+    def __init__(self, f: nn.Module, d):
         super().__init__()
-        self.fn, self.dim = fn, dim
+        self.f, self.d = f, d
 
     def forward(self, z):
-        return self.fn.apply(z) if self.dim is None else self.fn.apply(z, self.dim)
+        return _Derivative.apply(z, self.f, self.d)
+
+
+def _derivative(d):
+    """A ``make`` for :func:`_replace`: the module kept, its derivative replaced by d(z, a)."""
+    return lambda module: _WithDerivative(module, d)
+
+
+def _sigmoid_prime(x):
+    s = torch.sigmoid(x)
+    return s * (1 - s)
 
 
 # ------------------------------------------------------------------ batch norm
@@ -290,20 +243,20 @@ NETWORK_VARIANTS: list[Variant] = [
             _loss_is(nn.BCEWithLogitsLoss), module=_append(nn.Sigmoid)),
     Variant("relu_kink", "torch with ReLU'(0) = 1 reproduces yours: your ReLU derivative is 1 at z = 0 "
                          "(z >= 0); torch's is 0 there (z > 0)",
-            _has(nn.ReLU), module=_replace(nn.ReLU, lambda m: _Apply(_ReLUKinkOne))),
+            _has(nn.ReLU), module=_replace(nn.ReLU, _derivative(lambda z, a: (z >= 0).to(z.dtype)))),
     Variant("sigmoid_no_one_minus", "torch with σ'(z) = σ(z) reproduces yours: the sigmoid derivative is "
                                     "missing its (1 − σ(z)) — σ' = σ(z)(1 − σ(z)) = A(1 − A)",
-            _has(nn.Sigmoid), module=_replace(nn.Sigmoid, lambda m: _Apply(_SigmoidDerivNoOneMinus))),
+            _has(nn.Sigmoid), module=_replace(nn.Sigmoid, _derivative(lambda z, a: a))),
     Variant("sigmoid_at_activation", "torch with σ' evaluated at A = σ(Z) reproduces yours: the sigmoid "
                                      "derivative is applied to the activation instead of to Z (σ'(Z) = A(1 − A); "
                                      "a sigmoid_derivative(z) given A)",
-            _has(nn.Sigmoid), module=_replace(nn.Sigmoid, lambda m: _Apply(_SigmoidDerivAtActivation))),
+            _has(nn.Sigmoid), module=_replace(nn.Sigmoid, _derivative(lambda z, a: _sigmoid_prime(a)))),
     Variant("tanh_of_z", "torch with tanh'(z) = 1 − z² reproduces yours: the derivative must be "
                          "1 − tanh(z)² = 1 − A², from the activation, not from Z",
-            _has(nn.Tanh), module=_replace(nn.Tanh, lambda m: _Apply(_TanhDerivOfZ))),
+            _has(nn.Tanh), module=_replace(nn.Tanh, _derivative(lambda z, a: 1 - z * z))),
     Variant("softmax_diagonal", "torch with a diagonal softmax Jacobian reproduces yours: dZ = dA ⊙ s(1 − s) "
                                 "drops the −s_i s_j terms; softmax's backward is s ⊙ (dA − Σ_j dA_j s_j)",
-            _has(nn.Softmax), module=_replace(nn.Softmax, lambda m: _Apply(_SoftmaxDiagonal, m.dim))),
+            _has(nn.Softmax), module=_replace(nn.Softmax, _derivative(lambda z, s: s * (1 - s)))),
     Variant("bn_running_var_biased", "torch's BatchNorm tracking the biased batch variance reproduces yours: "
                                      "torch normalises with the biased σ² but stores the unbiased "
                                      "σ²·m/(m − 1) in running_var",
