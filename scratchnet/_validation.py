@@ -159,12 +159,16 @@ def caller_stacklevel() -> int:
     """``warnings.warn``'s ``stacklevel`` that points at the first line outside
     scratchnet — the user's call — counted from the function that calls this one
     (and then calls ``warnings.warn``). NumPy's ``errstate`` wrapper, through which a
-    module's call runs its forward (``nn/modules/_ieee.py``), counts as scratchnet's."""
+    module's call runs its forward (``nn/modules/_ieee.py``), counts as scratchnet's:
+    its frames are recognised by their code object, not by NumPy's private module name."""
     import sys
 
+    from .nn.modules._ieee import silently
+
+    wrapper = silently.__code__  # the code of every function np.errstate decorates
     frame, level = sys._getframe(1), 1
-    while frame is not None and (frame.f_globals.get("__name__", "").split(".")[0] == "scratchnet"
-                                 or frame.f_globals.get("__name__") == "numpy._core._ufunc_config"):
+    while frame is not None and (frame.f_code is wrapper
+                                 or frame.f_globals.get("__name__", "").split(".")[0] == "scratchnet"):
         frame, level = frame.f_back, level + 1
     return level
 
