@@ -95,7 +95,7 @@ class _BackwardCheck:
                 raise
         d["_output"] = BACKWARD_DONE
         if not _depth.n:  # the outermost call: IEEE arithmetic, once (see _ieee.py)
-            self.errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+            self.errstate = np.errstate(**_ieee.IGNORE)
             self.errstate.__enter__()
             _depth.n = 1
         return grad_output
