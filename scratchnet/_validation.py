@@ -174,15 +174,17 @@ def caller_stacklevel() -> int:
 
 
 # ------------------------------------------------------------------------------ layers
-def check_input(module, x) -> np.ndarray:
-    """A layer's input as a floating array: kept as it is when it already is one
-    (an activation computes in its input's dtype), else converted to the default
-    dtype, refused in the module's name when it is not real numbers."""
+def check_input(module, x, *, prediction: bool = False) -> np.ndarray:
+    """A layer's input (``prediction=True``: a loss's prediction) as a floating
+    array: kept as it is when it already is one (an activation computes in its
+    input's dtype), else converted to the default dtype, refused in the module's
+    name ("Tanh input ...", "MSELoss: prediction ...") when it is not real numbers."""
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return x
     from ._dtype import get_default_dtype
 
-    return as_float_array(x, get_default_dtype(), f"{type(module).__name__} input")
+    name = f"{type(module).__name__}: prediction" if prediction else f"{type(module).__name__} input"
+    return as_float_array(x, get_default_dtype(), name)
 
 
 def check_linear_input(layer, x) -> np.ndarray:
@@ -239,21 +241,13 @@ def check_grad_output(module, grad_output, output):
 
 
 # ------------------------------------------------------------------------------ losses
-def check_prediction(loss, x) -> np.ndarray:
-    """A loss's prediction as a floating array (other real dtypes: the default dtype)."""
-    if type(x) is np.ndarray and x.dtype.kind == "f":
-        return x
-    from ._dtype import get_default_dtype
-
-    return as_float_array(x, get_default_dtype(), f"{type(loss).__name__}: prediction")
-
-
 def check_same_shape(loss, input, target) -> tuple[np.ndarray, np.ndarray]:
     """(prediction, target) of one shape, the target in the prediction's dtype.
 
     PyTorch warns and then broadcasts when they differ (a (4, 1) prediction
     against a (4,) target silently becomes a (4, 4) loss); scratchnet refuses."""
-    pred = input if type(input) is np.ndarray and input.dtype.kind == "f" else check_prediction(loss, input)
+    # check_input's own first test, inline: the common case costs no call in a loss's forward
+    pred = input if type(input) is np.ndarray and input.dtype.kind == "f" else check_input(loss, input, prediction=True)
     if type(target) is not np.ndarray or target.dtype != pred.dtype:
         target = as_float_array(target, pred.dtype, f"{type(loss).__name__}: target")
     if target.shape != pred.shape:
@@ -379,7 +373,7 @@ def check_classification(loss, input, target, *, probabilities_allowed: bool = F
     ``weight`` as (C,) in the prediction's dtype, or None; and whether any
     target is ``ignore_index`` (False for probabilities)."""
     name = type(loss).__name__
-    x = check_prediction(loss, input)
+    x = check_input(loss, input, prediction=True)
     x2, unbatched = _as_batch(name, x)
     n, c = x2.shape
     weight = _class_weight(name, loss.weight, c, x.dtype)
