@@ -4,9 +4,13 @@ broadcasting error or a silently wrong result.
 
 The layers and losses call these in the first line of their ``forward``
 (``x = check_linear_input(self, x)``, ``y_hat, y = check_same_shape(self,
-input, target)``), so that what follows that line is the math alone. Each
-check costs a few attribute lookups when the input is already right (an array
-of the module's dtype and shape): nothing is scanned, copied or converted then.
+input, target)``), so that what follows that line is the math alone. When the
+input is already right (an array of the module's dtype and shape) a layer's
+check costs a few attribute lookups: nothing is scanned, copied or converted.
+A loss defined on some values only scans them too: BCE's probabilities and
+targets in [0, 1], Poisson's counts ≥ 0, class indices in [0, C) or
+``ignore_index`` (their min, max and any ``== ignore_index``) — a few
+vectorised passes, the data itself neither copied nor converted.
 """
 
 from __future__ import annotations

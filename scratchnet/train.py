@@ -364,8 +364,10 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
     if val_data is not None:  # built once, before training: a malformed val_data fails now, not after an epoch
         val_loader = as_loader(val_data, "val_data")
         validate = lambda: _evaluate(model, loss_fn, val_loader)  # noqa: E731
-    # Overflow on the way to a NaN is reported once, by check_loss, with the step and
-    # the learning rate, instead of as NumPy RuntimeWarnings from deep inside a layer.
+    # Overflow on the way to a NaN is reported once, by check_loss, with the step and the
+    # learning rate. The modules and losses compute silently already (nn/modules/_ieee.py);
+    # this silences what runs between them: the optimizer's step (or step=), the gradient
+    # clipping (an overflowing norm) and the hooks, instead of NumPy's RuntimeWarnings.
     with np.errstate(over="ignore", invalid="ignore"):
         return train_loop(model, optimizer, loader, epochs, forward, loss_reduction=reduction(loss_fn), clip=clip,
                           update=step, validate=validate, scheduler=scheduler, patience=patience,
