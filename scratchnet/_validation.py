@@ -4,9 +4,13 @@ broadcasting error or a silently wrong result.
 
 The layers and losses call these in the first line of their ``forward``
 (``x = check_linear_input(self, x)``, ``y_hat, y = check_same_shape(self,
-input, target)``), so that what follows that line is the math alone. Each
-check costs a few attribute lookups when the input is already right (an array
-of the module's dtype and shape): nothing is scanned, copied or converted then.
+input, target)``), so that what follows that line is the math alone. When the
+input is already right (an array of the module's dtype and shape) a layer's
+check costs a few attribute lookups: nothing is scanned, copied or converted.
+A loss defined on some values only scans them too: BCE's probabilities and
+targets in [0, 1], Poisson's counts ≥ 0, class indices in [0, C) or
+``ignore_index`` (their min, max and any ``== ignore_index``) — a few
+vectorised passes, the data itself neither copied nor converted.
 """
 
 from __future__ import annotations
@@ -159,26 +163,32 @@ def caller_stacklevel() -> int:
     """``warnings.warn``'s ``stacklevel`` that points at the first line outside
     scratchnet — the user's call — counted from the function that calls this one
     (and then calls ``warnings.warn``). NumPy's ``errstate`` wrapper, through which a
-    module's call runs its forward (``nn/modules/_ieee.py``), counts as scratchnet's."""
+    module's call runs its forward (``nn/modules/_ieee.py``), counts as scratchnet's:
+    its frames are recognised by their code object, not by NumPy's private module name."""
     import sys
 
+    from .nn.modules._ieee import silently
+
+    wrapper = silently.__code__  # the code of every function np.errstate decorates
     frame, level = sys._getframe(1), 1
-    while frame is not None and (frame.f_globals.get("__name__", "").split(".")[0] == "scratchnet"
-                                 or frame.f_globals.get("__name__") == "numpy._core._ufunc_config"):
+    while frame is not None and (frame.f_code is wrapper
+                                 or frame.f_globals.get("__name__", "").split(".")[0] == "scratchnet"):
         frame, level = frame.f_back, level + 1
     return level
 
 
 # ------------------------------------------------------------------------------ layers
-def check_input(module, x) -> np.ndarray:
-    """A layer's input as a floating array: kept as it is when it already is one
-    (an activation computes in its input's dtype), else converted to the default
-    dtype, refused in the module's name when it is not real numbers."""
+def check_input(module, x, *, prediction: bool = False) -> np.ndarray:
+    """A layer's input (``prediction=True``: a loss's prediction) as a floating
+    array: kept as it is when it already is one (an activation computes in its
+    input's dtype), else converted to the default dtype, refused in the module's
+    name ("Tanh input ...", "MSELoss: prediction ...") when it is not real numbers."""
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return x
     from ._dtype import get_default_dtype
 
-    return as_float_array(x, get_default_dtype(), f"{type(module).__name__} input")
+    name = f"{type(module).__name__}: prediction" if prediction else f"{type(module).__name__} input"
+    return as_float_array(x, get_default_dtype(), name)
 
 
 def check_linear_input(layer, x) -> np.ndarray:
@@ -209,10 +219,11 @@ def check_batchnorm_input(layer, x) -> np.ndarray:
 def check_grad_output(module, grad_output, output):
     """``grad_output`` = dJ/d(output) for ``module.backward``: an array of the
     forward output's shape and dtype (converted from lists and other real
-    dtypes, as inputs are), or ``None`` for a scalar output (J itself: dJ/dJ = 1)."""
-    if type(grad_output) is np.ndarray and type(output) is np.ndarray:
-        if grad_output.shape == output.shape and grad_output.dtype == output.dtype:
-            return grad_output  # the common case: nothing to do
+    dtypes, as inputs are), or ``None`` for a scalar output (J itself: dJ/dJ = 1).
+
+    The common case, an array of that shape and dtype already, is recognised by
+    the caller in the hot path (``checked_backward``, ``nn/modules/module.py``),
+    which calls this only otherwise; here it comes back unchanged too."""
     name = type(module).__name__
     shape = np.shape(output)
     if grad_output is None:
@@ -234,21 +245,13 @@ def check_grad_output(module, grad_output, output):
 
 
 # ------------------------------------------------------------------------------ losses
-def check_prediction(loss, x) -> np.ndarray:
-    """A loss's prediction as a floating array (other real dtypes: the default dtype)."""
-    if type(x) is np.ndarray and x.dtype.kind == "f":
-        return x
-    from ._dtype import get_default_dtype
-
-    return as_float_array(x, get_default_dtype(), f"{type(loss).__name__}: prediction")
-
-
 def check_same_shape(loss, input, target) -> tuple[np.ndarray, np.ndarray]:
     """(prediction, target) of one shape, the target in the prediction's dtype.
 
     PyTorch warns and then broadcasts when they differ (a (4, 1) prediction
     against a (4,) target silently becomes a (4, 4) loss); scratchnet refuses."""
-    pred = input if type(input) is np.ndarray and input.dtype.kind == "f" else check_prediction(loss, input)
+    # check_input's own first test, inline: the common case costs no call in a loss's forward
+    pred = input if type(input) is np.ndarray and input.dtype.kind == "f" else check_input(loss, input, prediction=True)
     if type(target) is not np.ndarray or target.dtype != pred.dtype:
         target = as_float_array(target, pred.dtype, f"{type(loss).__name__}: target")
     if target.shape != pred.shape:
@@ -374,7 +377,7 @@ def check_classification(loss, input, target, *, probabilities_allowed: bool = F
     ``weight`` as (C,) in the prediction's dtype, or None; and whether any
     target is ``ignore_index`` (False for probabilities)."""
     name = type(loss).__name__
-    x = check_prediction(loss, input)
+    x = check_input(loss, input, prediction=True)
     x2, unbatched = _as_batch(name, x)
     n, c = x2.shape
     weight = _class_weight(name, loss.weight, c, x.dtype)

@@ -35,7 +35,7 @@ ACTIVATIONS: dict[str, tuple[str, dict]] = {
     "relu": ("ReLU", {}),
     "leaky_relu": ("LeakyReLU", {}),
     "elu": ("ELU", {}),
-    "gelu": ("GELU", {}),
+    "gelu": ("GELU", {"approximate": "none"}),
     "gelu_tanh": ("GELU", {"approximate": "tanh"}),
     "silu": ("SiLU", {}),
     "softplus": ("Softplus", {}),
@@ -62,8 +62,6 @@ def name_of(module, table: dict[str, tuple[str, dict]]) -> str | None:
     arguments), or None: the inverse of :func:`build`."""
     for name, (class_name, arguments) in table.items():
         if type(module).__name__ == class_name and all(getattr(module, k, None) == v for k, v in arguments.items()):
-            if class_name == "GELU" and not arguments and getattr(module, "approximate", "none") != "none":
-                continue
             return name
     return None
 

@@ -309,9 +309,12 @@ def evaluate(model, loss_fn, data) -> tuple[float, float | None]:
     weights, as the loss weighs them), with ``'sum'`` the sum; ``'none'`` raises
     ``ValueError``. Accuracy (targets that are class indices) is the fraction of
     samples whose largest output is the target class."""
-    reduction(loss_fn)
-    return evaluate_loop(model, loss_fn, as_loader(data, "val_data"), lambda xb, yb: (model(xb), yb),
-                         np.concatenate, np.asarray)
+    return _evaluate(model, loss_fn, as_loader(data, "val_data"))
+
+
+def _evaluate(model, loss_fn, loader) -> tuple[float, float | None]:
+    """:func:`evaluate` on a loader (``fit`` builds its validation loader once)."""
+    return evaluate_loop(model, loss_fn, loader, lambda xb, yb: (model(xb), yb), np.concatenate, np.asarray)
 
 
 def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
@@ -357,9 +360,14 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
         clip = lambda: clip_grad_norm_(model.parameters(), clip_grad_norm)  # noqa: E731
     elif clip_grad_value is not None:
         clip = lambda: clip_grad_value_(model.parameters(), clip_grad_value)  # noqa: E731
-    validate = None if val_data is None else (lambda: evaluate(model, loss_fn, val_data))
-    # Overflow on the way to a NaN is reported once, by check_loss, with the step and
-    # the learning rate, instead of as NumPy RuntimeWarnings from deep inside a layer.
+    validate = None
+    if val_data is not None:  # built once, before training: a malformed val_data fails now, not after an epoch
+        val_loader = as_loader(val_data, "val_data")
+        validate = lambda: _evaluate(model, loss_fn, val_loader)  # noqa: E731
+    # Overflow on the way to a NaN is reported once, by check_loss, with the step and the
+    # learning rate. The modules and losses compute silently already (nn/modules/_ieee.py);
+    # this silences what runs between them: the optimizer's step (or step=), the gradient
+    # clipping (an overflowing norm) and the hooks, instead of NumPy's RuntimeWarnings.
     with np.errstate(over="ignore", invalid="ignore"):
         return train_loop(model, optimizer, loader, epochs, forward, loss_reduction=reduction(loss_fn), clip=clip,
                           update=step, validate=validate, scheduler=scheduler, patience=patience,

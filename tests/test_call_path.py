@@ -80,6 +80,30 @@ def test_numpy_error_state_is_entered_once_per_outermost_call():
     assert np.geterr() == before and _ieee.depth.n == 0
 
 
+def test_a_module_with_forward_hooks_enters_the_error_state_as_one_without():
+    """The hook path runs forward as ``Module.__call__`` does: under IEEE arithmetic,
+    entered by the outermost call only, restored after (also when forward raises)."""
+    states = []
+
+    class Probe(sn.nn.Module):
+        def forward(self, x):
+            states.append((_ieee.depth.n, np.geterr()["invalid"]))
+            if x is None:
+                raise ValueError("no input")
+            return x
+
+    before = np.geterr()
+    inner, outer = Probe(), Probe()
+    inner.register_forward_hook(lambda m, i, o: None)
+    outer.register_forward_hook(lambda m, i, o: None)
+    sn.nn.Sequential(sn.nn.Tanh(), inner)(np.ones(2))   # inside another module's call
+    outer(np.ones(2))                                   # the outermost call
+    with pytest.raises(ValueError, match="no input"):
+        outer(None)
+    assert states == [(1, "ignore")] * 3
+    assert np.geterr() == before and _ieee.depth.n == 0
+
+
 def test_a_failing_backward_leaves_no_state_behind():
     layer = sn.nn.Linear(2, 3)
     layer(np.ones((4, 2)))

@@ -113,10 +113,12 @@ def twin(scratch_model, device="cpu"):
                    batch_norm=any(isinstance(m, scratchnet.nn.BatchNorm1d) for m in every),
                    residual=any(isinstance(m, scratchnet.nn.Residual) for m in every))
     last = layers[-1]
-    output = None if isinstance(last, scratchnet.nn.Linear) else name_of(last, OUTPUTS)
-    if output is None and not isinstance(last, scratchnet.nn.Linear):
-        raise ValueError(f"twin() expects a model built by scratchnet.models.mlp, whose last layer is a Linear or "
-                         f"one of the outputs {sorted(OUTPUTS)}; this one ends with {type(last).__name__}")
+    output = None  # raw logits: the model ends with its last Linear
+    if not isinstance(last, scratchnet.nn.Linear):
+        output = name_of(last, OUTPUTS)
+        if output is None:
+            raise ValueError(f"twin() expects a model built by scratchnet.models.mlp, whose last layer is a Linear "
+                             f"or one of the outputs {sorted(OUTPUTS)}; this one ends with {type(last).__name__}")
     model = mlp(sizes, activation, output, bias=linears[0].bias is not None,
                 dtype=scratch_model.dtype, device=device, **options)
     if list(model.state_dict()) != list(scratch_model.state_dict()):

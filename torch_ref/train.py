@@ -42,13 +42,16 @@ def _numpy(t: torch.Tensor) -> np.ndarray:
     return t.detach().cpu().numpy()
 
 
-@torch.no_grad()
 def evaluate(model, loss_fn, data) -> tuple[float, float | None]:
     """(loss, accuracy or None) of ``model`` on the whole of ``data``, in eval mode:
     ``loss_fn`` once over all batches' outputs (as ``scratchnet.train.evaluate``)."""
-    reduction(loss_fn)
     device = _device(model)
-    loader = as_loader(data, "val_data", _full_batch_on(device))
+    return _evaluate(model, loss_fn, as_loader(data, "val_data", _full_batch_on(device)), device)
+
+
+@torch.no_grad()
+def _evaluate(model, loss_fn, loader, device) -> tuple[float, float | None]:
+    """:func:`evaluate` on a loader (``fit`` builds its validation loader once)."""
     return evaluate_loop(model, loss_fn, loader, lambda xb, yb: (model(xb.to(device)), yb.to(device)),
                          torch.cat, _numpy)
 
@@ -75,7 +78,10 @@ def fit(model, loss_fn, optimizer, data, epochs: int = 1, *, scheduler=None,
     elif clip_grad_value is not None:
         clip = lambda: torch.nn.utils.clip_grad_value_(model.parameters(), clip_grad_value)  # noqa: E731
     update = None if step is None else _without_grad(step)
-    validate = None if val_data is None else (lambda: evaluate(model, loss_fn, val_data))
+    validate = None
+    if val_data is not None:  # built once (on the device), before training: a malformed val_data fails now
+        val_loader = as_loader(val_data, "val_data", _full_batch_on(device))
+        validate = lambda: _evaluate(model, loss_fn, val_loader, device)  # noqa: E731
     return train_loop(model, optimizer, loader, epochs, forward, loss_reduction=reduction(loss_fn), clip=clip,
                       update=update, validate=validate, scheduler=scheduler, patience=patience, progress=progress,
                       on_step=on_step, on_epoch=on_epoch)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .modules import _ieee
+
 
 def _float(z) -> np.ndarray:
     """``z`` as a floating array (integers become float64)."""
@@ -165,9 +167,15 @@ def softmax(input: np.ndarray, dim: int | None = None, _stacklevel: int = 3, dty
         return softmax(z.reshape(1), 0).reshape(())
     if z.shape[dim] == 0:
         return z.copy()
-    with np.errstate(invalid="ignore"):
-        e = np.exp(z - np.max(z, axis=dim, keepdims=True))
-        return e / np.sum(e, axis=dim, keepdims=True)
+    if _ieee.depth.n:  # inside a module's call: IEEE arithmetic is on already (modules/_ieee.py)
+        return _softmax(z, dim)
+    return _ieee.silently(_softmax, z, dim)
+
+
+def _softmax(z: np.ndarray, dim: int) -> np.ndarray:
+    """:func:`softmax`'s formula, on a floating array with a checked ``dim``."""
+    e = np.exp(z - z.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
 
 
 def log_softmax(input: np.ndarray, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> np.ndarray:
@@ -181,9 +189,15 @@ def log_softmax(input: np.ndarray, dim: int | None = None, _stacklevel: int = 3,
         return log_softmax(z.reshape(1), 0).reshape(())
     if z.shape[dim] == 0:
         return z.copy()
-    with np.errstate(invalid="ignore"):
-        shifted = z - np.max(z, axis=dim, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    if _ieee.depth.n:  # inside a module's call: IEEE arithmetic is on already (modules/_ieee.py)
+        return _log_softmax(z, dim)
+    return _ieee.silently(_log_softmax, z, dim)
+
+
+def _log_softmax(z: np.ndarray, dim: int) -> np.ndarray:
+    """:func:`log_softmax`'s formula, on a floating array with a checked ``dim``."""
+    shifted = z - z.max(axis=dim, keepdims=True)     # log softmax(z) = log softmax(z − max_j z_j)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
 def softmax_backward(grad_output: np.ndarray, s: np.ndarray, dim: int = -1) -> np.ndarray:

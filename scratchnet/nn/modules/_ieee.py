@@ -11,6 +11,11 @@ Entering ``np.errstate`` costs about a microsecond, more than a small layer's
 arithmetic, so it is entered once, by the outermost call (a model's forward,
 its backward, a loss): a module called inside another one finds ``depth.n > 0``
 and computes directly. The count is per thread, as NumPy's error state is.
+
+A forward (``Module.__call__``, and ``hooks.call_with_forward_hooks`` for a
+module with forward hooks) runs through :func:`silently`; a backward enters
+``np.errstate(**IGNORE)`` in ``checked_backward`` (``module.py``), the
+``with`` block that its body runs in.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ import threading
 
 import numpy as np
 
-_IGNORE = dict(over="ignore", invalid="ignore", divide="ignore")
+#: The error state of IEEE arithmetic: NumPy computes inf and NaN without a warning.
+IGNORE = dict(over="ignore", invalid="ignore", divide="ignore")
 
 
 class _Depth(threading.local):
-    n = 0  # how many outermost forward or backward calls this thread is inside (0 or 1, or more with hooks)
+    n = 0  # how many outermost forward or backward calls this thread is inside: 0 or 1
 
 
 depth = _Depth()
@@ -38,25 +44,6 @@ def _counted(function, *args, **kwargs):
 
 
 #: ``silently(f, *args, **kwargs)``: ``f(*args, **kwargs)`` under IEEE arithmetic without
-#: warnings (``np.errstate`` used as a decorator: cheaper than entering one per call).
-silently = np.errstate(**_IGNORE)(_counted)
-
-
-class ieee_arithmetic:
-    """``with ieee_arithmetic(): ...`` — the same as a block (see the module docstring)."""
-
-    __slots__ = ("_errstate",)
-
-    def __enter__(self):
-        if depth.n == 0:
-            self._errstate = np.errstate(**_IGNORE)
-            self._errstate.__enter__()
-        else:
-            self._errstate = None
-        depth.n += 1
-        return self
-
-    def __exit__(self, *exc):
-        depth.n -= 1
-        if self._errstate is not None:
-            self._errstate.__exit__(*exc)
+#: warnings (``np.errstate`` used as a decorator: cheaper than entering one per call; from
+#: NumPy 2 on, the one decorated function is safe across threads, hence ``numpy>=2``).
+silently = np.errstate(**IGNORE)(_counted)

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from typing import Callable
 
 from ..._validation import check_grad_output, describe
-from ._ieee import ieee_arithmetic
+from . import _ieee
 
 
 class RemovableHandle:
@@ -90,8 +90,10 @@ def call_with_forward_hooks(module, args: tuple, kwargs: dict):
     """``module(*args, **kwargs)`` for a module with forward hooks: ``Module.__call__``'s
     work (forward under IEEE arithmetic, its output kept for backward's checks), then the hooks."""
     try:
-        with ieee_arithmetic():
+        if _ieee.depth.n:  # as Module.__call__: IEEE arithmetic is entered by the outermost call
             output = module.forward(*args, **kwargs)
+        else:
+            output = _ieee.silently(module.forward, *args, **kwargs)
     except Exception:
         for hook_id, hook in list(module._forward_hooks.items()):  # torch's always_call
             if hook_id in module._forward_hooks_always_called:

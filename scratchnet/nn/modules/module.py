@@ -83,6 +83,8 @@ class _BackwardCheck:
         output = d["_output"]
         if grad_output is None and isinstance(output, np.floating):
             pass  # a loss's scalar J and its implied dJ/dJ = 1: nothing to check
+        # An array of the output's shape and dtype needs nothing (the common case, tested
+        # here rather than by a call); anything else goes to check_grad_output.
         elif type(output) is _Marker or type(grad_output) is not np.ndarray or type(output) is not np.ndarray \
                 or grad_output.shape != output.shape or grad_output.dtype != output.dtype:
             if type(output) is _Marker:
@@ -95,7 +97,7 @@ class _BackwardCheck:
                 raise
         d["_output"] = BACKWARD_DONE
         if not _depth.n:  # the outermost call: IEEE arithmetic, once (see _ieee.py)
-            self.errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+            self.errstate = np.errstate(**_ieee.IGNORE)
             self.errstate.__enter__()
             _depth.n = 1
         return grad_output
