@@ -52,11 +52,10 @@ class TorchBackend:
 
     @staticmethod
     def loss(kind):
-        """The per-example loss (``reduction='none'``)."""
-        if kind == "poisson":
-            return torch.nn.PoissonNLLLoss(log_input=True, full=False, reduction="none")
+        """The per-example loss (``reduction='none'``); Poisson on log-rates
+        (``log_input=True``, ``full=False``: the defaults), as scratchnet's."""
         return {"cross_entropy": torch.nn.CrossEntropyLoss, "bce": torch.nn.BCEWithLogitsLoss,
-                "mse": torch.nn.MSELoss}[kind](reduction="none")
+                "mse": torch.nn.MSELoss, "poisson": torch.nn.PoissonNLLLoss}[kind](reduction="none")
 
     @staticmethod
     def optimizer(model, solver, lr, momentum, nesterov, betas, eps):
