@@ -325,14 +325,14 @@ class BaseMLP(BaseEstimator):
     @property
     def coefs_(self) -> list[np.ndarray]:
         """W[l] in scikit-learn's layout (fan_in, fan_out), i.e. ``weight.T``; copies."""
-        state = self._backend.get_state(self.model_)
-        return [np.array(v).T.copy() for k, v in state.items() if k.endswith("weight")]
+        weights, _ = self._backend.arrays(self.model_)
+        return [W.T.copy() for W in weights]
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """b[l] for each layer; copies."""
-        state = self._backend.get_state(self.model_)
-        return [np.array(v).copy() for k, v in state.items() if k.endswith("bias")]
+        _, biases = self._backend.arrays(self.model_)
+        return [b.copy() for b in biases]
 
     def _generator(self) -> np.random.Generator:
         """The estimator's one random stream, from ``random_state``.
