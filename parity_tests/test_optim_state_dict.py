@@ -9,6 +9,7 @@ Bounds as for trajectories (``test_optim.py``): 1e-9 / 1e-4 after 60 steps.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -49,3 +50,50 @@ def test_swap_optimizer_state_mid_run(label, name, options, dtype, device):
                       dtype=dtype, device=device, bound=_bound(dtype))
         assert_parity(rp, tp, component=f"{label} state scratchnet→torch", quantity="params after 60 steps",
                       dtype=dtype, device=device, bound=_bound(dtype))
+
+
+def test_adagrad_added_group_and_its_missing_state(dtype):
+    """torch's Adagrad makes the state of a parameter added by ``add_param_group``
+    on that parameter's first step (s_0 = the constructor's
+    ``initial_accumulator_value``); scratchnet's makes it in ``add_param_group``.
+    Either way the trajectories are the same; and torch's state dict taken before
+    that first step, which has no entry for the parameter, loads into scratchnet
+    (the parameter gets a fresh state) and continues torch's trajectory.
+
+    Gradients g = 2θ − 1 (J = Σ (θ² − θ)), elementwise; the added parameter gets
+    none for the first 3 steps. Bound: the trajectories' (``test_optim._bound``),
+    for 10 steps of the same elementwise formulas.
+    """
+    rng = np.random.default_rng(0)
+    start = [rng.standard_normal(3).astype(dtype), rng.standard_normal((2, 2)).astype(dtype)]
+    options = dict(lr=0.1, initial_accumulator_value=0.5, lr_decay=0.01)
+
+    def steps(params, opt, n, moving, torch_side):
+        for _ in range(n):
+            for i, p in enumerate(params):
+                data = p.detach() if torch_side else p.data
+                p.grad = (2 * data - 1) if i in moving else None
+            opt.step()
+
+    ps = [sn.nn.Parameter(a.copy()) for a in start]
+    tps = [torch.nn.Parameter(torch.from_numpy(a.copy())) for a in start]
+    opt = sn.optim.Adagrad([ps[0]], **options)
+    opt.add_param_group({"params": [ps[1]]})
+    topt = torch.optim.Adagrad([tps[0]], **options)
+    topt.add_param_group({"params": [tps[1]]})
+    steps(ps, opt, 3, {0}, False)
+    steps(tps, topt, 3, {0}, True)
+    tsd = topt.state_dict()
+    assert sorted(tsd["state"]) == [0]   # torch has no state for the added parameter yet
+    qs = [sn.nn.Parameter(p.detach().numpy().copy()) for p in tps]
+    loaded = sn.optim.Adagrad([qs[0]], lr=99.0)
+    loaded.add_param_group({"params": [qs[1]]})
+    loaded.load_state_dict(optimizer_state_from_torch(tsd))
+    steps(ps, opt, 7, {0, 1}, False)
+    steps(tps, topt, 7, {0, 1}, True)
+    steps(qs, loaded, 7, {0, 1}, False)
+    for label, params in (("add_param_group", ps), ("torch state without the added parameter, loaded", qs)):
+        for i, (p, tp) in enumerate(zip(params, tps)):
+            assert_parity(p, tp, component=f"Adagrad {label}", quantity=f"param {i} after 10 steps",
+                          dtype=dtype, bound=_bound(dtype))
+    assert float(opt.state[ps[1]]["step"]) == float(topt.state[tps[1]]["step"]) == 7.0

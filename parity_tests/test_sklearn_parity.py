@@ -270,6 +270,42 @@ def test_torch_model_is_a_torch_module(data):
     np.testing.assert_array_equal(est.coefs_[0], est.model_[0].weight.detach().numpy().T)
 
 
+def test_theta_layout_on_both_backends(data, device):
+    """θ (``get_vector``, written once in ``Backend`` on each backend's ``arrays``) is
+    scikit-learn's layout — every ``coefs_[l]`` row by row, then every
+    ``intercepts_[l]`` — on both backends, and ``set_vector`` writes into the network
+    itself. On the CPU torch's ``arrays`` are the tensors' own memory; on another
+    device they are read-only copies: θ is still read right, and loading one is
+    refused in words (none of these numbers are computed: exact equality)."""
+    import torch
+
+    from torch_ref.models import twin
+
+    X, y = data["multiclass"]
+    mine = sn_sklearn.MLPClassifier(hidden_layer_sizes=(6, 5), solver="lbfgs", max_iter=2, random_state=0).fit(X, y)
+    theirs = twin(mine.model_, device=device)
+    backends = (mine._backend, torch_sklearn.TorchBackend)
+    expected = np.concatenate([W.ravel() for W in mine.coefs_] + mine.intercepts_)
+    for backend, model in zip(backends, (mine.model_, theirs)):
+        np.testing.assert_array_equal(backend.get_vector(model), expected)
+    new = np.arange(expected.size, dtype=np.float64) / expected.size
+    mine._backend.set_vector(mine.model_, new)
+    np.testing.assert_array_equal(mine._backend.get_vector(mine.model_), new)
+    np.testing.assert_array_equal(np.concatenate([W.ravel() for W in mine.coefs_] + mine.intercepts_), new)
+    assert mine.model_[0].weight.data[1, 0] == new[1]  # coefs_[0][0, 1] = W[1][1, 0]
+    if device == "cpu":
+        torch_sklearn.TorchBackend.set_vector(theirs, new)
+        np.testing.assert_array_equal(theirs[0].weight.detach().numpy(), mine.model_[0].weight.data)
+        np.testing.assert_array_equal(torch_sklearn.TorchBackend.get_vector(theirs), new)
+        weights, _ = torch_sklearn.TorchBackend.arrays(theirs)
+        with torch.no_grad():
+            theirs[0].weight.add_(1.0)
+        np.testing.assert_array_equal(weights[0], mine.model_[0].weight.data + 1.0)  # the tensor's memory
+    else:
+        with pytest.raises(ValueError, match="TorchBackend can load θ only into parameters"):
+            torch_sklearn.TorchBackend.set_vector(theirs, new)
+
+
 #: The scikit-learn checks again, on the torch twins (the settings of
 #: tests/test_sklearn_estimators.py; no check is expected to fail).
 CHECK_SETTINGS = dict(hidden_layer_sizes=(10,), max_iter=30, learning_rate_init=0.05, random_state=0)

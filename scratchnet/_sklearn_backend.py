@@ -18,9 +18,11 @@ nothing else. The operations:
 * ``forward``: Z[L] for prediction. For scipy.sparse X the first layer is the
   sparse × dense product Z[1] = X W[1]ᵀ + b[1], and dW[1] = (Xᵀ dZ[1])ᵀ, so X
   is never densified;
-* ``get_vector``/``set_vector``/``grad_vector`` (θ and ∇J flattened in
-  scikit-learn's order, for L-BFGS) and ``get_state``/``set_state`` (the best
-  early-stopping epoch's weights).
+* ``arrays``/``grads``: every W[l] and b[l] (their gradients) as NumPy
+  arrays that share the parameters' memory. On them :class:`Backend`, the base
+  class of both, writes ``get_vector``/``set_vector``/``grad_vector`` once: θ
+  and ∇J flattened in scikit-learn's order, for L-BFGS;
+* ``get_state``/``set_state`` (the best early-stopping epoch's weights).
 
 It needs SciPy (for sparse X) but not scikit-learn; ``import scratchnet`` never
 loads it.
@@ -33,10 +35,59 @@ from scipy import sparse
 
 from . import models, nn
 
-__all__ = ["ScratchnetBackend"]
+__all__ = ["Backend", "ScratchnetBackend"]
 
 
-class ScratchnetBackend:
+class Backend:
+    """What both backends share: θ, the network's parameters as one float64 vector
+    in scikit-learn's order, for L-BFGS — every W[l]ᵀ row by row (``coefs_[l-1]``),
+    then every b[l] (``intercepts_[l-1]``) — written once on the arrays that a
+    backend's ``arrays`` and ``grads`` hand out.
+    """
+
+    @staticmethod
+    def arrays(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(every W[l], every b[l]) as NumPy arrays sharing the parameters' memory:
+        writing into them sets the weights."""
+        raise NotImplementedError
+
+    @staticmethod
+    def grads(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(every dJ/dW[l], every dJ/db[l]) as NumPy arrays, after ``objective``."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _flatten(weights, biases) -> np.ndarray:
+        return np.concatenate([W.T.ravel() for W in weights] + [b.ravel() for b in biases]).astype(np.float64)
+
+    @classmethod
+    def get_vector(cls, model) -> np.ndarray:
+        """θ: every W[l]ᵀ row by row, then every b[l]; float64 (a new array)."""
+        return cls._flatten(*cls.arrays(model))
+
+    @classmethod
+    def set_vector(cls, model, theta: np.ndarray) -> None:
+        """Load θ (the layout of :meth:`get_vector`) into the weights, in place."""
+        weights, biases = cls.arrays(model)
+        if not all(a.flags.writeable for a in weights + biases):
+            raise ValueError(f"{cls.__name__} can load θ only into parameters whose memory NumPy "
+                             "can write (a network on the CPU)")
+        start = 0
+        for W in weights:
+            n_out, n_in = W.shape
+            W[...] = theta[start:start + n_in * n_out].reshape(n_in, n_out).T
+            start += n_in * n_out
+        for b in biases:
+            b[...] = theta[start:start + b.size]
+            start += b.size
+
+    @classmethod
+    def grad_vector(cls, model) -> np.ndarray:
+        """∇J in the layout of :meth:`get_vector` (float64, a new array)."""
+        return cls._flatten(*cls.grads(model))
+
+
+class ScratchnetBackend(Backend):
     """How the estimators build, train and run a network in scratchnet.
 
     The estimators' logic (validation, labels, sample weights, epochs, early
@@ -101,7 +152,8 @@ class ScratchnetBackend:
         else:
             model.backward(dZ, needs_input_grad=False)
         if l2 > 0:
-            for W in ScratchnetBackend._weights(model):
+            for layer in ScratchnetBackend._linears(model):
+                W = layer.weight
                 J += l2 / 2 * float(np.sum(W.data * W.data))
                 W.accumulate_grad(l2 * W.data)
         return J
@@ -127,36 +179,20 @@ class ScratchnetBackend:
         return model[1:], np.asarray(X @ first.weight.data.T) + first.bias.data
 
     @staticmethod
-    def _weights(model):
-        return [layer.weight for layer in model if isinstance(layer, nn.Linear)]
+    def _linears(model) -> list:
+        return [layer for layer in model if isinstance(layer, nn.Linear)]
 
     @staticmethod
-    def _biases(model):
-        return [layer.bias for layer in model if isinstance(layer, nn.Linear)]
+    def arrays(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(every ``W[l].data``, every ``b[l].data``): the parameters' own arrays."""
+        linears = ScratchnetBackend._linears(model)
+        return [layer.weight.data for layer in linears], [layer.bias.data for layer in linears]
 
     @staticmethod
-    def get_vector(model) -> np.ndarray:
-        """θ: every W[l]ᵀ row by row (scikit-learn's ``coefs_``), then every b[l]; float64."""
-        weights, biases = ScratchnetBackend._weights(model), ScratchnetBackend._biases(model)
-        return np.concatenate([W.data.T.ravel() for W in weights] + [b.data for b in biases]).astype(np.float64)
-
-    @staticmethod
-    def set_vector(model, theta: np.ndarray) -> None:
-        """Load θ (the layout of :meth:`get_vector`) into the weights, in place."""
-        start = 0
-        for W in ScratchnetBackend._weights(model):
-            n_out, n_in = W.data.shape
-            W.data[...] = theta[start:start + n_in * n_out].reshape(n_in, n_out).T
-            start += n_in * n_out
-        for b in ScratchnetBackend._biases(model):
-            b.data[...] = theta[start:start + b.data.size]
-            start += b.data.size
-
-    @staticmethod
-    def grad_vector(model) -> np.ndarray:
-        """∇J in the layout of :meth:`get_vector`."""
-        weights, biases = ScratchnetBackend._weights(model), ScratchnetBackend._biases(model)
-        return np.concatenate([W.grad.T.ravel() for W in weights] + [b.grad for b in biases]).astype(np.float64)
+    def grads(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(every ``W[l].grad``, every ``b[l].grad``)."""
+        linears = ScratchnetBackend._linears(model)
+        return [layer.weight.grad for layer in linears], [layer.bias.grad for layer in linears]
 
     @staticmethod
     def get_state(model):

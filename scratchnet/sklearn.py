@@ -178,7 +178,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ._dtype import resolve_dtype
 from ._sklearn_backend import ScratchnetBackend
-from ._validation import as_float_array, caller_stacklevel, check_int, check_real
+from ._validation import as_float_array, caller_stacklevel, check_bool, check_real
 from .nn import functional as F
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -199,13 +199,6 @@ SPARSE_FORMATS = ["csr", "csc"]
 def _check_choice(value, name, choices):
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
-    return value
-
-
-def _check_integer(value, name, low):
-    """An integer (not a bool) ≥ ``low``, in ``scratchnet._validation``'s words."""
-    check_int(value, name)
-    check_real(value, name, low=low)
     return value
 
 
@@ -305,12 +298,12 @@ class BaseMLP(BaseEstimator):
             if self.batch_size != "auto":
                 raise TypeError(f"batch_size must be an integer >= 1 or 'auto', got {self.batch_size!r}")
         else:
-            _check_integer(self.batch_size, "batch_size", low=1)
+            check_real(self.batch_size, "batch_size", low=1, integer=True)
         check_real(self.learning_rate_init, "learning_rate_init", low=0, low_inclusive=False, high=math.inf,
                    high_inclusive=False)
         check_real(self.power_t, "power_t", low=0, high=math.inf, high_inclusive=False)
-        _check_integer(self.max_iter, "max_iter", low=1)
-        _check_integer(self.max_fun, "max_fun", low=1)
+        check_real(self.max_iter, "max_iter", low=1, integer=True)
+        check_real(self.max_fun, "max_fun", low=1, integer=True)
         check_real(self.tol, "tol", low=0)
         check_real(self.momentum, "momentum", low=0, high=1)
         check_real(self.validation_fraction, "validation_fraction", low=0, high=1, high_inclusive=False)
@@ -318,14 +311,13 @@ class BaseMLP(BaseEstimator):
         check_real(self.beta_2, "beta_2", low=0, high=1, high_inclusive=False)
         check_real(self.epsilon, "epsilon", low=0, low_inclusive=False, high=math.inf, high_inclusive=False)
         if not (isinstance(self.n_iter_no_change, numbers.Real) and self.n_iter_no_change == np.inf):
-            _check_integer(self.n_iter_no_change, "n_iter_no_change", low=1)
+            check_real(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
         if not isinstance(self.verbose, (numbers.Integral, np.bool_)):  # bool is Integral
             raise TypeError(f"verbose must be True, False or an integer >= 0, got {self.verbose!r}")
         if self.verbose < 0:
             raise ValueError(f"verbose must be True, False or an integer >= 0, got {self.verbose}")
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+            check_bool(getattr(self, name), name)
         if self.dtype is not None:
             resolve_dtype(self.dtype)
 
@@ -333,14 +325,14 @@ class BaseMLP(BaseEstimator):
     @property
     def coefs_(self) -> list[np.ndarray]:
         """W[l] in scikit-learn's layout (fan_in, fan_out), i.e. ``weight.T``; copies."""
-        state = self._backend.get_state(self.model_)
-        return [np.array(v).T.copy() for k, v in state.items() if k.endswith("weight")]
+        weights, _ = self._backend.arrays(self.model_)
+        return [W.T.copy() for W in weights]
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """b[l] for each layer; copies."""
-        state = self._backend.get_state(self.model_)
-        return [np.array(v).copy() for k, v in state.items() if k.endswith("bias")]
+        _, biases = self._backend.arrays(self.model_)
+        return [b.copy() for b in biases]
 
     def _generator(self) -> np.random.Generator:
         """The estimator's one random stream, from ``random_state``.

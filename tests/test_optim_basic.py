@@ -124,6 +124,36 @@ def test_adagrad_by_hand_and_state_from_the_start():
     assert p.data[0] == pytest.approx(-0.1 * 3 / 5 - 0.05 * 5 / np.sqrt(50), abs=1e-9)
 
 
+def test_adagrad_state_of_an_added_group_from_the_start():
+    # add_param_group creates the group's state at once, s_0 = its own initial_accumulator_value:
+    # θ0 = 0, g = 3, γ = 0.1, s_0 = 16 → s1 = 25, θ1 = −0.1·3/(5 + ε)
+    a, b = _param([0.0], [3.0]), _param([0.0], [3.0])
+    opt = Adagrad([a], lr=0.1)
+    opt.add_param_group({"params": [b], "initial_accumulator_value": 16.0})
+    assert opt.state[a]["sum"][0] == 0.0 and opt.state[b]["sum"][0] == 16.0
+    assert float(opt.state[b]["step"]) == 0.0
+    opt.step()
+    assert a.data[0] == pytest.approx(-0.1 * 3 / (3 + 1e-10), abs=1e-15)  # s1 = 9
+    assert b.data[0] == pytest.approx(-0.1 * 3 / (5 + 1e-10), abs=1e-15)
+    assert opt.state[b]["sum"][0] == 25.0 and float(opt.state[b]["step"]) == 1.0
+
+
+def test_adagrad_load_state_dict_without_a_parameters_state():
+    # torch makes the state of a parameter added by add_param_group on its first step, so its
+    # state dict can lack that parameter: loading one gives the parameter a fresh state
+    # (s_0 = 4, t = 0), and the other keeps the loaded one (s = 9, t = 1).
+    a, b = _param([0.0], [3.0]), _param([0.0], [3.0])
+    opt = Adagrad([{"params": [a]}, {"params": [b]}], lr=0.1, initial_accumulator_value=4.0)
+    saved = {"state": {0: {"step": np.array(1.0, np.float32), "sum": np.array([9.0])}},
+             "param_groups": opt.state_dict()["param_groups"]}
+    opt.load_state_dict(saved)
+    assert opt.state[b]["sum"][0] == 4.0 and float(opt.state[b]["step"]) == 0.0
+    opt.step()   # a: t = 2, s = 18, γ̃ = γ;  b: t = 1, s = 13
+    assert a.data[0] == pytest.approx(-0.1 * 3 / (np.sqrt(18) + 1e-10), abs=1e-15)
+    assert b.data[0] == pytest.approx(-0.1 * 3 / (np.sqrt(13) + 1e-10), abs=1e-15)
+    assert sorted(opt.state_dict()["state"]) == [0, 1]
+
+
 @pytest.mark.parametrize("cls", ALL)
 def test_float32_stays_float32(cls):
     p = Parameter(np.ones(3, dtype=np.float32))

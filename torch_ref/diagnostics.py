@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from scratchnet.diagnostics import BaseLayerRecorder, Stats, leaf_modules  # noqa: F401 (the same as scratchnet's)
+from scratchnet.diagnostics import BaseLayerRecorder, Stats
 
 
 def tensor_stats(t: torch.Tensor) -> Stats:

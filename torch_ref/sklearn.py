@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from scipy import sparse
 
-from scratchnet._sklearn_backend import ScratchnetBackend
+from scratchnet._sklearn_backend import Backend, ScratchnetBackend
 from scratchnet.sklearn import BaseMLPClassifier, BaseMLPRegressor
 
 from .convert import from_torch, to_torch
@@ -40,8 +40,21 @@ from .models import twin
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 
-class TorchBackend:
-    """The operations of ``scratchnet._sklearn_backend.ScratchnetBackend``, in PyTorch."""
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    """A CPU tensor as a NumPy array sharing its memory; a tensor on another device
+    as a read-only copy (reading is right; writing into it cannot reach the tensor,
+    so NumPy refuses, and ``Backend.set_vector`` says so)."""
+    t = t.detach()
+    if t.device.type == "cpu":
+        return t.numpy()
+    array = t.cpu().numpy()
+    array.flags.writeable = False
+    return array
+
+
+class TorchBackend(Backend):
+    """The operations of ``scratchnet._sklearn_backend.ScratchnetBackend``, in PyTorch
+    (the θ layout, ``get_vector``/``set_vector``/``grad_vector``, from their ``Backend``)."""
 
     name = "torch"
 
@@ -52,11 +65,10 @@ class TorchBackend:
 
     @staticmethod
     def loss(kind):
-        """The per-example loss (``reduction='none'``)."""
-        if kind == "poisson":
-            return torch.nn.PoissonNLLLoss(log_input=True, full=False, reduction="none")
+        """The per-example loss (``reduction='none'``); Poisson on log-rates
+        (``log_input=True``, ``full=False``: the defaults), as scratchnet's."""
         return {"cross_entropy": torch.nn.CrossEntropyLoss, "bce": torch.nn.BCEWithLogitsLoss,
-                "mse": torch.nn.MSELoss}[kind](reduction="none")
+                "mse": torch.nn.MSELoss, "poisson": torch.nn.PoissonNLLLoss}[kind](reduction="none")
 
     @staticmethod
     def optimizer(model, solver, lr, momentum, nesterov, betas, eps):
@@ -74,7 +86,7 @@ class TorchBackend:
         weights = torch.from_numpy(c)
         J = (losses * (weights if losses.ndim == 1 else weights[:, None])).sum()
         if l2 > 0:
-            J = J + l2 / 2 * sum((W * W).sum() for W in TorchBackend._weights(model))
+            J = J + l2 / 2 * sum((layer.weight * layer.weight).sum() for layer in TorchBackend._linears(model))
         J.backward()
         return J.item()
 
@@ -96,37 +108,20 @@ class TorchBackend:
             return TorchBackend._forward(model, X).numpy()
 
     @staticmethod
-    def _weights(model):
-        return [layer.weight for layer in model if isinstance(layer, torch.nn.Linear)]
+    def _linears(model) -> list:
+        return [layer for layer in model if isinstance(layer, torch.nn.Linear)]
 
     @staticmethod
-    def _biases(model):
-        return [layer.bias for layer in model if isinstance(layer, torch.nn.Linear)]
+    def arrays(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(every W[l], every b[l]) as NumPy arrays sharing the tensors' memory (CPU)."""
+        linears = TorchBackend._linears(model)
+        return [_numpy(layer.weight) for layer in linears], [_numpy(layer.bias) for layer in linears]
 
     @staticmethod
-    def get_vector(model) -> np.ndarray:
-        """θ in scikit-learn's order: every W[l]ᵀ row by row, then every b[l]; float64."""
-        parts = [W.detach().t().reshape(-1) for W in TorchBackend._weights(model)]
-        parts += [b.detach() for b in TorchBackend._biases(model)]
-        return torch.cat(parts).numpy().astype(np.float64)
-
-    @staticmethod
-    def set_vector(model, theta: np.ndarray) -> None:
-        start = 0
-        with torch.no_grad():
-            for W in TorchBackend._weights(model):
-                n_out, n_in = W.shape
-                W.copy_(torch.from_numpy(theta[start:start + n_in * n_out].reshape(n_in, n_out).T))
-                start += n_in * n_out
-            for b in TorchBackend._biases(model):
-                b.copy_(torch.from_numpy(theta[start:start + b.numel()]))
-                start += b.numel()
-
-    @staticmethod
-    def grad_vector(model) -> np.ndarray:
-        parts = [W.grad.t().reshape(-1) for W in TorchBackend._weights(model)]
-        parts += [b.grad for b in TorchBackend._biases(model)]
-        return torch.cat(parts).numpy().astype(np.float64)
+    def grads(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(every ``W[l].grad``, every ``b[l].grad``) as NumPy arrays, after ``objective``."""
+        linears = TorchBackend._linears(model)
+        return [_numpy(layer.weight.grad) for layer in linears], [_numpy(layer.bias.grad) for layer in linears]
 
     @staticmethod
     def get_state(model):

@@ -18,9 +18,12 @@ path makes *one* call per formula over all parameters of a dtype at once
   piece at the end (``θ -= Δθ`` per parameter), so that a parameter's
   ``.data`` stays the very array the model holds.
 
-When the state arrays are not one flat buffer (a state dict loaded from
-elsewhere, a parameter that had no gradient on the first step), the fast
-path copies them into one and back — the same numbers, somewhat slower.
+When the state arrays are not one flat buffer (a parameter that had no
+gradient on the first step, so that its state was made later, apart; arrays
+put into ``state`` by hand), the fast path copies them into one and back —
+the same numbers, somewhat slower. A loaded state dict does not take that
+path: ``Optimizer.load_state_dict`` repacks the arrays into flat buffers
+(``_pack_state``).
 """
 
 from __future__ import annotations
@@ -40,19 +43,26 @@ def _forget(key: int):
     return lambda _ref: _made.pop(key, None)
 
 
+def by_dtype(arrays: list) -> list[list[int]]:
+    """The positions in ``arrays`` of each dtype's arrays, dtypes in the order they
+    first appear (as torch's ``_group_tensors_by_device_and_dtype``)."""
+    positions: dict = {}
+    for i, a in enumerate(arrays):
+        positions.setdefault(a.dtype, []).append(i)
+    return list(positions.values())
+
+
 def zeros_like_all(arrays: list, fill: float = 0.0) -> list[np.ndarray]:
     """Arrays shaped as ``arrays`` and filled with ``fill``, each a view of one flat
     buffer per dtype (consecutive, in the order given)."""
     out: list = [None] * len(arrays)
-    for dtype in dict.fromkeys(a.dtype for a in arrays):
-        idx = [i for i, a in enumerate(arrays) if a.dtype == dtype]
-        buffer = np.full(sum(arrays[i].size for i in idx), fill, dtype=dtype)
-        start = 0
-        for i in idx:
-            a = arrays[i]
-            out[i] = buffer[start:start + a.size].reshape(a.shape)
-            start += a.size
-        _made[id(buffer)] = (weakref.ref(buffer, _forget(id(buffer))), [weakref.ref(out[i]) for i in idx])
+    for idx in by_dtype(arrays):
+        like = [arrays[i] for i in idx]
+        buffer = np.full(sum(a.size for a in like), fill, dtype=like[0].dtype)
+        pieces = split(buffer, like)
+        for i, piece in zip(idx, pieces):
+            out[i] = piece
+        _made[id(buffer)] = (weakref.ref(buffer, _forget(id(buffer))), [weakref.ref(piece) for piece in pieces])
     return out
 
 
@@ -171,8 +181,7 @@ class Workspace:
         if key == self._key:
             return self._groups
         groups = []
-        for dtype in dict.fromkeys(a.dtype for a in params):
-            idx = [i for i, a in enumerate(params) if a.dtype == dtype]
+        for idx in by_dtype(params):
             groups.append(Group(idx, [params[i] for i in idx],
                                 [[lst[i] for i in idx] if lst else [] for lst in state_lists]))
         self._key, self._groups, self._held = key, groups, [list(params), *map(list, state_lists)]

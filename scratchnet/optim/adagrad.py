@@ -15,9 +15,12 @@ Where it differs from the textbook (Duchi et al.; Goodfellow et al.
 Algorithm 8.4): ε is added outside the square root, and the optional
 ``lr_decay`` schedule is torch's own addition.
 
-State per parameter: ``"step"`` and ``"sum"`` — created in the constructor
-(as torch does, so that ``initial_accumulator_value`` is visible in the state
-at once), not on the first step.
+State per parameter: ``"step"`` and ``"sum"`` — created when the parameter
+joins the optimizer (the constructor, ``add_param_group``), as torch's
+constructor does, so that ``initial_accumulator_value`` is visible in the
+state at once; not on the first step. (torch makes the state of a parameter
+added by ``add_param_group`` on its first step instead, so its state dict can
+lack it; ``load_state_dict`` then creates the missing state.)
 
 The file is laid out as torch's: the class, the functional :func:`adagrad`
 that picks the path, the readable :func:`_single_tensor_adagrad` (the box
@@ -28,15 +31,10 @@ gets the same numbers, bit for bit.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .._validation import check_real
 from . import _flat
-from .optimizer import Optimizer, check_foreach, in_pieces
-
-_NONNEG = dict(low=0.0, high=math.inf, high_inclusive=False)  # torch's "if not 0.0 <= x" (inf refused too)
+from .optimizer import Optimizer, check_foreach, check_nonneg, in_pieces
 
 
 class Adagrad(Optimizer):
@@ -62,17 +60,30 @@ class Adagrad(Optimizer):
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                     "maximize": maximize}
         self._validate_group(defaults)
-        super().__init__(params, defaults)
+        super().__init__(params, defaults)  # every group goes through add_param_group
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group (as :meth:`Optimizer.add_param_group`) and create its state:
+        t = 0 and s_0 = the group's ``initial_accumulator_value``."""
+        super().add_param_group(param_group)
+        self._init_state(self.param_groups[-1])
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Load a state (as :meth:`Optimizer.load_state_dict`); a parameter it has no
+        state for (torch's, before that parameter's first step) gets a fresh one."""
+        super().load_state_dict(state_dict)
         for group in self.param_groups:
-            self._new_state(group["params"], "sum", fill=group["initial_accumulator_value"])
+            self._init_state(group)
+
+    def _init_state(self, group: dict) -> None:
+        self._new_state(group["params"], "sum", fill=group["initial_accumulator_value"])
 
     def _validate_group(self, group: dict) -> None:
-        check_real(group["lr"], "lr", **_NONNEG, invalid="learning rate")
-        check_real(group["lr_decay"], "lr_decay", **_NONNEG, invalid="lr_decay value")
-        check_real(group["weight_decay"], "weight_decay", **_NONNEG, invalid="weight_decay value")
-        check_real(group["initial_accumulator_value"], "initial_accumulator_value", **_NONNEG,
-                   invalid="initial_accumulator_value value")
-        check_real(group["eps"], "eps", **_NONNEG, invalid="epsilon value")
+        check_nonneg(group["lr"], "lr", "learning rate")
+        check_nonneg(group["lr_decay"], "lr_decay", "lr_decay value")
+        check_nonneg(group["weight_decay"], "weight_decay", "weight_decay value")
+        check_nonneg(group["initial_accumulator_value"], "initial_accumulator_value", "initial_accumulator_value value")
+        check_nonneg(group["eps"], "eps", "epsilon value")
         check_foreach(group["foreach"])
 
     def step(self, closure=None):
@@ -82,7 +93,6 @@ class Adagrad(Optimizer):
             params, grads = self._params_with_grad(group)
             if not params:
                 continue
-            self._new_state(params, "sum", fill=group["initial_accumulator_value"])  # added by add_param_group
             states = [self.state[p] for p in params]
             steps = self._count_step(states)
             adagrad([p.data for p in params], grads, [s["sum"] for s in states],

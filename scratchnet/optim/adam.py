@@ -40,9 +40,7 @@ import numpy as np
 
 from .._validation import check_real
 from . import _flat
-from .optimizer import Optimizer, check_foreach, in_pieces
-
-_NONNEG = dict(low=0.0, high=math.inf, high_inclusive=False)  # torch's "if not 0.0 <= x" (inf refused too)
+from .optimizer import Optimizer, check_foreach, check_nonneg, in_pieces
 
 
 class Adam(Optimizer):
@@ -72,14 +70,14 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict) -> None:
-        check_real(group["lr"], "lr", **_NONNEG, invalid="learning rate")
-        check_real(group["eps"], "eps", **_NONNEG, invalid="epsilon value")
+        check_nonneg(group["lr"], "lr", "learning rate")
+        check_nonneg(group["eps"], "eps", "epsilon value")
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         for i, b in enumerate(betas):
             check_real(b, f"betas[{i}]", 0.0, 1.0, high_inclusive=False, invalid=f"beta parameter at index {i}")
-        check_real(group["weight_decay"], "weight_decay", **_NONNEG, invalid="weight_decay value")
+        check_nonneg(group["weight_decay"], "weight_decay", "weight_decay value")
         check_foreach(group["foreach"])
 
     def _init_group(self, group: dict):

@@ -46,12 +46,13 @@ returns *copies* of the state arrays (a snapshot, like
 from __future__ import annotations
 
 import copy
+import math
 from collections import defaultdict
 
 import numpy as np
 
 from ..nn.parameter import Parameter
-from .._validation import describe
+from .._validation import check_real, describe
 from . import _flat
 
 
@@ -372,3 +373,10 @@ def check_foreach(value) -> None:
     """torch's ``foreach``: None (pick the path), True (the fast one) or False (the readable one)."""
     if value is not None and not isinstance(value, bool):
         raise TypeError(f"foreach must be None, True or False, got {type(value).__name__} {value!r}")
+
+
+def check_nonneg(value, name: str, invalid: str) -> None:
+    """A hyperparameter x ≥ 0, refused in torch's words: torch writes
+    ``if not 0.0 <= x: raise ValueError(f"Invalid {invalid}: {x}")``. A value that
+    is not a real number is a ``TypeError``; infinity is refused too (torch lets it through)."""
+    check_real(value, name, low=0.0, high=math.inf, high_inclusive=False, invalid=invalid)

@@ -46,15 +46,10 @@ gets the same numbers, bit for bit.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .._validation import check_real
 from . import _flat
-from .optimizer import Optimizer, check_foreach, in_pieces
-
-_NONNEG = dict(low=0.0, high=math.inf, high_inclusive=False)  # torch's "if not 0.0 <= x" (inf refused too)
+from .optimizer import Optimizer, check_foreach, check_nonneg, in_pieces
 
 
 class RMSprop(Optimizer):
@@ -84,11 +79,11 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict) -> None:
-        check_real(group["lr"], "lr", **_NONNEG, invalid="learning rate")
-        check_real(group["eps"], "eps", **_NONNEG, invalid="epsilon value")
-        check_real(group["momentum"], "momentum", **_NONNEG, invalid="momentum value")
-        check_real(group["weight_decay"], "weight_decay", **_NONNEG, invalid="weight_decay value")
-        check_real(group["alpha"], "alpha", **_NONNEG, invalid="alpha value")
+        check_nonneg(group["lr"], "lr", "learning rate")
+        check_nonneg(group["eps"], "eps", "epsilon value")
+        check_nonneg(group["momentum"], "momentum", "momentum value")
+        check_nonneg(group["weight_decay"], "weight_decay", "weight_decay value")
+        check_nonneg(group["alpha"], "alpha", "alpha value")
         check_foreach(group["foreach"])
 
     def step(self, closure=None):

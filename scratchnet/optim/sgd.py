@@ -50,15 +50,11 @@ does the same operations on flat buffers and so gets the same numbers, bit for b
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .._validation import check_real
 from . import _flat
-from .optimizer import Optimizer, check_foreach, in_pieces
-
-_NONNEG = dict(low=0.0, high=math.inf, high_inclusive=False)  # torch's "if not 0.0 <= x" (inf refused too)
+from .optimizer import Optimizer, check_foreach, check_nonneg, in_pieces
 
 
 class SGD(Optimizer):
@@ -86,9 +82,9 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict) -> None:
-        check_real(group["lr"], "lr", **_NONNEG, invalid="learning rate")
-        check_real(group["momentum"], "momentum", **_NONNEG, invalid="momentum value")
-        check_real(group["weight_decay"], "weight_decay", **_NONNEG, invalid="weight_decay value")
+        check_nonneg(group["lr"], "lr", "learning rate")
+        check_nonneg(group["momentum"], "momentum", "momentum value")
+        check_nonneg(group["weight_decay"], "weight_decay", "weight_decay value")
         check_real(group["dampening"], "dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
