@@ -468,22 +468,18 @@ def gaps(values: dict[str, dict]) -> dict[str, float]:
             if q in values["torch"]}
 
 
-def pair_gap(values: dict) -> float:
-    """The gap between the two backends' entries of ``{backend: value}``; NaN when one ran."""
+def pair_gap(values: dict) -> float | None:
+    """The gap between the two backends' entries of ``{backend: value}``; None when only
+    one ran (``Result`` drops None gaps, so a caller needs no check of its own)."""
     if "scratchnet" in values and "torch" in values:
         return gap(values["scratchnet"], values["torch"])
-    return float("nan")
+    return None
 
 
-def finite_gaps(d: dict) -> dict:
-    """Drop NaN gaps (one backend only)."""
-    return {k: float(v) for k, v in d.items() if v == v}
-
-
-def weights_gap(models: dict) -> float:
+def weights_gap(models: dict) -> float | None:
     """Relative gap between the two backends' models over all their parameters and
-    buffers together (norm-wise, relative to the largest entry of the model); NaN with
-    one backend.
+    buffers together (norm-wise, relative to the largest entry of the model); None with
+    one backend (as :func:`pair_gap`).
 
     Taken over the whole model rather than tensor by tensor: a tensor that is
     zero up to rounding — the 'zeros' initialization's output bias, whose
@@ -491,8 +487,8 @@ def weights_gap(models: dict) -> float:
     — has no meaningful relative error of its own. When the whole model is
     zero up to rounding (largest entry below 1e-12), the absolute gap is
     returned instead."""
-    if len(models) < 2:
-        return float("nan")
+    if "scratchnet" not in models or "torch" not in models:
+        return None
     return state_gap(state_dict(models["scratchnet"]), state_dict(models["torch"]))
 
 

@@ -18,7 +18,7 @@ import torch
 import scratchnet as sn
 
 from ..base import Context, Result, Table
-from ..common import STYLE, backends, gap, lecture_init, linears, loss_and_backward, make_models, save_fig, to_numpy
+from ..common import STYLE, backends, gaps, lecture_init, linears, loss_and_backward, make_models, save_fig, to_numpy
 from .lecture import claim, experiment
 
 WHERE = "Common Mistakes: Using Sigmoid Activation in Hidden Layers of Deep Networks"
@@ -105,9 +105,7 @@ def run(ctx: Context) -> Result:
         "(1 = yes)", 1, {b: int(ratios[b]["sigmoid"] < 0.25 ** 10) for b in run_on},
         note=f"measured {ratios[b0]['sigmoid']:.1e}: each layer multiplies the gradient by σ' ≤ 1/4 and by its "
              "W·0.01, so it shrinks far faster than the lecture's 0.25^10"))
-    backend_gap = {}
-    if len(run_on) == 2:
-        backend_gap = {f"{k} net layer gradients": gap(grads["scratchnet"][k], grads["torch"][k]) for k in nets}
+    backend_gap = {f"{k} net layer gradients": v for k, v in gaps(grads).items()}
     return Result(
         summary=("The vanishing gradient, measured: in the lecture's 10-layer sigmoid network (W·0.01) the "
                  f"gradient reaching layer 1 is {ratio_sig:.1e} times the one at layer 9 — far below the "

@@ -21,8 +21,8 @@ import torch
 import scratchnet as sn
 
 from ..base import Context, Result, Table
-from ..common import (STYLE, backends, epoch_losses, gap, lecture_init, make_loss, make_models, plot_curves, predict,
-                      save_fig, tensor, to_numpy, train)
+from ..common import (STYLE, backends, epoch_losses, gap, lecture_init, make_loss, make_models, pair_gap, plot_curves,
+                      predict, save_fig, tensor, to_numpy, train)
 from .lecture import claim, experiment
 
 WHERE = "Common Mistakes: Using Mean Squared Error for Classification Instead of Cross-Entropy"
@@ -99,8 +99,7 @@ def run(ctx: Context) -> Result:
         acc[k] = {b: history[b][-1] for b in run_on}
         to_95[k] = {b: next((e + 1 for e, a in enumerate(history[b]) if a >= 0.95), None) for b in run_on}
         curves[f"{k.upper()} loss"] = c
-        if len(run_on) == 2:
-            gaps_[f"{k} training curve"] = gap(c["scratchnet"], c["torch"])
+        gaps_[f"{k} training curve"] = pair_gap(c)
     figures.append(plot_curves(ctx, "training_from_wrong_start", curves,
                                title="One sigmoid neuron started confidently wrong (w = −4)", logy=True))
     table3 = Table(f"One sigmoid neuron from w = −4 (lr 0.5): epochs until training accuracy ≥ 0.95, and after {epochs}",

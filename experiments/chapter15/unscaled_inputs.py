@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 from ..base import Context, Result, Table
-from ..common import backends, epoch_losses, gap, make_models, plot_curves, predict, to_numpy, train
+from ..common import backends, epoch_losses, make_models, pair_gap, plot_curves, predict, to_numpy, train
 from .lecture import claim, experiment
 
 WHERE = "Common Mistakes: Not Scaling Inputs Before Feeding to Neural Network"
@@ -50,9 +50,8 @@ def run(ctx: Context) -> Result:
                        "grad_per_input": {b: g_cols[b].tolist() for b in run_on},
                        "initial_loss": {b: float(first[b][0]) for b in run_on},
                        "final_loss": {b: float(c[b][-1]) for b in run_on}, "accuracy": acc}
-        if len(run_on) == 2:
-            gaps_[f"{name}: loss curve"] = gap(c["scratchnet"], c["torch"])
-            gaps_[f"{name}: input gradients"] = gap(g_cols["scratchnet"], g_cols["torch"])
+        gaps_[f"{name}: loss curve"] = pair_gap(c)
+        gaps_[f"{name}: input gradients"] = pair_gap(g_cols)
     b0 = run_on[0]
     rows = [[name, s["saturated"][b0], *[float(v) for v in s["grad_per_input"][b0]], s["initial_loss"][b0],
              s["final_loss"][b0], s["accuracy"][b0]] for name, s in stats.items()]

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import STYLE, activation_and_derivative, backends, gap, save_fig
+from ..common import STYLE, activation_and_derivative, backends, gap, pair_gap, save_fig
 from . import lecture
 from .lecture import claim, experiment
 
@@ -40,9 +40,8 @@ def run(ctx: Context) -> Result:
         vals[name]["lecture code"] = _lecture(name, z)
         kink[name] = {b: float(activation_and_derivative(b, name, zero)[1][0]) for b in bk}
         kink[name]["lecture code"] = float(_lecture(name, zero)[1][0])
-        if len(bk) == 2:
-            gaps[f"{name}: g(z)"] = gap(vals[name]["scratchnet"][0], vals[name]["torch"][0])
-            gaps[f"{name}: g'(z)"] = gap(vals[name]["scratchnet"][1], vals[name]["torch"][1])
+        gaps[f"{name}: g(z)"] = pair_gap({b: vals[name][b][0] for b in bk})
+        gaps[f"{name}: g'(z)"] = pair_gap({b: vals[name][b][1] for b in bk})
         for b in bk:
             gaps[f"{name}: {b} g'(z) vs lecture formula"] = gap(vals[name][b][1], vals[name]["lecture code"][1])
         rows.append([TITLES[name], *[f"{kink[name][k]:g}" for k in kink[name]],

@@ -37,9 +37,8 @@ def run(ctx: Context) -> Result:
         models = lecture_models(ctx, W1, W2, activation=act)
         costs[act] = gradient_descent_costs(models, X, Y, epochs=steps, lr=0.1)
         acc[act] = {b: accuracy_binary(m, X, Y) for b, m in models.items()}
-        if len(models) == 2:
-            gaps[f"{act}: cost curve"] = pair_gap(costs[act])
-            gaps[f"{act}: final weights"] = weights_gap(models)
+        gaps[f"{act}: cost curve"] = pair_gap(costs[act])
+        gaps[f"{act}: final weights"] = weights_gap(models)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     draw_curves(ax, costs, xlabel="iteration", ylabel="cost J", fontsize=7)
     ax.set_title("Hidden activation vs convergence (circles, same initial weights)")

@@ -66,9 +66,8 @@ def run(ctx: Context) -> Result:
         kw = dict(kw)
         lr = kw.pop("lr", ALPHA)
         costs[label] = step_losses(train(models, X, Y, loss="bce_with_logits", lr=lr, epochs=steps, **kw))
-        if len(models) == 2:
-            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
-            gaps[f"{label}: final weights"] = weights_gap(models)
+        gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+        gaps[f"{label}: final weights"] = weights_gap(models)
     bk = backends(ctx)
     hand = "exercise momentum, by hand (α = 0.1, β = 0.9)"
     equivalence = {label: {b: gap(costs[label][b], costs[hand][b]) for b in bk} for label in runs}

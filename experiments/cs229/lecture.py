@@ -354,9 +354,8 @@ def lecture_gaps(models: dict, curves: dict, net: NeuralNetwork, prefix: str = "
     """Backend gaps (scratchnet vs torch) and each backend's gap to the
     lecture's own NumPy code, on the cost curve and the final weights."""
     out = {}
-    if len(models) == 2:
-        out[prefix + "cost curve"] = pair_gap(curves)
-        out[prefix + "final weights"] = weights_gap(models)
+    out[prefix + "cost curve"] = pair_gap(curves)
+    out[prefix + "final weights"] = weights_gap(models)
     lecture_state = {"0.weight": net.W1, "0.bias": net.b1.ravel(), "2.weight": net.W2, "2.bias": net.b2.ravel()}
     for backend, model in models.items():
         out[f"{prefix}{backend} vs lecture code: cost curve"] = gap(curves[backend], curves["lecture code"])
