@@ -590,6 +590,29 @@ def activation_and_derivative(backend: str, name: str, z, *, device="cpu", **kwa
     return to_numpy(out), to_numpy(zt.grad)
 
 
+def output_gradients(backend: str, activation: str, loss: str, z, y, *, device="cpu", **loss_kwargs):
+    """``(J, dJ/dŷ, dJ/dz)`` of an output unit ŷ = g(z) (``activation`` as in
+    :func:`make_activation`) under ``make_loss(backend, loss, **loss_kwargs)`` against
+    the float targets ``y``: scratchnet's explicit backward passes of the loss and of g, torch's autograd.
+
+    ``z``: the logits as a NumPy array — or, to go on backpropagating, what the
+    model's last layer returned (scratchnet: call that layer's ``backward`` with the
+    dJ/dz returned; torch: a tensor of the graph, whose parameters' ``.grad`` the
+    backward pass here fills)."""
+    act, loss_fn = make_activation(backend, activation), make_loss(backend, loss, **loss_kwargs)
+    if backend == "scratchnet":
+        J = loss_fn(act(np.asarray(z, dtype=DTYPE)), np.asarray(y, dtype=DTYPE))
+        dy = loss_fn.backward()
+        return float(J), dy, act.backward(dy)
+    zt = z if isinstance(z, torch.Tensor) else tensor(z, device=device).requires_grad_(True)
+    zt.retain_grad()
+    y_hat = act(zt)
+    y_hat.retain_grad()
+    J = loss_fn(y_hat, tensor(y, device=zt.device))
+    J.backward()
+    return J.item(), to_numpy(y_hat.grad), to_numpy(zt.grad)
+
+
 def fmt_pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.2%}"
 
