@@ -54,10 +54,6 @@ class Context:
     seed: int = 0
     plots: bool = True
 
-    def uses(self, backend: str) -> bool:
-        """Whether ``backend`` is to be computed."""
-        return backend in self.backends
-
 
 @dataclass
 class Table:
