@@ -72,7 +72,7 @@ def run(ctx: Context) -> Result:
               per(lambda b: [sig_w[b][0].min(), sig_w[b][0].max()]), decimals=4,
               note="approached, never reached, in exact arithmetic (float64 rounds σ(37) to 1.0)"),
         claim("6.2 (σ'(z) curve in the plot)", "peak of σ'(z) = σ(1−σ), at z = 0", 0.25,
-              per(lambda b: float(activation_and_derivative(b, "sigmoid", zero)[1][0])),
+              {b: kink["sigmoid"][b] for b in bk},
               note="implied by σ' = σ(1 − σ); it is why each sigmoid layer scales gradients by ≤ 1/4"),
         claim(where, "tanh range (−1, 1): [min, max] of tanh(z) on z ∈ [−30, 30], 4 decimals", [-1.0, 1.0],
               per(lambda b: [tanh_w[b][0].min(), tanh_w[b][0].max()]), decimals=4,

@@ -236,15 +236,13 @@ def run(ctx: Context) -> Result:
     beta = 0.01  # Leaky ReLU's β (the slides leave it as a hyperparameter; 0.01 is torch's default)
     definitions = {
         "MSE = (1/m) Σ (y_i − ŷ_i)²": ("mse", np.mean((y_lin - (X1 @ w1 + b1)) ** 2)),
-        "J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]": ("bce", None),
+        "J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]": (
+            "bce", -np.mean(y_log * np.log(A6) + (1 - y_log) * np.log(1 - A6))),
         "g(Z) = 1 / (1 + e^(−Z))": ("sigmoid", 1 / (1 + np.exp(-z))),
         "g(Z) = tanh(Z) = (e^Z − e^(−Z)) / (e^Z + e^(−Z))": ("tanh", (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))),
         "ReLU: g(Z) = Z if Z ≥ 0, 0 if Z < 0": ("relu", np.where(z >= 0, z, 0.0)),
         "Leaky ReLU: g(Z) = Z if Z ≥ 0, βZ if Z < 0 (β = 0.01)": ("leaky_relu", np.where(z >= 0, z, beta * z)),
     }
-    A = 1 / (1 + np.exp(-(X3 @ w3 + b3)))
-    definitions["J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]"] = (
-        "bce", -np.mean(y_log * np.log(A) + (1 - y_log) * np.log(1 - A)))
 
     for formula, (kind, value) in definitions.items():
         if kind == "mse":
