@@ -613,6 +613,12 @@ def output_gradients(backend: str, activation: str, loss: str, z, y, *, device="
     return J.item(), to_numpy(y_hat.grad), to_numpy(zt.grad)
 
 
+def first_below(curve, level: float) -> int | None:
+    """The first index (step or epoch) where ``curve`` is below ``level``; None if it never is."""
+    idx = np.nonzero(np.asarray(curve) < level)[0]
+    return int(idx[0]) if idx.size else None
+
+
 def fmt_pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.2%}"
 
