@@ -54,10 +54,6 @@ class Context:
     seed: int = 0
     plots: bool = True
 
-    def uses(self, backend: str) -> bool:
-        """Whether ``backend`` is to be computed."""
-        return backend in self.backends
-
 
 @dataclass
 class Table:
@@ -83,8 +79,10 @@ class Result:
     figures:     PNG files written under ``ctx.out``.
     numbers:     JSON-able numbers of the result (for ``result.json`` and tests).
     backend_gap: quantity -> max relative error between the backends
-                 (``parity_tests.compare.errors(mine, theirs)[1]``); empty when
-                 only one backend ran.
+                 (``parity_tests.compare.errors(mine, theirs)[1]``). A quantity
+                 whose gap is None (only one backend ran:
+                 :func:`experiments.common.pair_gap`) is dropped here, so with
+                 one backend it is empty.
     claims:      audit records (see :func:`experiments.audit.claim`).
     timings:     wall-clock seconds and the like: shown, but kept out of
                  ``numbers`` (``result.json`` stores them under ``timings``,
@@ -99,6 +97,9 @@ class Result:
     backend_gap: dict[str, float] = field(default_factory=dict)
     claims: list[dict] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.backend_gap = {q: v for q, v in self.backend_gap.items() if v is not None}
 
 
 @dataclass

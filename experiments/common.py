@@ -468,22 +468,18 @@ def gaps(values: dict[str, dict]) -> dict[str, float]:
             if q in values["torch"]}
 
 
-def pair_gap(values: dict) -> float:
-    """The gap between the two backends' entries of ``{backend: value}``; NaN when one ran."""
+def pair_gap(values: dict) -> float | None:
+    """The gap between the two backends' entries of ``{backend: value}``; None when only
+    one ran (``Result`` drops None gaps, so a caller needs no check of its own)."""
     if "scratchnet" in values and "torch" in values:
         return gap(values["scratchnet"], values["torch"])
-    return float("nan")
+    return None
 
 
-def finite_gaps(d: dict) -> dict:
-    """Drop NaN gaps (one backend only)."""
-    return {k: float(v) for k, v in d.items() if v == v}
-
-
-def weights_gap(models: dict) -> float:
+def weights_gap(models: dict) -> float | None:
     """Relative gap between the two backends' models over all their parameters and
-    buffers together (norm-wise, relative to the largest entry of the model); NaN with
-    one backend.
+    buffers together (norm-wise, relative to the largest entry of the model); None with
+    one backend (as :func:`pair_gap`).
 
     Taken over the whole model rather than tensor by tensor: a tensor that is
     zero up to rounding — the 'zeros' initialization's output bias, whose
@@ -491,8 +487,8 @@ def weights_gap(models: dict) -> float:
     — has no meaningful relative error of its own. When the whole model is
     zero up to rounding (largest entry below 1e-12), the absolute gap is
     returned instead."""
-    if len(models) < 2:
-        return float("nan")
+    if "scratchnet" not in models or "torch" not in models:
+        return None
     return state_gap(state_dict(models["scratchnet"]), state_dict(models["torch"]))
 
 
@@ -592,6 +588,35 @@ def activation_and_derivative(backend: str, name: str, z, *, device="cpu", **kwa
     out = module(zt)
     out.backward(torch.ones_like(out))                              # the same by autograd
     return to_numpy(out), to_numpy(zt.grad)
+
+
+def output_gradients(backend: str, activation: str, loss: str, z, y, *, device="cpu", **loss_kwargs):
+    """``(J, dJ/dŷ, dJ/dz)`` of an output unit ŷ = g(z) (``activation`` as in
+    :func:`make_activation`) under ``make_loss(backend, loss, **loss_kwargs)`` against
+    the float targets ``y``: scratchnet's explicit backward passes of the loss and of g, torch's autograd.
+
+    ``z``: the logits as a NumPy array — or, to go on backpropagating, what the
+    model's last layer returned (scratchnet: call that layer's ``backward`` with the
+    dJ/dz returned; torch: a tensor of the graph, whose parameters' ``.grad`` the
+    backward pass here fills)."""
+    act, loss_fn = make_activation(backend, activation), make_loss(backend, loss, **loss_kwargs)
+    if backend == "scratchnet":
+        J = loss_fn(act(np.asarray(z, dtype=DTYPE)), np.asarray(y, dtype=DTYPE))
+        dy = loss_fn.backward()
+        return float(J), dy, act.backward(dy)
+    zt = z if isinstance(z, torch.Tensor) else tensor(z, device=device).requires_grad_(True)
+    zt.retain_grad()
+    y_hat = act(zt)
+    y_hat.retain_grad()
+    J = loss_fn(y_hat, tensor(y, device=zt.device))
+    J.backward()
+    return J.item(), to_numpy(y_hat.grad), to_numpy(zt.grad)
+
+
+def first_below(curve, level: float) -> int | None:
+    """The first index (step or epoch) where ``curve`` is below ``level``; None if it never is."""
+    idx = np.nonzero(np.asarray(curve) < level)[0]
+    return int(idx[0]) if idx.size else None
 
 
 def fmt_pct(x: float | None) -> str:

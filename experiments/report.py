@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tabulate import tabulate
 
@@ -33,7 +33,6 @@ class Entry:
     result: Result | None
     seconds: float
     error: str | None = None
-    extra: dict = field(default_factory=dict)
     #: CPU time of the experiment's process while it ran (wall time on a busy machine misleads);
     #: processes it starts itself (check_lecture_code's planted suites) are not in it
     cpu_seconds: float | None = None

@@ -8,7 +8,7 @@ import numpy as np
 
 from .base import Context, Result, Table
 from .chapter15.lecture import XOR_X, claim, experiment
-from .common import backends, epoch_losses, gap, make_models, plot_curves, predict, train
+from .common import backends, epoch_losses, make_models, pair_gap, plot_curves, predict, train
 
 WHERE = "Detailed Explanation, 1. The Perceptron: A Single Artificial Neuron"
 
@@ -24,10 +24,7 @@ def run(ctx: Context) -> Result:
     claims = [claim(WHERE, "one neuron learns AND (1 = all four outputs right)", 1, learned,  # 5. audit what
                     decimals=0)]                                                          # the lecture says
     figures = [plot_curves(ctx, "loss", {"AND": curves}, title="One neuron on AND: J per epoch")]  # 6. plots
-    gaps = {}                                                                # 7. the backends' gap
-    if len(models) == 2:
-        gaps = {"loss curve": gap(curves["scratchnet"], curves["torch"]),
-                "outputs": gap(outputs["scratchnet"], outputs["torch"])}
+    gaps = {"loss curve": pair_gap(curves), "outputs": pair_gap(outputs)}   # 7. the backends' gap (None: one ran)
     rows = [[b, *np.round(outputs[b].ravel(), 4).tolist(), float(curves[b][-1])] for b in backends(ctx)]
     verdict = "every output is" if all(learned.values()) else "not every output is"
     return Result(                                                           # 8. what the report shows

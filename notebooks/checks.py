@@ -9,10 +9,12 @@ backend "PyTorch"; the report says "torch".
 
 Tolerance. The notebook and the experiment run the same float64 arithmetic
 (the same library calls on the same data from the same weights), in two
-processes: only the order of summation can differ, where BLAS runs with
-another thread count (the kernels use one thread; the experiments' process
-may use more). That is a few units of rounding (u = 1.1e-16) per product,
-which gradient descent carries through its steps. :data:`RTOL` = 1e-9 is
+processes, each with one BLAS thread: the experiments' runner gives every
+experiment one (:mod:`experiments.runner`), the kernels get one unless the
+environment already sets ``OMP_NUM_THREADS`` and friends
+(:data:`notebooks.runner.KERNEL_THREADS`). Only then can the order of
+summation differ: a few units of rounding (u = 1.1e-16) per product, which
+gradient descent carries through its steps. :data:`RTOL` = 1e-9 is
 the parity suite's bound for float64 training trajectories (100 steps,
 README) and is kept for every check, long runs included; measured, the
 notebooks and the experiments agree to the last bit here. Strings, booleans
@@ -399,7 +401,7 @@ CHECKS: dict[str, list[Check]] = {"cs229_lecture11": CS229, "icdss_lecture4": IC
 
 def experiments_of(notebook: str, quick: bool = False) -> list[str]:
     """The experiments whose result.json the notebook is checked against."""
-    return sorted({c.experiment for c in CHECKS[notebook] if _applies(c, quick)})
+    return sorted({c.experiment for c in checks_for(notebook, quick)})
 
 
 def checks_for(notebook: str, quick: bool) -> list[Check]:
@@ -451,9 +453,7 @@ def compare(notebook: str, values: dict, results: pathlib.Path, quick: bool) -> 
     """Every check of ``notebook`` whose notebook value (``values`` from the
     probe) differs from ``results/<experiment>/result.json``, described."""
     problems, cache = [], {}
-    for check in CHECKS[notebook]:
-        if not _applies(check, quick):
-            continue
+    for check in checks_for(notebook, quick):
         if check.experiment not in cache:
             path = pathlib.Path(results) / check.experiment / "result.json"
             cache[check.experiment] = json.loads(path.read_text())

@@ -275,8 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     names = args.names or list(NOTEBOOKS)
     for name in names:
-        if name not in NOTEBOOKS:
-            p.error(f"unknown notebook {name!r}; the notebooks are {', '.join(NOTEBOOKS)}")
+        try:
+            path_of(name)
+        except ValueError as e:  # an unknown name: a usage error, in path_of's words
+            p.error(str(e))
     if args.check:
         missing = sorted({e for n in names for e in experiments_of(n, args.quick)
                           if not (args.results / e / "result.json").exists()})

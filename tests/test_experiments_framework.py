@@ -13,8 +13,8 @@ import torch
 from experiments import audit
 from experiments.base import LECTURES, REGISTRY, Context, Result, Table, experiment
 from experiments.cli import main, run
-from experiments.common import (epoch_losses, gradient_descent, lecture_init, make_models, predict, save_fig,
-                                state_dict, step_losses, train, weights_gap)
+from experiments.common import (epoch_losses, gradient_descent, lecture_init, make_models, pair_gap, predict,
+                                save_fig, state_dict, step_losses, train, weights_gap)
 
 CTX = Context(("scratchnet", "torch"), "cpu", None, quick=True)
 
@@ -103,6 +103,17 @@ def test_train_gives_both_backends_the_same_steps():
     assert epochs["torch"][0] == pytest.approx(np.dot(steps["torch"][:3], [4, 4, 2]) / 10, rel=1e-14)
     assert epochs["scratchnet"][-1] < epochs["scratchnet"][0]
     assert weights_gap(models) < 1e-12
+
+
+def test_a_gap_with_one_backend_is_none_and_the_result_drops_it():
+    """The one rule for backend gaps: pair_gap and weights_gap give None when only one
+    backend ran, and Result keeps only the gaps that were measured (a gap of 0.0 stays)."""
+    one = make_models(Context(("scratchnet",), "cpu", None, quick=True), [2, 3, 1], "tanh", None, seed=1)
+    assert pair_gap({"scratchnet": np.ones(3)}) is None and weights_gap(one) is None
+    assert pair_gap({"scratchnet": np.ones(3), "torch": np.ones(3), "lecture code": np.zeros(3)}) == 0.0
+    assert pair_gap({"scratchnet": np.array([1.0, 2.0]), "torch": np.array([1.0, 2.5])}) == pytest.approx(0.2)
+    res = Result("s", backend_gap={"curve": pair_gap({"torch": np.ones(2)}), "weights": 0.0, "out": 1e-16})
+    assert res.backend_gap == {"weights": 0.0, "out": 1e-16}
 
 
 def test_train_full_batch_is_the_lectures_gradient_descent():

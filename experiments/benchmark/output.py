@@ -139,7 +139,9 @@ def markdown(result: dict, figure: pathlib.Path | None) -> str:
     else:
         md += [f"Measured {machine_line(result['machine'])}"
                + (" (**quick mode: the numbers mean nothing**)" if result["quick"] else ""), ""]
-    md += ["**Targets**", "", targets_table(result), ""]
+    md += ["**Targets**", "", targets_table(result), "",
+           "A ratio is the ratio of the two libraries' medians over the rounds (the per-round ratios, in "
+           "`benchmark.json`, show the spread).", ""]
     if result.get("tiny"):
         first = next(iter(result["tiny"].values()))
         md += [f"**The lectures' tiny networks, one training step** (one thread each; medians of "

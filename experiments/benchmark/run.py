@@ -118,7 +118,8 @@ def scan(cfg: Config, kind: str, libs: list[str], log) -> list[dict]:
 
 def targets(results: dict, tiny_results: dict | None = None) -> list[dict]:
     """Each target of the issues with the measured value and whether it is met (ratios:
-    medians over the rounds of wall-clock time; the CPU-time ratio beside it)."""
+    :func:`.measure.ratio`'s ``median_ratio``, the ratio of the two libraries' median
+    wall-clock times over the rounds; the same of CPU times beside it)."""
     rows = []
     for (dtype, other), bound in TARGETS.items():
         if dtype in results:

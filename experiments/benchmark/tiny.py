@@ -30,6 +30,10 @@ The scratchnet step is the training loop's (``scratchnet.train.fit``)::
 either); torch's is the usual four lines. Which optimizer path scratchnet
 took is recorded (``foreach``: None picks the fast one); the readable path
 (``foreach=False``) is timed too.
+
+Timed as the reference workload is (:mod:`.measure`): interleaved rounds, and
+per pair of libraries ``median_ratio``, the ratio of their medians over the
+rounds, with the per-round ratios beside it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import measure
 
 
 @dataclass(frozen=True)
@@ -169,55 +175,46 @@ def raw_step(net: TinyNet, seed: int = 0):
     return step, losses, lambda: tuple(params)
 
 
-def scratchnet_step(net: TinyNet, seed: int = 0, foreach: bool | None = None):
-    """``(step, losses, optimizer)`` of scratchnet, the training loop's step."""
-    import scratchnet as sn
-
-    model = initial_model(net, seed)
-    opt = getattr(sn.optim, net.optimizer)(model.parameters(), lr=net.lr, foreach=foreach)
-    loss_fn = sn.nn.MSELoss() if net.loss == "mse" else sn.nn.CrossEntropyLoss()
-    losses: list = []
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        model.backward(loss_fn.backward(), needs_input_grad=False)
-        opt.step()
-        losses.append(loss)
-
-    return step, losses, opt
-
-
-def torch_step(net: TinyNet, seed: int = 0):
-    """``(step, losses, model)`` of the torch twin (float64, same initial weights)."""
-    import torch
-
+def library_step(library: str, net: TinyNet, seed: int = 0):
+    """``(step, losses, optimizer)`` of ``"scratchnet"`` (the fast optimizer path),
+    ``"scratchnet_readable"`` (``foreach=False``) or ``"torch"`` (the twin, float64):
+    the same model, optimizer and loss (:func:`experiments.common.make_optimizer`,
+    :func:`~experiments.common.make_loss`), each library's training-loop step."""
     import torch_ref
 
-    model = torch_ref.models.twin(initial_model(net, seed))
-    opt = getattr(torch.optim, net.optimizer)(model.parameters(), lr=net.lr)
-    loss_fn = torch.nn.MSELoss() if net.loss == "mse" else torch.nn.CrossEntropyLoss()
+    from ..common import make_loss, make_optimizer
+
+    backend = "torch" if library == "torch" else "scratchnet"
+    model = initial_model(net, seed)
+    model = torch_ref.models.twin(model) if backend == "torch" else model
+    kwargs = {"foreach": False} if library == "scratchnet_readable" else {}
+    opt = make_optimizer(backend, model.parameters(), net.optimizer, lr=net.lr, **kwargs)
+    loss_fn = make_loss(backend, net.loss)
     losses: list = []
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.detach())
+    if backend == "torch":
+        def step(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.detach())
+    else:
+        def step(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            model.backward(loss_fn.backward(), needs_input_grad=False)
+            opt.step()
+            losses.append(loss)
 
-    return step, losses, model
+    return step, losses, opt
 
 
 def _steps_for(library: str, net: TinyNet, seed: int = 0):
     if library == "raw":
         step, losses, _ = raw_step(net, seed)
-    elif library == "scratchnet":
-        step, losses, _ = scratchnet_step(net, seed)
-    elif library == "scratchnet_readable":
-        step, losses, _ = scratchnet_step(net, seed, foreach=False)
-    elif library == "torch":
-        step, losses, _ = torch_step(net, seed)
+    elif library in ("scratchnet", "scratchnet_readable", "torch"):
+        step, losses, _ = library_step(library, net, seed)
     else:
         raise ValueError(f"unknown library {library!r}")
     return step, losses
@@ -233,9 +230,10 @@ def _data_for(library: str, net: TinyNet) -> list:
 
 
 # ------------------------------------------------------------------------------ timing
-def time_steps(library: str, net: TinyNet, steps: int, seed: int = 0) -> dict:
-    """Train a fresh network ``steps`` steps; the wall-clock and CPU time per step
-    (µs), and the last loss. Building the network and converting the data are not timed."""
+def time_steps(library: str, net: TinyNet, steps: int, seed: int = 0) -> tuple[float, float, float]:
+    """Train a fresh network ``steps`` steps: ``(wall-clock seconds, last loss, CPU
+    seconds)``, what :func:`.measure.interleaved` times. Building the network and
+    converting the data are not timed."""
     step, losses = _steps_for(library, net, seed)
     data = _data_for(library, net)
     k = len(data)
@@ -243,46 +241,34 @@ def time_steps(library: str, net: TinyNet, steps: int, seed: int = 0) -> dict:
     for i in range(steps):
         x, y = data[i % k]
         step(x, y)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"wall_us": 1e6 * wall / steps, "cpu_us": 1e6 * cpu / steps, "loss": float(losses[-1])}
+    return time.perf_counter() - wall, float(losses[-1]), time.process_time() - cpu
+
+
+#: The ratios of the tiny-network table and targets, ``a/b``.
+RATIOS = (("scratchnet", "raw"), ("scratchnet", "torch"), ("scratchnet_readable", "scratchnet"), ("torch", "raw"))
 
 
 def tiny(steps: int, rounds: int, log=print, libraries=LIBRARIES) -> dict:
     """Every tiny network: ``rounds`` interleaved rounds (after a warm-up round) of
-    ``steps`` steps of each library, the order rotated each round; medians and the
-    per-round ratios (same round, so the same machine load)."""
+    ``steps`` steps of each library, the order rotated each round
+    (:func:`.measure.interleaved`); per library the medians over the rounds, per pair
+    :func:`.measure.ratio`: ``median_ratio`` is the ratio of the two medians (as in
+    the reference workload's rows), and the per-round ratios (same round, so the same
+    machine load) show the spread."""
     out = {}
     for net in NETWORKS:
         log(f"tiny networks: {net.label}, {rounds} rounds of {steps} steps")
         libs = list(libraries)
-        times = {lib: [] for lib in libs}
-        last = {}
-        for r in range(rounds + 1):
-            k = r % len(libs)
-            for lib in libs[k:] + libs[:k]:
-                res = time_steps(lib, net, steps)
-                last[lib] = res["loss"]
-                if r > 0:
-                    times[lib].append(res)
+        res = measure.interleaved(libs, lambda lib, net=net: time_steps(lib, net, steps), rounds)
         row = {"label": net.label, "steps_per_round": steps, "libraries": {}}
         for lib in libs:
-            wall = [t["wall_us"] for t in times[lib]]
-            cpu = [t["cpu_us"] for t in times[lib]]
-            row["libraries"][lib] = {"wall_us": wall, "cpu_us": cpu, "median_wall_us": float(np.median(wall)),
-                                     "median_cpu_us": float(np.median(cpu)), "loss": last[lib]}
-        row["ratios"] = {}
-        for a, b in (("scratchnet", "raw"), ("scratchnet", "torch"), ("scratchnet_readable", "scratchnet"),
-                     ("torch", "raw")):
-            if a in libs and b in libs:
-                per_round = [x["wall_us"] / y["wall_us"] for x, y in zip(times[a], times[b])]
-                per_round_cpu = [x["cpu_us"] / y["cpu_us"] for x, y in zip(times[a], times[b])]
-                row["ratios"][f"{a}/{b}"] = {
-                    "median_ratio": float(np.median(per_round)), "per_round": per_round,
-                    "median_ratio_cpu": float(np.median(per_round_cpu)), "per_round_cpu": per_round_cpu,
-                    "per_round_min": min(per_round), "per_round_max": max(per_round)}
-        opt = scratchnet_step(net)[2]
-        row["scratchnet_path"] = describe_path(opt)
-        row["scratchnet_readable_path"] = describe_path(scratchnet_step(net, foreach=False)[2])
+            row["libraries"][lib] = {"wall_us": [1e6 * t / steps for t in res[lib]["times"]],
+                                     "cpu_us": [1e6 * t / steps for t in res[lib]["cpu_times"]],
+                                     "median_wall_us": 1e6 * res[lib]["median"] / steps,
+                                     "median_cpu_us": 1e6 * res[lib]["median_cpu"] / steps, "loss": res[lib]["loss"]}
+        row["ratios"] = {f"{a}/{b}": measure.ratio(res, a, b) for a, b in RATIOS if a in libs and b in libs}
+        row["scratchnet_path"] = describe_path(library_step("scratchnet", net)[2])
+        row["scratchnet_readable_path"] = describe_path(library_step("scratchnet_readable", net)[2])
         row["agreement"] = agreement(net)
         row["phases"] = phases(net, steps=max(10, steps // 3))
         out[net.key] = row
@@ -326,12 +312,12 @@ def phases(net: TinyNet, steps: int = 300, repeats: int = 5) -> dict:
     model's backward; + the optimizer step), the phase's cost the difference of
     consecutive prefixes (min over ``repeats``). A profile of the step that needs no
     profiler, whose own overhead would swamp calls of a microsecond."""
-    import scratchnet as sn
+    from ..common import make_loss, make_optimizer
 
     x, y = batches(net)[0]
     model = initial_model(net)
-    opt = getattr(sn.optim, net.optimizer)(model.parameters(), lr=net.lr)
-    loss_fn = sn.nn.MSELoss() if net.loss == "mse" else sn.nn.CrossEntropyLoss()
+    opt = make_optimizer("scratchnet", model.parameters(), net.optimizer, lr=net.lr)
+    loss_fn = make_loss("scratchnet", net.loss)
     box = {}
 
     def zero_grad():

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import STYLE, activation_and_derivative, backends, gap, save_fig
+from ..common import STYLE, activation_and_derivative, backends, gaps, save_fig
 from .lecture import claim, experiment
 
 WHERE = "Activation Functions: Comparison and Derivatives"
@@ -91,9 +91,7 @@ def run(ctx: Context) -> Result:
     axes[0].legend(fontsize=7)
     figures = [save_fig(fig, ctx, "activations")]
 
-    backend_gap = {}
-    if len(run_on) == 2:
-        backend_gap = {col: gap(computed["scratchnet"][col], computed["torch"][col]) for col in COLUMNS}
+    backend_gap = gaps(computed)
     return Result(
         summary=("The lecture's activation table, computed by each backend's activation modules (values from "
                  "the forward pass, derivatives from backpropagation). Every printed entry comes out; the two "

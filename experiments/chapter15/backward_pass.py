@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import backends, gaps, lecture_init, make_loss, make_models, make_optimizer, tensor, to_numpy
+from ..common import (backends, gaps, gradients, lecture_init, loss_and_backward, make_models, make_optimizer, state_dict,
+                      to_numpy)
 from .lecture import claim, experiment
 
 WHERE = "Backpropagation: Computing Gradients Step by Step"
@@ -48,7 +49,6 @@ PRINTED = {
 def step(backend: str, model) -> dict:
     """Forward, BCE, backward and one SGD step on one backend, recording every intermediate."""
     seen = {}
-    is_torch = backend == "torch"
 
     def keep(name):
         return lambda m, inp, out: seen.__setitem__(name, to_numpy(out))
@@ -63,23 +63,13 @@ def step(backend: str, model) -> dict:
     handles = [model[i].register_forward_hook(keep(n)) for i, n in enumerate(["z1", "a1", "z2", "a2"])]
     handles.append(model[3].register_full_backward_hook(keep_grads("dz2", None)))
     handles.append(model[1].register_full_backward_hook(keep_grads("dz1", "da1")))
-    loss_fn = make_loss(backend, "bce")
     opt = make_optimizer(backend, model.parameters(), "SGD", lr=LR)
-    opt.zero_grad()
-    if is_torch:
-        x = tensor(X, model).requires_grad_(True)  # so the first layer's hooks see a gradient path
-        loss = loss_fn(model(x), tensor(Y, model))
-        loss.backward()
-        seen["loss (BCE)"] = loss.item()
-    else:
-        loss = loss_fn(model(X), Y)
-        model.backward(loss_fn.backward())
-        seen["loss (BCE)"] = float(loss)
-    grads = {name: to_numpy(p.grad) for name, p in model.named_parameters()}
+    seen["loss (BCE)"] = loss_and_backward(backend, model, "bce", X, Y)   # explicit backward / autograd
+    grads = gradients(model)
     seen["dW2"], seen["db2"] = grads["2.weight"].T, grads["2.bias"]
     seen["dW1"], seen["db1"] = grads["0.weight"].T, grads["0.bias"]
     opt.step()
-    params = {name: to_numpy(p) for name, p in model.named_parameters()}
+    params = state_dict(model)
     seen["W2 after the step"] = params["2.weight"].T.ravel()
     seen["W1 after the step"] = params["0.weight"].T
     for h in handles:

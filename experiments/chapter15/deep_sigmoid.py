@@ -18,7 +18,7 @@ import torch
 import scratchnet as sn
 
 from ..base import Context, Result, Table
-from ..common import STYLE, backends, gap, lecture_init, linears, loss_and_backward, make_models, save_fig, to_numpy
+from ..common import STYLE, backends, gaps, lecture_init, linears, loss_and_backward, make_models, save_fig, to_numpy
 from .lecture import claim, experiment
 
 WHERE = "Common Mistakes: Using Sigmoid Activation in Hidden Layers of Deep Networks"
@@ -65,16 +65,16 @@ def run(ctx: Context) -> Result:
         for b in run_on:
             grads[b][kind], slopes[b][kind] = layer_gradients(b, models[b], X, y)
     b0 = run_on[0]
-    g_sig, g_relu = grads[b0]["sigmoid"], grads[b0]["relu"]
     rows = [[l + 1, *[float(grads[b]["sigmoid"][l]) for b in run_on], *[float(grads[b]["relu"][l]) for b in run_on]]
             for l in range(LAYERS)]
     table = Table("‖dJ/dW‖ per layer (layer 1 = next to the input)",
                   ["layer", *[f"sigmoid net ({b})" for b in run_on], *[f"ReLU net ({b})" for b in run_on]], rows)
-    ratio_sig, ratio_relu = g_sig[0] / g_sig[-2], g_relu[0] / g_relu[-2]
+    ratios = {b: {k: float(grads[b][k][0] / grads[b][k][-2]) for k in nets} for b in run_on}  # ‖dW1‖ / ‖dW9‖
+    ratio_sig, ratio_relu = ratios[b0]["sigmoid"], ratios[b0]["relu"]
     sig_prod = {b: float(np.prod(slopes[b]["sigmoid"])) for b in run_on}
     table2 = Table("How much the gradient shrinks from layer 9 (the last hidden layer) to layer 1", ["", b0],
-                   [["sigmoid net: ‖dW1‖ / ‖dW9‖", float(ratio_sig)],
-                    ["ReLU net: ‖dW1‖ / ‖dW9‖", float(ratio_relu)],
+                   [["sigmoid net: ‖dW1‖ / ‖dW9‖", ratio_sig],
+                    ["ReLU net: ‖dW1‖ / ‖dW9‖", ratio_relu],
                     ["sigmoid net: product of the largest σ'(z) of each layer", sig_prod[b0]],
                     ["0.25^10", 0.25 ** 10]])
 
@@ -94,7 +94,6 @@ def run(ctx: Context) -> Result:
                     note="measured as the product of the largest σ'(z) = a(1 − a) in each of the ten sigmoid "
                          f"layers (z ≈ 0 with W·0.01, so each is ≈ 0.25); 0.25^10 = {0.25 ** 10:.3e}. The "
                          "gradient itself shrinks much more: each layer also multiplies it by W (scale 0.01)")]
-    ratios = {b: {k: float(grads[b][k][0] / grads[b][k][-2]) for k in nets} for b in run_on}
     claims.append(claim(
         WHERE, "ReLU net: 'gradients flow through without vanishing' — ‖dW1‖/‖dW9‖ within a factor of 10 "
         "(1 = yes)", 1, {b: int(0.1 <= ratios[b]["relu"] <= 10) for b in run_on},
@@ -105,9 +104,7 @@ def run(ctx: Context) -> Result:
         "(1 = yes)", 1, {b: int(ratios[b]["sigmoid"] < 0.25 ** 10) for b in run_on},
         note=f"measured {ratios[b0]['sigmoid']:.1e}: each layer multiplies the gradient by σ' ≤ 1/4 and by its "
              "W·0.01, so it shrinks far faster than the lecture's 0.25^10"))
-    backend_gap = {}
-    if len(run_on) == 2:
-        backend_gap = {f"{k} net layer gradients": gap(grads["scratchnet"][k], grads["torch"][k]) for k in nets}
+    backend_gap = {f"{k} net layer gradients": v for k, v in gaps(grads).items()}
     return Result(
         summary=("The vanishing gradient, measured: in the lecture's 10-layer sigmoid network (W·0.01) the "
                  f"gradient reaching layer 1 is {ratio_sig:.1e} times the one at layer 9 — far below the "
@@ -117,6 +114,6 @@ def run(ctx: Context) -> Result:
                  "the first layer undiminished. Both backends measure the same per-layer gradients."),
         tables=[table, table2], figures=figures,
         numbers={"layer_gradients": {b: {k: v.tolist() for k, v in grads[b].items()} for b in run_on},
-                 "ratio_first_to_last": {"sigmoid": float(ratio_sig), "relu": float(ratio_relu)},
+                 "ratio_first_to_last": {"sigmoid": ratio_sig, "relu": ratio_relu},
                  "sigmoid_slope_product": sig_prod},
         backend_gap=backend_gap, claims=claims)

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
-
-import scratchnet as sn
 
 from ..base import Context, Result, Table
-from ..common import (STYLE, backends, epoch_losses, gap, lecture_init, make_loss, make_models, plot_curves, predict,
-                      save_fig, tensor, to_numpy, train)
+from ..common import (STYLE, backends, epoch_losses, gap, lecture_init, make_models, output_gradients, pair_gap,
+                      plot_curves, predict, save_fig, train)
 from .lecture import claim, experiment
 
 WHERE = "Common Mistakes: Using Mean Squared Error for Classification Instead of Cross-Entropy"
@@ -35,18 +32,7 @@ def loss_and_grads(backend: str, loss: str, p: np.ndarray, y: np.ndarray, device
     """(J, dJ/dŷ, dJ/dz) for predictions ŷ = σ(z) with z = logit(p); per-example
     gradients are reported for m = 1 each (reduction 'sum')."""
     z = np.log(p / (1 - p))
-    if backend == "scratchnet":
-        act, loss_fn = sn.nn.Sigmoid(), make_loss(backend, loss, reduction="sum")
-        y_hat = act(z)
-        J = loss_fn(y_hat, y)
-        dy = loss_fn.backward()
-        return float(J), dy, act.backward(dy)
-    zt = tensor(z, device=device).requires_grad_(True)
-    y_hat = torch.sigmoid(zt)
-    y_hat.retain_grad()
-    J = make_loss(backend, loss, reduction="sum")(y_hat, tensor(y, device=device))
-    J.backward()
-    return J.item(), to_numpy(y_hat.grad), to_numpy(zt.grad)
+    return output_gradients(backend, "sigmoid", loss, z, y, device=device, reduction="sum")
 
 
 @experiment("ch15_mistake_mse_vs_ce", "Mistake: MSE instead of cross-entropy for classification", section=WHERE)
@@ -99,8 +85,7 @@ def run(ctx: Context) -> Result:
         acc[k] = {b: history[b][-1] for b in run_on}
         to_95[k] = {b: next((e + 1 for e, a in enumerate(history[b]) if a >= 0.95), None) for b in run_on}
         curves[f"{k.upper()} loss"] = c
-        if len(run_on) == 2:
-            gaps_[f"{k} training curve"] = gap(c["scratchnet"], c["torch"])
+        gaps_[f"{k} training curve"] = pair_gap(c)
     figures.append(plot_curves(ctx, "training_from_wrong_start", curves,
                                title="One sigmoid neuron started confidently wrong (w = −4)", logy=True))
     table3 = Table(f"One sigmoid neuron from w = −4 (lr 0.5): epochs until training accuracy ≥ 0.95, and after {epochs}",

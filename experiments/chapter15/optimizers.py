@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import LIBRARIES, STYLE, backends, gap, make_optimizer, make_parameter, save_fig, to_numpy
+from ..common import LIBRARIES, STYLE, backends, gap, gaps, make_optimizer, make_parameter, save_fig, to_numpy
 from .lecture import claim, experiment, f, gradient, optimizer_listings
 
 WHERE = "Gradient Descent Variants: SGD vs Mini-Batch vs Adam"
@@ -139,10 +139,7 @@ def run(ctx: Context) -> Result:
     ax2.grid(True, alpha=0.3)
     figures = [save_fig(fig, ctx, "optimizers")]
 
-    backend_gap = {}
-    if len(run_on) == 2:
-        for name in OPTIMIZERS:
-            backend_gap[f"{name} path"] = gap(paths["scratchnet"][name], paths["torch"][name])
+    backend_gap = {f"{name} path": v for name, v in gaps(paths).items()}
     ref_gap = {b: max(gap(losses[b][n], np.array(ref[n][1])) for n in OPTIMIZERS) for b in run_on}
     b0 = run_on[0]
     final = {n: losses[b0][n][-1] for n in OPTIMIZERS}

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import backends, epoch_losses, gap, grid_for, make_models, plot_boundary, predict, save_fig, train
+from ..common import backends, epoch_losses, grid_for, make_models, pair_gap, plot_boundary, predict, save_fig, train
 from .lecture import XOR_X as X, claim, experiment
 
 WHERE = "Detailed Explanation, 1. The Perceptron: A Single Artificial Neuron"
@@ -43,8 +43,7 @@ def run(ctx: Context) -> Result:
                             note=("XOR is not linearly separable: a single linear boundary gets at most 3 "
                                   "of the 4 points right, and gradient descent on the cross-entropy drifts "
                                   "to the all-0.5 output" if gate == "XOR" else "")))
-        if len(run_on) == 2:
-            backend_gap[f"{gate} loss curve"] = gap(curves["scratchnet"], curves["torch"])
+        backend_gap[f"{gate} loss curve"] = pair_gap(curves)
     table = Table(f"One sigmoid neuron, {epochs} epochs of gradient descent (lr 1.0, BCE)",
                   ["gate", "targets", *[f"outputs ({b})" for b in run_on], *[f"accuracy ({b})" for b in run_on],
                    *[f"final loss ({b})" for b in run_on]], rows)

@@ -14,7 +14,8 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 from ..base import Context, Result, Table
-from ..common import backends, epoch_losses, gap, make_models, plot_curves, predict, to_numpy, train
+from ..common import (backends, epoch_losses, loss_and_backward, make_models, pair_gap, plot_curves, predict, to_numpy,
+                      train)
 from .lecture import claim, experiment
 
 WHERE = "Common Mistakes: Not Scaling Inputs Before Feeding to Neural Network"
@@ -40,19 +41,19 @@ def run(ctx: Context) -> Result:
     for name, Xv in variants.items():
         models = make_models(ctx, [3, 8, 1], "tanh", "sigmoid")
         hidden = {b: np.tanh(predict(models[b], Xv, upto=1)) for b in run_on}  # tanh of the first layer's Z
-        # The first step's gradient per input column of W1 (same on both backends).
-        first = epoch_losses(train(models, Xv, Y, loss="bce", lr=0.0, epochs=1))
+        # The first step's gradient per input column of W1 (same on both backends), at the initial weights.
+        for b, m in models.items():
+            loss_and_backward(b, m, "bce", Xv, Y)
         g_cols = {b: np.linalg.norm(to_numpy(m[0].weight.grad), axis=0) for b, m in models.items()}
         c = epoch_losses(train(models, Xv, Y, loss="bce", lr=0.1, epochs=epochs))
         curves[name] = c
         acc = {b: float(np.mean((predict(models[b], Xv) > 0.5) == (Y > 0.5))) for b in run_on}
         stats[name] = {"saturated": {b: float(np.mean(np.abs(hidden[b]) > 0.99)) for b in run_on},
                        "grad_per_input": {b: g_cols[b].tolist() for b in run_on},
-                       "initial_loss": {b: float(first[b][0]) for b in run_on},
+                       "initial_loss": {b: float(c[b][0]) for b in run_on},   # before the first update
                        "final_loss": {b: float(c[b][-1]) for b in run_on}, "accuracy": acc}
-        if len(run_on) == 2:
-            gaps_[f"{name}: loss curve"] = gap(c["scratchnet"], c["torch"])
-            gaps_[f"{name}: input gradients"] = gap(g_cols["scratchnet"], g_cols["torch"])
+        gaps_[f"{name}: loss curve"] = pair_gap(c)
+        gaps_[f"{name}: input gradients"] = pair_gap(g_cols)
     b0 = run_on[0]
     rows = [[name, s["saturated"][b0], *[float(v) for v in s["grad_per_input"][b0]], s["initial_loss"][b0],
              s["final_loss"][b0], s["accuracy"][b0]] for name, s in stats.items()]

@@ -182,8 +182,12 @@ def run(ctx: Context) -> Result:
         "−lr × torch's momentum buffer; when lr halves, the trajectories part at step 3 and the check names "
         "Sutskever's form. Its Adam is torch's.")
     if not ctx.quick:
-        summary += (f" All {cat_numbers['bugs']} catalogued bugs are flagged by the check on the expected tensor "
-                    f"({cat_numbers['flagged']} of {cat_numbers['bugs']}) and caught by scratchnet's parity suite "
-                    f"when planted ({cat_numbers['caught']} of {cat_numbers['bugs']}).")
+        n, flagged, caught = cat_numbers["bugs"], cat_numbers["flagged"], cat_numbers["caught"]
+        if flagged == caught == n:
+            summary += (f" All {n} catalogued bugs are flagged by the check on the expected tensor ({flagged} of {n}) "
+                        f"and caught by scratchnet's parity suite when planted ({caught} of {n}).")
+        else:
+            summary += (f" Of the {n} catalogued bugs, {flagged} are flagged by the check on the expected tensor and "
+                        f"{caught} caught by scratchnet's parity suite when planted.")
     return Result(summary=summary, tables=tables, numbers=numbers,
                   timings={"seconds": time.perf_counter() - start, "classic_bugs": cat_timings})

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import STYLE, activation_and_derivative, backends, gap, save_fig
+from ..common import STYLE, activation_and_derivative, backends, gap, pair_gap, save_fig
 from . import lecture
 from .lecture import claim, experiment
 
@@ -40,9 +40,8 @@ def run(ctx: Context) -> Result:
         vals[name]["lecture code"] = _lecture(name, z)
         kink[name] = {b: float(activation_and_derivative(b, name, zero)[1][0]) for b in bk}
         kink[name]["lecture code"] = float(_lecture(name, zero)[1][0])
-        if len(bk) == 2:
-            gaps[f"{name}: g(z)"] = gap(vals[name]["scratchnet"][0], vals[name]["torch"][0])
-            gaps[f"{name}: g'(z)"] = gap(vals[name]["scratchnet"][1], vals[name]["torch"][1])
+        gaps[f"{name}: g(z)"] = pair_gap({b: vals[name][b][0] for b in bk})
+        gaps[f"{name}: g'(z)"] = pair_gap({b: vals[name][b][1] for b in bk})
         for b in bk:
             gaps[f"{name}: {b} g'(z) vs lecture formula"] = gap(vals[name][b][1], vals[name]["lecture code"][1])
         rows.append([TITLES[name], *[f"{kink[name][k]:g}" for k in kink[name]],
@@ -73,7 +72,7 @@ def run(ctx: Context) -> Result:
               per(lambda b: [sig_w[b][0].min(), sig_w[b][0].max()]), decimals=4,
               note="approached, never reached, in exact arithmetic (float64 rounds σ(37) to 1.0)"),
         claim("6.2 (σ'(z) curve in the plot)", "peak of σ'(z) = σ(1−σ), at z = 0", 0.25,
-              per(lambda b: float(activation_and_derivative(b, "sigmoid", zero)[1][0])),
+              {b: kink["sigmoid"][b] for b in bk},
               note="implied by σ' = σ(1 − σ); it is why each sigmoid layer scales gradients by ≤ 1/4"),
         claim(where, "tanh range (−1, 1): [min, max] of tanh(z) on z ∈ [−30, 30], 4 decimals", [-1.0, 1.0],
               per(lambda b: [tanh_w[b][0].min(), tanh_w[b][0].max()]), decimals=4,

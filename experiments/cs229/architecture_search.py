@@ -48,9 +48,8 @@ def run(ctx: Context) -> Result:
         test = {b: accuracy_multiclass(m, data["X_test"], data["y_test"]) for b, m in models.items()}
         n_params = sum(int(np.prod(p.shape)) for p in next(iter(models.values())).parameters())
         results.append(dict(label=label, params=n_params, val=val, test=test))
-        if len(models) == 2:
-            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
-            gaps[f"{label}: final weights"] = weights_gap(models)
+        gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+        gaps[f"{label}: final weights"] = weights_gap(models)
     pick = {b: max(results, key=lambda r: (r["val"][b], -r["params"]))["label"] for b in bk}
     by_label = {r["label"]: r for r in results}
     rows = [[r["label"], r["params"], *[fmt_pct(r["val"][b]) for b in bk],

@@ -11,18 +11,12 @@ hidden activation differs.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import accuracy_binary, backends, draw_curves, fmt_pct, pair_gap, save_fig, weights_gap
+from ..common import accuracy_binary, backends, draw_curves, first_below, fmt_pct, pair_gap, save_fig, weights_gap
 from .lecture import circles_data, experiment, gradient_descent_costs, lecture_draws, lecture_models
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"]
-
-
-def _first_below(curve, level):
-    idx = np.nonzero(np.asarray(curve) < level)[0]
-    return int(idx[0]) if idx.size else None
 
 
 @experiment("cs229_ex01_activation_comparison", "Exercise 1: sigmoid vs tanh vs ReLU hidden units",
@@ -37,22 +31,21 @@ def run(ctx: Context) -> Result:
         models = lecture_models(ctx, W1, W2, activation=act)
         costs[act] = gradient_descent_costs(models, X, Y, epochs=steps, lr=0.1)
         acc[act] = {b: accuracy_binary(m, X, Y) for b, m in models.items()}
-        if len(models) == 2:
-            gaps[f"{act}: cost curve"] = pair_gap(costs[act])
-            gaps[f"{act}: final weights"] = weights_gap(models)
+        gaps[f"{act}: cost curve"] = pair_gap(costs[act])
+        gaps[f"{act}: final weights"] = weights_gap(models)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     draw_curves(ax, costs, xlabel="iteration", ylabel="cost J", fontsize=7)
     ax.set_title("Hidden activation vs convergence (circles, same initial weights)")
     figures = [save_fig(fig, ctx, "activation_comparison")]
     level = 0.2
-    rows = [[act, *[str(_first_below(costs[act][b], level)) for b in bk],
+    rows = [[act, *[str(first_below(costs[act][b], level)) for b in bk],
              *[f"{costs[act][b][-1]:.4f}" for b in bk], *[fmt_pct(acc[act][b]) for b in bk]]
             for act in ACTIVATIONS]
     first = bk[0]
     return Result(
         summary=(f"From identical initial weights, ReLU and leaky ReLU reach a cost of {level} first "
-                 f"(step {_first_below(costs['relu'][first], level)}), tanh next "
-                 f"(step {_first_below(costs['tanh'][first], level)}), while sigmoid hidden units — derivative at most "
+                 f"(step {first_below(costs['relu'][first], level)}), tanh next "
+                 f"(step {first_below(costs['tanh'][first], level)}), while sigmoid hidden units — derivative at most "
                  f"1/4 — are far slower (cost {costs['sigmoid'][first][-1]:.3f} after {steps} steps, accuracy "
                  f"{acc['sigmoid'][first]:.0%}). Both backends trace the same curves."),
         tables=[Table(f"Activation comparison, {steps} full-batch steps (lr 0.1)",

@@ -31,9 +31,8 @@ def run(ctx: Context) -> Result:
         models, costs[label] = train_digits(ctx, sizes, "relu", data=data, epochs=epochs)
         acc[label] = {b: accuracy_multiclass(m, data["X_test"], data["y_test"]) for b, m in models.items()}
         train_acc[label] = {b: accuracy_multiclass(m, data["X_train"], data["y_train"]) for b, m in models.items()}
-        if len(models) == 2:
-            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
-            gaps[f"{label}: final weights"] = weights_gap(models)
+        gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+        gaps[f"{label}: final weights"] = weights_gap(models)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     draw_curves(ax, costs, ylabel="mean batch cross-entropy", logy=True, fontsize=7)
     ax.set_title("Depth on 10-class digits")

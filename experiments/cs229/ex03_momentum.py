@@ -18,10 +18,10 @@ draw for ``nn_circles``, full batch), α = 0.1, β = 0.9:
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import backends, draw_curves, gap, gradient_descent, pair_gap, save_fig, step_losses, train, weights_gap
+from ..common import (backends, draw_curves, first_below, gap, gradient_descent, pair_gap, save_fig, step_losses,
+                      train, weights_gap)
 from .lecture import circles_data, claim, experiment, lecture_draws, lecture_models
 
 ALPHA, BETA = 0.1, 0.9
@@ -37,11 +37,6 @@ def exercise_momentum(params, state):
             vel[i] = g * 0
         vel[i] = BETA * vel[i] + (1 - BETA) * g
         p.data -= state["lr"] * vel[i]
-
-
-def _first_below(curve, level):
-    idx = np.nonzero(np.asarray(curve) < level)[0]
-    return int(idx[0]) if idx.size else None
 
 
 @experiment("cs229_ex03_momentum", "Exercise 3: momentum, and which torch settings match it",
@@ -66,9 +61,8 @@ def run(ctx: Context) -> Result:
         kw = dict(kw)
         lr = kw.pop("lr", ALPHA)
         costs[label] = step_losses(train(models, X, Y, loss="bce_with_logits", lr=lr, epochs=steps, **kw))
-        if len(models) == 2:
-            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
-            gaps[f"{label}: final weights"] = weights_gap(models)
+        gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+        gaps[f"{label}: final weights"] = weights_gap(models)
     bk = backends(ctx)
     hand = "exercise momentum, by hand (α = 0.1, β = 0.9)"
     equivalence = {label: {b: gap(costs[label][b], costs[hand][b]) for b in bk} for label in runs}
@@ -81,7 +75,7 @@ def run(ctx: Context) -> Result:
     rows = []
     for label in runs:
         rows.append([label, *[f"{costs[label][b][-1]:.5f}" for b in bk],
-                     *[str(_first_below(costs[label][b], 0.1)) for b in bk],
+                     *[str(first_below(costs[label][b], 0.1)) for b in bk],
                      *[f"{equivalence[label][b]:.1e}" for b in bk]])
     first = bk[0]
     torch_form = "SGD(lr=α(1−β) = 0.01, momentum=0.9)"
@@ -108,5 +102,5 @@ def run(ctx: Context) -> Result:
         figures=figures,
         numbers={"steps": steps, "final_cost": {l: {b: float(c[b][-1]) for b in bk} for l, c in costs.items()},
                  "gap_to_exercise_form": equivalence,
-                 "first_step_below_0.1": {l: {b: _first_below(c[b], 0.1) for b in bk} for l, c in costs.items()}},
+                 "first_step_below_0.1": {l: {b: first_below(c[b], 0.1) for b in bk} for l, c in costs.items()}},
         backend_gap=gaps, claims=claims)

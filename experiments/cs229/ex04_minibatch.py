@@ -49,9 +49,8 @@ def run(ctx: Context) -> Result:
         # Cost of an epoch: the mean of its batch costs (each before its update).
         epoch_costs[_label(bs)] = {b: c.reshape(epochs, per_epoch).mean(axis=1) for b, c in costs.items()}
         acc[_label(bs)] = {b: accuracy_binary(m, X, Y) for b, m in models.items()}
-        if len(models) == 2:
-            gaps[f"{_label(bs)}: cost per step"] = pair_gap(costs)
-            gaps[f"{_label(bs)}: final weights"] = weights_gap(models)
+        gaps[f"{_label(bs)}: cost per step"] = pair_gap(costs)
+        gaps[f"{_label(bs)}: final weights"] = weights_gap(models)
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     draw_curves(ax, epoch_costs, ylabel="mean batch cost", logy=True, fontsize=7)

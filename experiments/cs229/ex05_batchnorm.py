@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import (STYLE, accuracy_multiclass, backends, draw_curves, fmt_pct, gap, gradient_descent, make_models,
+from ..common import (STYLE, accuracy_multiclass, backends, draw_curves, fmt_pct, gradient_descent, make_models,
                       pair_gap, save_fig, step_losses, train, weights_gap)
 from .ex06_vanishing_gradients import SIZES, recorder
 from .lecture import claim, digits_multiclass, experiment
@@ -40,11 +40,9 @@ def run(ctx: Context) -> Result:
                                          epochs=steps, step=gradient_descent, on_step=recorder(store)))
         norms[label] = {b: np.array(v) for b, v in store.items()}
         acc[label] = {b: accuracy_multiclass(m, D["X_test"], D["y_test"]) for b, m in models.items()}
-        if len(models) == 2:
-            gaps[f"{label}: per-layer gradient norms, all steps"] = gap(norms[label]["scratchnet"],
-                                                                        norms[label]["torch"])
-            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
-            gaps[f"{label}: final parameters and running statistics"] = weights_gap(models)
+        gaps[f"{label}: per-layer gradient norms, all steps"] = pair_gap(norms[label])
+        gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+        gaps[f"{label}: final parameters and running statistics"] = weights_gap(models)
     layers = np.arange(1, len(SIZES))
     fig, axes = plt.subplots(1, 2, figsize=(15, 5))
     for i, label in enumerate(VARIANTS):

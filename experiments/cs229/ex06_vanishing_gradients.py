@@ -26,8 +26,8 @@ import numpy as np
 import scratchnet as sn
 
 from ..base import Context, Result, Table
-from ..common import (STYLE, accuracy_multiclass, backends, fmt_pct, gap, gradient_descent, linears, make_models,
-                      pair_gap, save_fig, step_losses, to_numpy, train, weights_gap)
+from ..common import (STYLE, accuracy_multiclass, backends, fmt_pct, gradient_descent, linears, make_models, pair_gap,
+                      save_fig, step_losses, to_numpy, train, weights_gap)
 from .lecture import claim, digits_multiclass, experiment
 
 SIZES = [64] + [32] * 9 + [10]
@@ -67,11 +67,9 @@ def run(ctx: Context) -> Result:
                                           step=gradient_descent, on_step=recorder(store)))
         norms[label] = {b: np.array(v) for b, v in store.items()}  # (steps, 10)
         acc[label] = {b: accuracy_multiclass(m, D["X_test"], D["y_test"]) for b, m in models.items()}
-        if len(models) == 2:
-            gaps[f"{label}: per-layer gradient norms, all steps"] = gap(norms[label]["scratchnet"],
-                                                                        norms[label]["torch"])
-            gaps[f"{label}: cost curve"] = pair_gap(curves[label])
-            gaps[f"{label}: final weights"] = weights_gap(models)
+        gaps[f"{label}: per-layer gradient norms, all steps"] = pair_gap(norms[label])
+        gaps[f"{label}: cost curve"] = pair_gap(curves[label])
+        gaps[f"{label}: final weights"] = weights_gap(models)
 
     fig, axes = plt.subplots(1, 2, figsize=(15, 5))
     layers = np.arange(1, len(SIZES))

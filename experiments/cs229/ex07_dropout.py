@@ -42,9 +42,8 @@ def run(ctx: Context) -> Result:
                                             batch_size=32, lr=0.05, dropout=p)
         acc[label] = {b: accuracy_multiclass(m, full["X_test"], full["y_test"]) for b, m in models.items()}
         train_acc[label] = {b: accuracy_multiclass(m, X_small, y_small) for b, m in models.items()}
-        if len(models) == 2:
-            gaps[f"{label}: cost curve"] = pair_gap(costs[label])
-            gaps[f"{label}: final weights"] = weights_gap(models)
+        gaps[f"{label}: cost curve"] = pair_gap(costs[label])
+        gaps[f"{label}: final weights"] = weights_gap(models)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     draw_curves(ax, costs, ylabel="mean batch cross-entropy (with dropout on)", logy=True, fontsize=7)
     ax.set_title("Dropout on a 300-digit training set")

@@ -65,9 +65,8 @@ def run(ctx: Context) -> Result:
             hand[label] = step_losses(train(lecture_models(ctx, W1, W2), X, Y, loss="bce_with_logits", lr=ALPHA0,
                                             epochs=steps, step=by_hand(k)))
         lr_end[label] = ALPHA0 * np.exp(-k * (steps - 1))
-        if len(models) == 2:
-            gaps[f"{label}: cost curve (ExponentialLR)"] = pair_gap(costs[label])
-            gaps[f"{label}: final weights (ExponentialLR)"] = weights_gap(models)
+        gaps[f"{label}: cost curve (ExponentialLR)"] = pair_gap(costs[label])
+        gaps[f"{label}: final weights (ExponentialLR)"] = weights_gap(models)
         for b in (bk if k == HAND_K else []):
             gaps[f"{label}: {b} ExponentialLR vs the formula by hand"] = gap(costs[label][b], hand[label][b])
 

@@ -17,8 +17,8 @@ import numpy as np
 from sklearn.metrics import confusion_matrix
 
 from ..base import Context, Result, Table
-from ..common import (accuracy_multiclass, backends, draw_curves, fmt_pct, gap, make_activation, module_output,
-                      pair_gap, predict, save_fig, weights_gap)
+from ..common import (accuracy_multiclass, backends, draw_curves, fmt_pct, make_activation, module_output, pair_gap,
+                      predict, save_fig, weights_gap)
 from .lecture import claim, experiment, multiclass_run
 
 
@@ -49,11 +49,8 @@ def run(ctx: Context) -> Result:
     first = bk[0]
     off = cm[first] - np.diag(np.diag(cm[first]))
     worst = np.unravel_index(np.argmax(off), off.shape)
-    gaps = {}
-    if len(models) == 2:
-        gaps = {"cost curve": pair_gap(costs), "final weights": weights_gap(models),
-                "test logits": gap(logits["scratchnet"], logits["torch"]),
-                "confusion matrix": gap(cm["scratchnet"], cm["torch"])}
+    gaps = {"cost curve": pair_gap(costs), "final weights": weights_gap(models), "test logits": pair_gap(logits),
+            "confusion matrix": pair_gap(cm)}
     rows = [[str(i), *cm[first][i].tolist()] for i in range(10)]
     claims = [claim("6.1 Key insight (multi-class → softmax)", "softmax outputs sum to 1 on every test image "
                     "(max |Σ_k p_k − 1|, 0 at 12 decimals)", 0.0,

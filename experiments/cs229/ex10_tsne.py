@@ -19,7 +19,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.model_selection import cross_val_score
 
 from ..base import Context, Result, Table
-from ..common import gap, predict, save_fig
+from ..common import pair_gap, predict, save_fig
 from .lecture import experiment, multiclass_run
 
 
@@ -52,10 +52,8 @@ def run(ctx: Context) -> Result:
         ax.set_yticks([])
     fig.colorbar(sc, ax=axes, ticks=range(10), label="digit")
     figures = [save_fig(fig, ctx, "tsne_hidden")]
-    gaps = {}
-    if len(hidden) == 2:
-        gaps["hidden activations"] = gap(hidden["scratchnet"], hidden["torch"])
-        gaps["t-SNE embedding"] = gap(emb["hidden A[1] (scratchnet)"], emb["hidden A[1] (torch)"])
+    gaps = {"hidden activations": pair_gap(hidden),
+            "t-SNE embedding": pair_gap({b: emb[f"hidden A[1] ({b})"] for b in hidden})}
     rows = [[k, f"{s[0]:.3f}", f"{s[1]:.2%}"] for k, s in scores.items()]
     hk = [k for k in scores if k.startswith("hidden")][0]
     return Result(

@@ -30,7 +30,7 @@ import torch
 import scratchnet as sn
 
 from ..base import Context, Result, Table
-from ..common import DTYPE, backends, gap, gradients, loss_and_backward, loss_value, make_models, state_dict
+from ..common import DTYPE, backends, gradients, loss_and_backward, loss_value, make_models, pair_gap, state_dict
 from .lecture import (claim, digits_binary, experiment, gradient_descent_costs, lecture_draws, lecture_models,
                       notebook_network, xor_data)
 
@@ -78,10 +78,11 @@ def _views(backend, model) -> dict:
     return {k: params[v].data for k, v in NAMES.items()}
 
 
-def _run_lecture_check(backend, model, X, Y) -> dict:
+def _run_lecture_check(backend, model, X, Y) -> tuple[dict, dict]:
+    """The lecture's check on one backend's model, and the backprop/autograd gradients it checked."""
     _, grads = _cost_and_grads(backend, model, X, Y)
     return lecture_gradient_check(lambda: loss_value(backend, model, "bce_with_logits", X, Y),
-                                  _views(backend, model), grads)
+                                  _views(backend, model), grads), grads
 
 
 def _torch_gradcheck(model, X, Y) -> bool:
@@ -119,14 +120,16 @@ def run(ctx: Context) -> Result:
             ref.b1[:] = 0.01
             for b, m in models.items():
                 _views(b, m)["b1"][:] = 0.01
-        checks = {b: _run_lecture_check(b, m, Xs, Ys) for b, m in models.items()}
+        runs = {b: _run_lecture_check(b, m, Xs, Ys) for b, m in models.items()}
+        checks = {b: check for b, (check, _) in runs.items()}
         checks["lecture code"] = _lecture_code_check_net(ref, Xs, Ys)
-        full = {b: sn.gradcheck(_scratch_copy(m) if b == "torch" else m, Xs, loss_fn=sn.nn.BCEWithLogitsLoss(),
-                                target=Ys, raise_exception=False) for b, m in models.items() if b == "scratchnet"}
+        # scratchnet.gradcheck of the scratchnet model, or of a copy of torch's (torch only), as the digits part.
+        full = sn.gradcheck(models["scratchnet"] if "scratchnet" in models else _scratch_copy(models["torch"]), Xs,
+                            loss_fn=sn.nn.BCEWithLogitsLoss(), target=Ys, raise_exception=False)
         tgc = {b: _torch_gradcheck(m, Xs, Ys) for b, m in models.items() if b == "torch"}
         rows = []
         for name in NAMES:
-            entry = next((e for e in full["scratchnet"].entries if e.name == NAMES[name]), None) if full else None
+            entry = next((e for e in full.entries if e.name == NAMES[name]), None)
             rows.append([name, *[_fmt(checks[k][name]) for k in checks],
                          "—" if entry is None else f"{entry.max_abs_diff:.2e} {'ok' if entry.passed else 'FAIL'}"])
         rows.append(["torch.autograd.gradcheck (all entries)", *[""] * len(checks),
@@ -136,13 +139,10 @@ def run(ctx: Context) -> Result:
                              "scratchnet.gradcheck, every entry: max |a − n|"], rows))
         key = "kink" if label.startswith("lecture") else "off_kink"
         numbers[key] = {k: {n: v[0] for n, v in c.items()} for k, c in checks.items()}
-        numbers[key]["scratchnet.gradcheck passed"] = bool(full["scratchnet"].passed) if full else None
+        numbers[key]["scratchnet.gradcheck passed"] = bool(full.passed)
         numbers[key]["torch.autograd.gradcheck passed"] = tgc.get("torch")
-        if len(models) == 2:
-            g_s = _cost_and_grads("scratchnet", models["scratchnet"], Xs, Ys)[1]
-            g_t = _cost_and_grads("torch", models["torch"], Xs, Ys)[1]
-            for name in NAMES:
-                gaps[f"{key}: d{name} backprop vs autograd"] = gap(g_s[name], g_t[name])
+        for name in NAMES:  # the gradients the lecture's check was given
+            gaps[f"{key}: d{name} backprop vs autograd"] = pair_gap({b: grads[name] for b, (_, grads) in runs.items()})
         if key == "kink":
             for name in NAMES:
                 vals = {b: int(checks[b][name][0] is not None and checks[b][name][0] < 1e-5) for b in bk}
@@ -164,7 +164,7 @@ def run(ctx: Context) -> Result:
     gradient_descent_costs(dig, D["X_train"], D["y_train"], epochs=5, lr=0.1)  # off the initial point
     n_pts = 8 if ctx.quick else 24
     Xd, Yd = D["X_train"][:n_pts], D["y_train"][:n_pts]
-    model = dig.get("scratchnet") or _scratch_copy(dig["torch"])
+    model = dig["scratchnet"] if "scratchnet" in dig else _scratch_copy(dig["torch"])
     report = sn.gradcheck(model, Xd, loss_fn=sn.nn.BCEWithLogitsLoss(), target=Yd, raise_exception=False)
     big_rows = [[e.name, str(e.shape), int(np.prod(e.shape)), min(10, int(np.prod(e.shape))),
                  f"{e.max_abs_diff:.2e}", "ok" if e.passed else "FAIL"] for e in report.entries]
@@ -175,11 +175,9 @@ def run(ctx: Context) -> Result:
                          "max |analytical − numerical|", "verdict"], big_rows))
     numbers["digits_gradcheck_passed"] = bool(report.passed)
     numbers["digits_torch_gradcheck_passed"] = tgc_big
-    if len(dig) == 2:
-        g_s = _cost_and_grads("scratchnet", dig["scratchnet"], Xd, Yd)[1]
-        g_t = _cost_and_grads("torch", dig["torch"], Xd, Yd)[1]
-        for name in NAMES:
-            gaps[f"digits net: d{name} backprop vs autograd"] = gap(g_s[name], g_t[name])
+    dig_grads = {b: _cost_and_grads(b, m, Xd, Yd)[1] for b, m in dig.items()}
+    for name in NAMES:
+        gaps[f"digits net: d{name} backprop vs autograd"] = pair_gap({b: g[name] for b, g in dig_grads.items()})
     sn_ok = int(report.passed) if "scratchnet" in dig else None
     t_ok = None if tgc_big is None else int(tgc_big)
     if sn_ok is not None or t_ok is not None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Context, Result, Table
-from ..common import backends, epoch_losses, gap, linears, loss_and_backward, make_models, predict, to_numpy, train
+from ..common import (backends, epoch_losses, gap, linears, loss_and_backward, make_models, pair_gap, predict,
+                      to_numpy, train)
 from .lecture import claim, experiment, ring
 
 WHERE_NN = "General NNs (forward propagation, 3 → 4 → 4 → 1)"
@@ -100,8 +101,7 @@ def run(ctx: Context) -> Result:
         "(3 → 4 → 1 sigmoid network, cross-entropy, one example)", by_chain, dW1, rtol=1e-10,
         note="multiplied out with the shapes: dz2/da1 = W2 (a row), da1/dz1 = diag(a1(1 − a1)), dz1_j/dW1_ji = x_i; "
              "against scratchnet's backprop and torch's autograd"))
-    if len(run_on) == 2:
-        gaps_["dL/dW1"] = gap(dW1["scratchnet"], dW1["torch"])
+    gaps_["dL/dW1"] = pair_gap(dW1)
 
     # --- Leaky ReLU vs ReLU on the slides' network, several shared initialisations
     seeds = range(3) if ctx.quick else range(8)
@@ -117,8 +117,7 @@ def run(ctx: Context) -> Result:
             for b, model_b in models.items():
                 acc[kind][b].append(float(np.mean((predict(model_b, Xte) > 0.5) == (Yte > 0.5))))
                 final[kind][b].append(float(curves[b][-1]))
-            if len(run_on) == 2:
-                gaps_[f"{kind}, init {s}: loss curve"] = gap(curves["scratchnet"], curves["torch"])
+            gaps_[f"{kind}, init {s}: loss curve"] = pair_gap(curves)
     b0 = run_on[0]
     mean = {k: {b: float(np.mean(acc[k][b])) for b in run_on} for k in acc}
     wins = sum(a > r for a, r in zip(acc["leaky_relu"][b0], acc["relu"][b0]))

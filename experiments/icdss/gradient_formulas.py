@@ -23,7 +23,7 @@ import torch
 import scratchnet as sn
 
 from ..base import Context, Result, Table
-from ..common import DTYPE, activation_and_derivative, backends, gap, make_loss, tensor, to_numpy
+from ..common import DTYPE, activation_and_derivative, backends, gap, output_gradients, tensor, to_numpy
 from .lecture import claim, experiment
 
 WHERE_LIN = "Linear Regression (Single/Multiple Features): derivatives of MSE"
@@ -35,41 +35,24 @@ def neuron_gradients(backend: str, X, y, w, b, logistic: bool, device: str = "cp
     """J, dJ/dŷ, dA/dZ (logistic), dJ/dw, dJ/db of a one-neuron network on one backend."""
     X = np.asarray(X, DTYPE)
     Y = np.asarray(y, DTYPE).reshape(-1, 1)
+    act, loss = ("sigmoid", "bce") if logistic else ("identity", "mse")
     if backend == "scratchnet":
         layer = sn.nn.Linear(X.shape[1], 1, dtype=DTYPE)
         layer.load_state_dict({"weight": np.reshape(w, (1, -1)), "bias": np.array([b])})
-        act = sn.nn.Sigmoid() if logistic else sn.nn.Identity()
-        loss_fn = make_loss(backend, "bce" if logistic else "mse")
-        y_hat = act(layer(X))
-        J = loss_fn(y_hat, Y)
-        dy_hat = loss_fn.backward()
-        dz = act.backward(dy_hat)
+        z = layer(X)
+        J, dy_hat, dz = output_gradients(backend, act, loss, z, Y)
         layer.backward(dz)
-        dA_dZ = y_hat * (1 - y_hat) if logistic else np.ones_like(y_hat)
-        if logistic:  # dA/dZ from the module's own backward of ones
-            probe = sn.nn.Sigmoid()
-            probe(layer(X))
-            dA_dZ = probe.backward(np.ones_like(y_hat))
-        return {"J": float(J), "dJ/dy_hat": dy_hat.ravel(), "dA/dZ": dA_dZ.ravel(),
-                "dJ/dw": layer.weight.grad.ravel().copy(), "dJ/db": float(layer.bias.grad[0])}
-    layer = torch.nn.Linear(X.shape[1], 1).to(device=device, dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(torch.tensor(np.reshape(w, (1, -1))))
-        layer.bias.copy_(torch.tensor([b], dtype=torch.float64))
-    z = layer(tensor(X, device=device))
-    y_hat = torch.sigmoid(z) if logistic else z
-    y_hat.retain_grad()
-    z.retain_grad()
-    J = make_loss(backend, "bce" if logistic else "mse")(y_hat, tensor(Y, device=device))
-    J.backward()
-    if logistic:
-        zz = z.detach().clone().requires_grad_(True)
-        torch.sigmoid(zz).sum().backward()
-        dA_dZ = to_numpy(zz.grad).ravel()
+        grad_w, grad_b = layer.weight.grad.ravel().copy(), float(layer.bias.grad[0])
     else:
-        dA_dZ = np.ones(len(X))
-    return {"J": J.item(), "dJ/dy_hat": to_numpy(y_hat.grad).ravel(), "dA/dZ": dA_dZ,
-            "dJ/dw": to_numpy(layer.weight.grad).ravel(), "dJ/db": layer.bias.grad.item()}
+        layer = torch.nn.Linear(X.shape[1], 1).to(device=device, dtype=torch.float64)
+        with torch.no_grad():
+            layer.weight.copy_(torch.tensor(np.reshape(w, (1, -1))))
+            layer.bias.copy_(torch.tensor([b], dtype=torch.float64))
+        z = layer(tensor(X, device=device))
+        J, dy_hat, _ = output_gradients(backend, act, loss, z, Y)   # autograd reaches the layer's .grad
+        grad_w, grad_b = to_numpy(layer.weight.grad).ravel(), layer.bias.grad.item()
+    dA_dZ = activation_and_derivative(backend, act, to_numpy(z), device=device)[1]  # g'(z): backward of ones
+    return {"J": J, "dJ/dy_hat": dy_hat.ravel(), "dA/dZ": dA_dZ.ravel(), "dJ/dw": grad_w, "dJ/db": grad_b}
 
 
 def linear_partials(backend: str, x: float, w: float, b: float, device: str = "cpu") -> list[float]:
@@ -253,15 +236,13 @@ def run(ctx: Context) -> Result:
     beta = 0.01  # Leaky ReLU's β (the slides leave it as a hyperparameter; 0.01 is torch's default)
     definitions = {
         "MSE = (1/m) Σ (y_i − ŷ_i)²": ("mse", np.mean((y_lin - (X1 @ w1 + b1)) ** 2)),
-        "J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]": ("bce", None),
+        "J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]": (
+            "bce", -np.mean(y_log * np.log(A6) + (1 - y_log) * np.log(1 - A6))),
         "g(Z) = 1 / (1 + e^(−Z))": ("sigmoid", 1 / (1 + np.exp(-z))),
         "g(Z) = tanh(Z) = (e^Z − e^(−Z)) / (e^Z + e^(−Z))": ("tanh", (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))),
         "ReLU: g(Z) = Z if Z ≥ 0, 0 if Z < 0": ("relu", np.where(z >= 0, z, 0.0)),
         "Leaky ReLU: g(Z) = Z if Z ≥ 0, βZ if Z < 0 (β = 0.01)": ("leaky_relu", np.where(z >= 0, z, beta * z)),
     }
-    A = 1 / (1 + np.exp(-(X3 @ w3 + b3)))
-    definitions["J = −(1/m) Σ [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]"] = (
-        "bce", -np.mean(y_log * np.log(A) + (1 - y_log) * np.log(1 - A)))
 
     for formula, (kind, value) in definitions.items():
         if kind == "mse":

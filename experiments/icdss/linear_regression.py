@@ -19,7 +19,8 @@ import numpy as np
 from sklearn.linear_model import LinearRegression
 
 from ..base import Context, Result, Table
-from ..common import STYLE, backends, epoch_losses, gap, make_models, plot_curves, predict, save_fig, to_numpy, train
+from ..common import (STYLE, backends, epoch_losses, gap, make_models, pair_gap, plot_curves, predict, save_fig,
+                      to_numpy, train)
 from .lecture import experiment, house_prices
 
 
@@ -57,9 +58,8 @@ def run(ctx: Context) -> Result:
         numbers[name] = {"gd": {b: params[b].tolist() for b in run_on}, "lstsq": lstsq.tolist(),
                          "sklearn": sk_params.tolist(), "gap_to_lstsq": gd_gap[name], "mse": mse}
         curves_all[name] = curves
-        if len(run_on) == 2:
-            backend_gap[f"{name}: loss curve"] = gap(curves["scratchnet"], curves["torch"])
-            backend_gap[f"{name}: parameters"] = gap(params["scratchnet"], params["torch"])
+        backend_gap[f"{name}: loss curve"] = pair_gap(curves)
+        backend_gap[f"{name}: parameters"] = pair_gap(params)
 
     figures = [plot_curves(ctx, "loss_curves", curves_all, title="Linear regression: MSE during gradient descent",
                            logy=True)]

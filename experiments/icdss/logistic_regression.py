@@ -18,8 +18,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from ..base import Context, Result, Table
-from ..common import (backends, epoch_losses, gap, grid_for, make_models, plot_boundary, plot_curves, predict, save_fig,
-                      state_dict, train)
+from ..common import (backends, epoch_losses, gap, grid_for, make_models, pair_gap, plot_boundary, plot_curves,
+                      predict, save_fig, state_dict, train)
 from .lecture import engines, experiment
 
 
@@ -57,10 +57,7 @@ def run(ctx: Context) -> Result:
            ylabel="vibration (standardised)", xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()))
     figures.append(save_fig(fig, ctx, "decision_boundary"))
     gd_gap = {b: gap(params[b], sk_params) for b in run_on}
-    backend_gap = {}
-    if len(run_on) == 2:
-        backend_gap = {"loss curve": gap(curves["scratchnet"], curves["torch"]),
-                       "parameters": gap(params["scratchnet"], params["torch"])}
+    backend_gap = {"loss curve": pair_gap(curves), "parameters": pair_gap(params)}
     b0 = run_on[0]
     return Result(
         summary=("Logistic regression is the same one-neuron network with a sigmoid activation and the cross-entropy "
