@@ -55,7 +55,8 @@ def test_swap_optimizer_state_mid_run(label, name, options, dtype, device):
 def test_adagrad_added_group_and_its_missing_state(dtype):
     """torch's Adagrad makes the state of a parameter added by ``add_param_group``
     on that parameter's first step (s_0 = the constructor's
-    ``initial_accumulator_value``); scratchnet's makes it in ``add_param_group``.
+    ``initial_accumulator_value``, whatever the added group's own says);
+    scratchnet's makes it in ``add_param_group``, with the same s_0.
     Either way the trajectories are the same; and torch's state dict taken before
     that first step, which has no entry for the parameter, loads into scratchnet
     (the parameter gets a fresh state) and continues torch's trajectory.
@@ -78,15 +79,16 @@ def test_adagrad_added_group_and_its_missing_state(dtype):
     ps = [sn.nn.Parameter(a.copy()) for a in start]
     tps = [torch.nn.Parameter(torch.from_numpy(a.copy())) for a in start]
     opt = sn.optim.Adagrad([ps[0]], **options)
-    opt.add_param_group({"params": [ps[1]]})
+    opt.add_param_group({"params": [ps[1]], "initial_accumulator_value": 2.0})  # unused by torch: s_0 is 0.5
     topt = torch.optim.Adagrad([tps[0]], **options)
-    topt.add_param_group({"params": [tps[1]]})
+    topt.add_param_group({"params": [tps[1]], "initial_accumulator_value": 2.0})
     steps(ps, opt, 3, {0}, False)
     steps(tps, topt, 3, {0}, True)
     tsd = topt.state_dict()
     assert sorted(tsd["state"]) == [0]   # torch has no state for the added parameter yet
     qs = [sn.nn.Parameter(p.detach().numpy().copy()) for p in tps]
-    loaded = sn.optim.Adagrad([qs[0]], lr=99.0)
+    # a state the dict lacks is made from the loading optimizer's own constructor value, in torch too
+    loaded = sn.optim.Adagrad([qs[0]], lr=99.0, initial_accumulator_value=options["initial_accumulator_value"])
     loaded.add_param_group({"params": [qs[1]]})
     loaded.load_state_dict(optimizer_state_from_torch(tsd))
     steps(ps, opt, 7, {0, 1}, False)

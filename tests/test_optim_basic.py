@@ -125,16 +125,18 @@ def test_adagrad_by_hand_and_state_from_the_start():
 
 
 def test_adagrad_state_of_an_added_group_from_the_start():
-    # add_param_group creates the group's state at once, s_0 = its own initial_accumulator_value:
-    # θ0 = 0, g = 3, γ = 0.1, s_0 = 16 → s1 = 25, θ1 = −0.1·3/(5 + ε)
+    # add_param_group creates the group's state at once, s_0 = the constructor's
+    # initial_accumulator_value (16), as torch does — the group's own (1) is kept in the group
+    # but not used: θ0 = 0, g = 3, γ = 0.1, s_0 = 16 → s1 = 25, θ1 = −0.1·3/(5 + ε) for both
     a, b = _param([0.0], [3.0]), _param([0.0], [3.0])
-    opt = Adagrad([a], lr=0.1)
-    opt.add_param_group({"params": [b], "initial_accumulator_value": 16.0})
-    assert opt.state[a]["sum"][0] == 0.0 and opt.state[b]["sum"][0] == 16.0
+    opt = Adagrad([a], lr=0.1, initial_accumulator_value=16.0)
+    opt.add_param_group({"params": [b], "initial_accumulator_value": 1.0})
+    assert opt.param_groups[1]["initial_accumulator_value"] == 1.0
+    assert opt.state[a]["sum"][0] == 16.0 and opt.state[b]["sum"][0] == 16.0
     assert float(opt.state[b]["step"]) == 0.0
     opt.step()
-    assert a.data[0] == pytest.approx(-0.1 * 3 / (3 + 1e-10), abs=1e-15)  # s1 = 9
-    assert b.data[0] == pytest.approx(-0.1 * 3 / (5 + 1e-10), abs=1e-15)
+    for p in (a, b):
+        assert p.data[0] == pytest.approx(-0.1 * 3 / (5 + 1e-10), abs=1e-15)
     assert opt.state[b]["sum"][0] == 25.0 and float(opt.state[b]["step"]) == 1.0
 
 

@@ -111,8 +111,8 @@ CATALOGUE: list[Bug] = [
         (hand('    return Network([4, 6, 5, 3], "relu", "cross_entropy", rng)\n',
               '    return Network([4, 6, 5, 3], "relu", "cross_entropy", rng, output="softmax")\n'),),
         "classifier", "output", ("softmax", "applies softmax again"),
-        (Edit(LOSS, "        shifted = z - z.max(axis=1, keepdims=True)",
-              "        z = F.softmax(z, dim=1)\n        shifted = z - z.max(axis=1, keepdims=True)"),),
+        (Edit(LOSS, "        log_s = F._log_softmax(z, 1)",
+              "        z = F.softmax(z, dim=1)\n        log_s = F._log_softmax(z, 1)"),),
         (T_CE,)),
     # ------------------------------------------------------------------ derivatives of activations
     Bug("relu_kink", "ReLU'(0) = 1", "torch's ReLU derivative is [z > 0], 0 at z = 0; z >= 0 differs exactly where "

@@ -64,19 +64,24 @@ class Adagrad(Optimizer):
 
     def add_param_group(self, param_group: dict) -> None:
         """Add a group (as :meth:`Optimizer.add_param_group`) and create its state:
-        t = 0 and s_0 = the group's ``initial_accumulator_value``."""
+        t = 0 and s_0 = the *constructor's* ``initial_accumulator_value``.
+
+        As torch's: it fills every state, in ``__init__`` and for a parameter added
+        later, from ``defaults["initial_accumulator_value"]``, so a group's own
+        ``initial_accumulator_value`` is kept in the group but never used."""
         super().add_param_group(param_group)
         self._init_state(self.param_groups[-1])
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Load a state (as :meth:`Optimizer.load_state_dict`); a parameter it has no
-        state for (torch's, before that parameter's first step) gets a fresh one."""
+        state for (torch's, before that parameter's first step) gets a fresh one, s_0
+        from this optimizer's constructor, as torch's would make it on that first step."""
         super().load_state_dict(state_dict)
         for group in self.param_groups:
             self._init_state(group)
 
     def _init_state(self, group: dict) -> None:
-        self._new_state(group["params"], "sum", fill=group["initial_accumulator_value"])
+        self._new_state(group["params"], "sum", fill=self.defaults["initial_accumulator_value"])  # torch's rule
 
     def _validate_group(self, group: dict) -> None:
         check_nonneg(group["lr"], "lr", "learning rate")

@@ -318,8 +318,7 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, input, target):
         z, y, w, unbatched, ignored = check_classification(self, input, target, probabilities_allowed=True)
-        shifted = z - z.max(axis=1, keepdims=True)           # softmax(z_i) = softmax(z_i − max_c z_ic)
-        log_s = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))   # log softmax(z_i), (N, C)
+        log_s = F._log_softmax(z, 1)  # log softmax(z_i) = z_i − m − log Σ_c e^(z_ic − m), m = max_c z_ic; (N, C)
         s = np.exp(log_s)
         if y.ndim == 1 and w is None and self.label_smoothing == 0 and not ignored:
             rows = np.arange(len(y))
