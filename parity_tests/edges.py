@@ -56,7 +56,7 @@ Softplus(−100), float32   3.8e-44 (scalar), 3.9e-44 (vector):     3.8e-44; eit
 ========================  =====================================  ===========================
 
 Everything else the edge tests probe — ReLU/LeakyReLU at ±0, sigmoid and
-tanh at ±50 and ±500, NaN and ±inf through every element-wise activation,
+tanh at ±50 and ±500 and in σ's subnormal tail (−709 in float64, −88 in float32), NaN and ±inf through every element-wise activation,
 Softplus's threshold, GELU's erf branch points, PoissonNLLLoss over edge
 log-rates, rates and targets (e^z under- and overflowing, ±inf, NaN, λ = 0
 with ε = 0, y = 0 and y = 1, with and without the Stirling term; run here

@@ -4,7 +4,7 @@ a textbook would not (BCELoss at p exactly 0 and 1, cross-entropy with
 logits ±1e3, PoissonNLLLoss's Stirling term cut at y = 1 and its rates at 0).
 
 Bounds: ``assert_parity``'s (float64 1e-10, float32 1e-5, norm-wise;
-``parity_tests/compare.py`` argues them): each loss entry is a handful of
+``torch_ref/check/bounds.py`` argues them, for ``parity_tests/compare.py``): each loss entry is a handful of
 correctly rounded operations (exp and log within an ulp or two) and J a sum
 of at most a few dozen of them. Edge values are compared entry by entry under
 ``parity_tests/edges.py``'s rule, with the tolerances argued in each test."""

@@ -8,7 +8,7 @@ Tolerances. At one point both libraries evaluate the same formulas in float64;
 only the order of operations differs (BLAS blocking, log-softmax against
 softmax-then-log), so J and ∇J agree to a few units of roundoff times the
 depth of the sums — held to the suite's ``FLOAT64_BOUND`` (1e-10 relative,
-norm-wise; ``parity_tests/compare.py`` argues it), measured ~1e-15.
+norm-wise; ``torch_ref/check/bounds.py`` argues it), measured ~1e-15.
 A whole L-BFGS run carries those differences from iteration to iteration and
 amplifies them: measured on these networks, the gap between the two runs'
 weights grows by ~1.4× per iteration (2e-15 after 10 iterations, 6e-12 after
